@@ -1,0 +1,26 @@
+// What every embedded admin page starts with: the merchant's verified session and their shop.
+import type { Shop } from "@prisma/client";
+import type { Session } from "@shopify/shopify-app-remix/server";
+import prisma from "./db.server";
+import { loadDemoSession } from "./demo/session.server";
+import { env } from "./env.server";
+import { authenticate, sessionStorage } from "./shopify.server";
+import { findOrCreateShop } from "./shops/registry";
+
+export interface AdminContext {
+  session: Session;
+  shop: Shop;
+}
+
+export async function requireAdmin(request: Request): Promise<AdminContext> {
+  const session = env.demo.enabled
+    ? await loadDemoSession(requireSessionStorage(), env.demo.shopDomain)
+    : (await authenticate.admin(request)).session;
+  const shop = await findOrCreateShop(prisma, session.shop);
+  return { session, shop };
+}
+
+function requireSessionStorage() {
+  if (!sessionStorage) throw new Error("shopifyApp has no session storage configured");
+  return sessionStorage;
+}

@@ -1,0 +1,31 @@
+// Demo mode's stand-in for Shopify's admin authentication: the local demo shop's offline session,
+// created by `npm run demo`. Only reachable when STAYLOOP_DEMO is on, which refuses production and
+// non-loopback binds (app/demo/guard.ts).
+import { Session } from "@shopify/shopify-app-remix/server";
+
+interface SessionLoader {
+  loadSession(id: string): Promise<Session | undefined>;
+}
+
+export function demoSessionId(shopDomain: string): string {
+  return `offline_${shopDomain}`;
+}
+
+export function demoSession(shopDomain: string, scopes: string[]): Session {
+  return new Session({
+    id: demoSessionId(shopDomain),
+    shop: shopDomain,
+    state: "demo",
+    isOnline: false,
+    scope: scopes.join(","),
+    accessToken: "demo-offline-token",
+  });
+}
+
+export async function loadDemoSession(storage: SessionLoader, shopDomain: string): Promise<Session> {
+  const session = await storage.loadSession(demoSessionId(shopDomain));
+  if (!session) {
+    throw new Error(`No demo session for ${shopDomain}: start the demo with \`npm run demo\`.`);
+  }
+  return session;
+}

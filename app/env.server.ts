@@ -1,0 +1,84 @@
+// The environment, validated once at start (zod). Every other module reads `env`, never process.env.
+import { z } from "zod";
+import { resolveDatabase, type ResolvedDatabase } from "../prisma/database.mjs";
+
+const flag = z
+  .enum(["1", "0", "true", "false", ""])
+  .optional()
+  .transform((value) => value === "1" || value === "true");
+
+const environmentSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    DATABASE_URL: z.string().optional(),
+    HOST: z.string().min(1).optional(),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    SHOPIFY_API_KEY: z.string().min(1).optional(),
+    SHOPIFY_API_SECRET: z.string().min(1).optional(),
+    SHOPIFY_APP_URL: z.url().optional(),
+    SCOPES: z.string().optional(),
+    SHOP_CUSTOM_DOMAIN: z.string().optional(),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    STAYLOOP_DEMO: flag,
+    STAYLOOP_DEMO_SHOP: z.string().default("stayloop-demo.myshopify.com"),
+  })
+  .superRefine((value, context) => {
+    if (value.NODE_ENV === "production" && !value.STAYLOOP_DEMO) {
+      for (const key of ["SHOPIFY_API_KEY", "SHOPIFY_API_SECRET", "SHOPIFY_APP_URL"] as const) {
+        if (!value[key]) {
+          context.addIssue({ code: "custom", path: [key], message: `${key} is required in production` });
+        }
+      }
+    }
+  });
+
+export type Environment = {
+  nodeEnv: "development" | "production" | "test";
+  database: ResolvedDatabase;
+  host: string;
+  port: number;
+  shopify: {
+    apiKey: string;
+    apiSecret: string;
+    appUrl: string;
+    scopes: string[];
+    customShopDomains: string[];
+  };
+  logLevel: z.infer<typeof environmentSchema>["LOG_LEVEL"];
+  demo: { enabled: boolean; shopDomain: string };
+};
+
+export class EnvironmentError extends Error {}
+
+export function parseEnvironment(source: Record<string, string | undefined>): Environment {
+  const parsed = environmentSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new EnvironmentError(`Invalid environment:\n${problems.join("\n")}`);
+  }
+  const value = parsed.data;
+  let database: ResolvedDatabase;
+  try {
+    database = resolveDatabase(value.DATABASE_URL);
+  } catch (error) {
+    throw new EnvironmentError(`Invalid environment:\n  DATABASE_URL: ${(error as Error).message}`);
+  }
+  const host = value.HOST ?? (value.NODE_ENV === "production" ? "0.0.0.0" : "127.0.0.1");
+  return {
+    nodeEnv: value.NODE_ENV,
+    database,
+    host,
+    port: value.PORT,
+    shopify: {
+      apiKey: value.SHOPIFY_API_KEY ?? "",
+      apiSecret: value.SHOPIFY_API_SECRET ?? "",
+      appUrl: value.SHOPIFY_APP_URL ?? `http://${host}:${value.PORT}`,
+      scopes: (value.SCOPES ?? "").split(",").map((scope) => scope.trim()).filter(Boolean),
+      customShopDomains: value.SHOP_CUSTOM_DOMAIN ? [value.SHOP_CUSTOM_DOMAIN] : [],
+    },
+    logLevel: value.LOG_LEVEL,
+    demo: { enabled: value.STAYLOOP_DEMO, shopDomain: value.STAYLOOP_DEMO_SHOP },
+  };
+}
+
+export const env: Environment = parseEnvironment(process.env);

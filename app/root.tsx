@@ -1,0 +1,33 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Links, Meta, Outlet, Scripts, ScrollRestoration, useLoaderData } from "@remix-run/react";
+import { env } from "./env.server";
+
+export const loader = async (_args: LoaderFunctionArgs) => {
+  // The demo runs offline: it does not ask Shopify's CDN for the Inter font.
+  return { loadShopifyFonts: !env.demo.enabled };
+};
+
+export default function App() {
+  const { loadShopifyFonts } = useLoaderData<typeof loader>();
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width,initial-scale=1" />
+        {loadShopifyFonts ? (
+          <>
+            <link rel="preconnect" href="https://cdn.shopify.com/" />
+            <link rel="stylesheet" href="https://cdn.shopify.com/static/fonts/inter/v4/styles.css" />
+          </>
+        ) : null}
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        <Outlet />
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,33 @@
+// The one place Shopify is configured (API version, scopes, session storage, distribution).
+// Routes use the exports below; nothing else builds a Shopify client.
+import "@shopify/shopify-app-remix/adapters/node";
+import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
+import prisma from "./db.server";
+import { env } from "./env.server";
+
+/** Pinned Admin API version; shopify.app.toml's `[webhooks] api_version` names the same one. */
+export const adminApiVersion = ApiVersion.October26;
+
+const shopify = shopifyApp({
+  apiKey: env.shopify.apiKey,
+  apiSecretKey: env.shopify.apiSecret,
+  apiVersion: adminApiVersion,
+  scopes: env.shopify.scopes,
+  appUrl: env.shopify.appUrl,
+  authPathPrefix: "/auth",
+  sessionStorage: new PrismaSessionStorage(prisma),
+  distribution: AppDistribution.AppStore,
+  future: {
+    unstable_newEmbeddedAuthStrategy: true,
+    expiringOfflineAccessTokens: true,
+  },
+  ...(env.shopify.customShopDomains.length > 0 ? { customShopDomains: env.shopify.customShopDomains } : {}),
+});
+
+export default shopify;
+export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;
+export const authenticate = shopify.authenticate;
+export const unauthenticated = shopify.unauthenticated;
+export const login = shopify.login;
+export const sessionStorage = shopify.sessionStorage;

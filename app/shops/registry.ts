@@ -1,0 +1,21 @@
+// Shops that installed Stayloop. A shop row is created the first time it is seen (install or first
+// admin visit) and is the owner of every other domain row.
+import type { Shop } from "@prisma/client";
+import type { Database } from "../db/client";
+
+const myshopifyDomain = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
+
+export function isShopDomain(domain: string): boolean {
+  return myshopifyDomain.test(domain);
+}
+
+export async function findOrCreateShop(db: Database, domain: string): Promise<Shop> {
+  if (!isShopDomain(domain)) {
+    throw new Error(`"${domain}" is not a *.myshopify.com shop domain`);
+  }
+  return db.shop.upsert({
+    where: { domain },
+    create: { domain },
+    update: {},
+  });
+}

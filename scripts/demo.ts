@@ -1,0 +1,112 @@
+#!/usr/bin/env tsx
+// `npm run demo`: Stayloop on this machine with a local demo shop — no Shopify account needed.
+// Builds the app, migrates an embedded SQLite database, creates the demo shop and its session,
+// starts the web process on loopback and prints the URLs it serves.
+//   Options (environment): HOST (loopback only, default 127.0.0.1), PORT (default 3000).
+//   --skip-build reuses an existing build/ (the tests build once).
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
+import { createDatabaseClient } from "../app/db/client";
+import { assertDemoMayRun, DemoRefusedError } from "../app/demo/guard";
+import { demoSession } from "../app/demo/session.server";
+import { findOrCreateShop } from "../app/shops/registry";
+import { projectRoot, resolveDatabase } from "../prisma/database.mjs";
+
+const demoShopDomain = "stayloop-demo.myshopify.com";
+const demoScopes = ["read_customers", "write_customers", "read_orders", "read_products", "write_discounts"];
+
+function step(message: string): void {
+  console.log(`stayloop demo: ${message}`);
+}
+
+function run(command: string, args: string[], extraEnv: Record<string, string> = {}): void {
+  const result = spawnSync(command, args, { cwd: projectRoot, stdio: "inherit", env: { ...process.env, ...extraEnv } });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed (exit ${result.status})`);
+}
+
+async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the web process exited with code ${child.exitCode}`);
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`the web process did not answer ${url} within ${timeoutMs / 1000} s`);
+}
+
+async function main(): Promise<void> {
+  const host = process.env.HOST ?? "127.0.0.1";
+  const port = process.env.PORT ?? "3000";
+  assertDemoMayRun({ nodeEnv: process.env.NODE_ENV ?? "development", host });
+
+  const databaseUrl = "file:./prisma/demo.sqlite";
+  const database = resolveDatabase(databaseUrl);
+  if (!process.argv.includes("--skip-build") || !existsSync(path.join(projectRoot, "build", "server.js"))) {
+    step("building the app");
+    run("npm", ["run", "--silent", "build"]);
+  }
+  step(`migrating the demo database (${path.relative(projectRoot, database.filePath ?? "")})`);
+  run(process.execPath, ["scripts/prisma.mjs", "migrate", "deploy"], { DATABASE_URL: databaseUrl });
+
+  const db = createDatabaseClient(database);
+  const shop = await findOrCreateShop(db, demoShopDomain);
+  await db.shop.update({
+    where: { id: shop.id },
+    data: { name: "Stayloop Demo Store", currency: "USD", timezone: "Europe/Prague", uninstalledAt: null },
+  });
+  await new PrismaSessionStorage(db).storeSession(demoSession(demoShopDomain, demoScopes));
+  await db.$disconnect();
+  step(`demo shop ${demoShopDomain} is ready`);
+
+  const childEnv = {
+    ...process.env,
+    NODE_ENV: "development",
+    HOST: host,
+    PORT: port,
+    DATABASE_URL: databaseUrl,
+    STAYLOOP_DEMO: "1",
+    STAYLOOP_DEMO_SHOP: demoShopDomain,
+    SHOPIFY_API_KEY: "stayloop-demo",
+    // A fresh secret per run: the demo signs its own webhook replays with it.
+    SHOPIFY_API_SECRET: randomBytes(24).toString("hex"),
+    SCOPES: demoScopes.join(","),
+  };
+  const web = spawn(process.execPath, ["build/server.js"], { cwd: projectRoot, env: childEnv, stdio: "inherit" });
+  const stop = () => {
+    web.kill("SIGTERM");
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+
+  const shownHost = host.includes(":") ? `[${host}]` : host;
+  const base = `http://${shownHost}:${port}`;
+  await waitForHealth(`${base}/healthz`, web, 30_000);
+  console.log(
+    [
+      "",
+      "Stayloop demo is running (Ctrl+C to stop):",
+      `  Admin (embedded app pages):  ${base}/app`,
+      `  Health:                      ${base}/healthz`,
+      `  Metrics:                     ${base}/metrics`,
+      "",
+    ].join("\n"),
+  );
+  web.on("exit", (code) => process.exit(code ?? 0));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof DemoRefusedError) {
+    console.error(`stayloop demo: ${error.message}`);
+  } else {
+    console.error("stayloop demo: failed:", error instanceof Error ? error.message : error);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,59 @@
+// Starts the web process: `npm start` (built app) or `npm run dev:server` (Vite, for `shopify app dev`).
+import path from "node:path";
+import type { ServerBuild } from "@remix-run/node";
+import { projectRoot } from "../prisma/database.mjs";
+import prisma from "../app/db.server";
+import { assertDemoMayRun } from "../app/demo/guard";
+import { env } from "../app/env.server";
+import { createLogger } from "../app/observability/logger";
+import { createAppServer } from "./app-server";
+
+const logger = createLogger(env.logLevel, "web");
+
+async function main(): Promise<void> {
+  if (env.demo.enabled) assertDemoMayRun(env);
+  const development = process.argv.includes("--dev");
+  const buildDir = path.join(projectRoot, "build");
+
+  let build: ServerBuild | (() => Promise<ServerBuild>);
+  let viteDevServer;
+  if (development) {
+    const vite = await import("vite");
+    viteDevServer = await vite.createServer({ server: { middlewareMode: true } });
+    const devServer = viteDevServer;
+    build = () => devServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>;
+  } else {
+    build = (await import(path.join(buildDir, "server", "index.js"))) as ServerBuild;
+  }
+
+  const server = createAppServer({
+    db: prisma,
+    databaseProvider: env.database.provider,
+    logger,
+    build,
+    clientAssetsDir: development ? undefined : path.join(buildDir, "client"),
+    viteDevServer,
+  });
+
+  server.listen(env.port, env.host, () => {
+    const address = server.address();
+    const port = typeof address === "object" && address ? address.port : env.port;
+    const shownHost = env.host.includes(":") ? `[${env.host}]` : env.host;
+    logger.info({ url: `http://${shownHost}:${port}`, database: env.database.provider }, "Stayloop web listening");
+  });
+
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, "shutting down");
+    server.close(() => {
+      void prisma.$disconnect().finally(() => process.exit(0));
+    });
+    server.closeAllConnections();
+  };
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+  process.once("SIGINT", () => shutdown("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  logger.fatal({ err: error }, error instanceof Error ? error.message : "failed to start");
+  process.exit(1);
+});
