@@ -10,7 +10,12 @@ const appUrl = new URL(process.env.SHOPIFY_APP_URL || "http://localhost");
 const hmrConfig =
   appUrl.hostname === "localhost" || appUrl.hostname === "127.0.0.1"
     ? { protocol: "ws", host: "localhost", port: 64999, clientPort: 64999 }
-    : { protocol: "wss", host: appUrl.hostname, port: Number(process.env.FRONTEND_PORT) || 8002, clientPort: 443 };
+    : {
+        protocol: "wss",
+        host: appUrl.hostname,
+        port: Number(process.env.FRONTEND_PORT) || 8002,
+        clientPort: 443,
+      };
 
 export default defineConfig({
   server: {

@@ -73,7 +73,10 @@ export function parseEnvironment(source: Record<string, string | undefined>): En
       apiKey: value.SHOPIFY_API_KEY ?? "",
       apiSecret: value.SHOPIFY_API_SECRET ?? "",
       appUrl: value.SHOPIFY_APP_URL ?? `http://${host}:${value.PORT}`,
-      scopes: (value.SCOPES ?? "").split(",").map((scope) => scope.trim()).filter(Boolean),
+      scopes: (value.SCOPES ?? "")
+        .split(",")
+        .map((scope) => scope.trim())
+        .filter(Boolean),
       customShopDomains: value.SHOP_CUSTOM_DOMAIN ? [value.SHOP_CUSTOM_DOMAIN] : [],
     },
     logLevel: value.LOG_LEVEL,

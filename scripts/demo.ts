@@ -2,7 +2,8 @@
 // `npm run demo`: Stayloop on this machine with a local demo shop — no Shopify account needed.
 // Builds the app, migrates an embedded SQLite database, creates the demo shop and its session,
 // starts the web process on loopback and prints the URLs it serves.
-//   Options (environment): HOST (loopback only, default 127.0.0.1), PORT (default 3000).
+//   Options (environment): HOST (loopback only, default 127.0.0.1), PORT (default 3000),
+//   DEMO_DATABASE_URL (default file:./prisma/demo.sqlite).
 //   --skip-build reuses an existing build/ (the tests build once).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -23,7 +24,11 @@ function step(message: string): void {
 }
 
 function run(command: string, args: string[], extraEnv: Record<string, string> = {}): void {
-  const result = spawnSync(command, args, { cwd: projectRoot, stdio: "inherit", env: { ...process.env, ...extraEnv } });
+  const result = spawnSync(command, args, {
+    cwd: projectRoot,
+    stdio: "inherit",
+    env: { ...process.env, ...extraEnv },
+  });
   if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed (exit ${result.status})`);
 }
 
@@ -47,7 +52,11 @@ async function main(): Promise<void> {
   const port = process.env.PORT ?? "3000";
   assertDemoMayRun({ nodeEnv: process.env.NODE_ENV ?? "development", host });
 
-  const databaseUrl = "file:./prisma/demo.sqlite";
+  // The demo keeps its own embedded database, apart from the development one.
+  const databaseUrl = process.env.DEMO_DATABASE_URL ?? "file:./prisma/demo.sqlite";
+  if (!databaseUrl.startsWith("file:")) {
+    throw new Error(`DEMO_DATABASE_URL must be a SQLite "file:" URL, got "${databaseUrl.split(":")[0]}:…"`);
+  }
   const database = resolveDatabase(databaseUrl);
   if (!process.argv.includes("--skip-build") || !existsSync(path.join(projectRoot, "build", "server.js"))) {
     step("building the app");
@@ -68,7 +77,7 @@ async function main(): Promise<void> {
 
   const childEnv = {
     ...process.env,
-    NODE_ENV: "development",
+    NODE_ENV: "development" as const,
     HOST: host,
     PORT: port,
     DATABASE_URL: databaseUrl,
@@ -79,7 +88,11 @@ async function main(): Promise<void> {
     SHOPIFY_API_SECRET: randomBytes(24).toString("hex"),
     SCOPES: demoScopes.join(","),
   };
-  const web = spawn(process.execPath, ["build/server.js"], { cwd: projectRoot, env: childEnv, stdio: "inherit" });
+  const web = spawn(process.execPath, ["build/server.js"], {
+    cwd: projectRoot,
+    env: childEnv,
+    stdio: "inherit",
+  });
   const stop = () => {
     web.kill("SIGTERM");
   };

@@ -21,7 +21,16 @@ const migratedPath = path.join(projectRoot, "prisma", "migrated.prisma");
 function diff(fromSchema, toSchema, databaseUrl) {
   const result = spawnSync(
     process.execPath,
-    [prismaBin, "migrate", "diff", "--from-schema-datamodel", fromSchema, "--to-schema-datamodel", toSchema, "--script"],
+    [
+      prismaBin,
+      "migrate",
+      "diff",
+      "--from-schema-datamodel",
+      fromSchema,
+      "--to-schema-datamodel",
+      toSchema,
+      "--script",
+    ],
     { cwd: projectRoot, env: prismaCliEnv({ ...process.env, DATABASE_URL: databaseUrl }), encoding: "utf8" },
   );
   if (result.status !== 0) {
@@ -52,7 +61,9 @@ const targets = [
   { database: resolveDatabase("file:./prisma/stayloop.sqlite"), from: migratedPath, to: schemaPath },
   // The CLI connects its PostgreSQL adapter even for a datamodel-to-datamodel diff (it changes nothing).
   {
-    database: resolveDatabase(process.env.POSTGRES_DIFF_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres"),
+    database: resolveDatabase(
+      process.env.POSTGRES_DIFF_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres",
+    ),
     from: pgFrom,
     to: pgTo,
   },
@@ -62,7 +73,9 @@ const pending = scripts.filter((s) => !isEmptyMigration(s.sql));
 
 if (name === "--check") {
   if (pending.length > 0) {
-    console.error("prisma/schema.prisma has changes without a migration: run `npm run db:new-migration -- <name>`.");
+    console.error(
+      "prisma/schema.prisma has changes without a migration: run `npm run db:new-migration -- <name>`.",
+    );
     process.exit(1);
   }
   console.log("migrations are up to date with prisma/schema.prisma");

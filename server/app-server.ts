@@ -39,7 +39,10 @@ export function createAppServer(options: AppServerOptions): http.Server {
     response.on("finish", () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = fastRoute ? pathname : "remix";
-      httpRequestDuration.observe({ route, method: request.method ?? "GET", status: String(response.statusCode) }, seconds);
+      httpRequestDuration.observe(
+        { route, method: request.method ?? "GET", status: String(response.statusCode) },
+        seconds,
+      );
     });
     if (fastRoute) {
       fastRoute(request, response).catch((error: unknown) => {
@@ -66,14 +69,25 @@ function createRemixApp(options: AppServerOptions): express.Express {
     );
     app.use(express.static(options.clientAssetsDir, { maxAge: "1h" }));
   }
-  app.all("*", createRequestHandler({ build: options.build, mode: options.viteDevServer ? "development" : "production" }));
+  app.all(
+    "*",
+    createRequestHandler({
+      build: options.build,
+      mode: options.viteDevServer ? "development" : "production",
+    }),
+  );
   return app;
 }
 
 async function healthz(options: AppServerOptions, response: ServerResponse): Promise<void> {
   try {
     await pingDatabase(options.db);
-    respond(response, 200, "application/json", JSON.stringify({ status: "ok", database: options.databaseProvider }));
+    respond(
+      response,
+      200,
+      "application/json",
+      JSON.stringify({ status: "ok", database: options.databaseProvider }),
+    );
   } catch (error) {
     options.logger.warn({ err: error }, "health check: database unreachable");
     respond(

@@ -39,7 +39,10 @@ async function main(): Promise<void> {
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : env.port;
     const shownHost = env.host.includes(":") ? `[${env.host}]` : env.host;
-    logger.info({ url: `http://${shownHost}:${port}`, database: env.database.provider }, "Stayloop web listening");
+    logger.info(
+      { url: `http://${shownHost}:${port}`, database: env.database.provider },
+      "Stayloop web listening",
+    );
   });
 
   const shutdown = (signal: string) => {

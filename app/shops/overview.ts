@@ -9,7 +9,10 @@ export interface ShopOverview {
   webhookDeliveries: number;
 }
 
-export async function shopOverview(db: Database, shop: { id: string; domain: string }): Promise<ShopOverview> {
+export async function shopOverview(
+  db: Database,
+  shop: { id: string; domain: string },
+): Promise<ShopOverview> {
   const [customers, orders, products, openCheckouts, webhookDeliveries] = await Promise.all([
     db.customer.count({ where: { shopId: shop.id } }),
     db.order.count({ where: { shopId: shop.id } }),

@@ -1,6 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { AppProvider as PolarisAppProvider, Button, Card, FormLayout, Page, Text, TextField } from "@shopify/polaris";
+import {
+  AppProvider as PolarisAppProvider,
+  Button,
+  Card,
+  FormLayout,
+  Page,
+  Text,
+  TextField,
+} from "@shopify/polaris";
 import polarisTranslations from "@shopify/polaris/locales/en.json";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { LoginErrorType, type LoginError } from "@shopify/shopify-app-remix/server";
@@ -10,8 +18,10 @@ import { login } from "../../shopify.server";
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 function loginErrorMessage(loginErrors: LoginError | null | undefined): { shop?: string } {
-  if (loginErrors?.shop === LoginErrorType.MissingShop) return { shop: "Please enter your shop domain to log in" };
-  if (loginErrors?.shop === LoginErrorType.InvalidShop) return { shop: "Please enter a valid shop domain to log in" };
+  if (loginErrors?.shop === LoginErrorType.MissingShop)
+    return { shop: "Please enter your shop domain to log in" };
+  if (loginErrors?.shop === LoginErrorType.InvalidShop)
+    return { shop: "Please enter a valid shop domain to log in" };
   return {};
 }
 

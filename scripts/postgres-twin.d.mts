@@ -1,0 +1,1 @@
+export declare function postgresTwin(schemaText: string): string;

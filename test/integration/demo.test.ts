@@ -1,0 +1,93 @@
+// `npm run demo` serves the embedded admin for a local demo shop, and refuses to run anywhere it
+// could be reached by others or in production (R-SEC-4).
+import { mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { testProvider } from "../support/database";
+import { runProcess, testShopifyEnv, waitForOutput } from "../support/processes";
+
+const tsx = path.join("node_modules", ".bin", "tsx");
+const scratch = mkdtempSync(path.join(os.tmpdir(), "stayloop-demo-test-"));
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (typeof address !== "object" || !address) throw new Error("no port");
+  return address.port;
+}
+
+function demo(env: Record<string, string>) {
+  return runProcess(tsx, ["scripts/demo.ts", "--skip-build"], {
+    DEMO_DATABASE_URL: `file:${path.join(scratch, "demo.sqlite")}`,
+    ...env,
+  });
+}
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+// The demo is SQLite by definition; it runs once, in the SQLite pass.
+describe.runIf(testProvider === "sqlite")("npm run demo", () => {
+  it("serves the admin home page of the demo shop at the printed URL", async () => {
+    const port = await freePort();
+    const running = demo({ PORT: String(port) });
+    try {
+      const [, adminUrl] = await waitForOutput(running, /Admin \(embedded app pages\):\s+(\S+)/, 60_000);
+      expect(adminUrl).toBe(`http://127.0.0.1:${port}/app`);
+      const response = await fetch(adminUrl ?? "");
+      expect(response.status).toBe(200);
+      const html = await response.text();
+      expect(html).toContain("Polaris-Page");
+      expect(html).toContain("Demo shop: stayloop-demo.myshopify.com");
+      // No Shopify CDN in the demo: it works offline.
+      expect(html).not.toContain("cdn.shopify.com/shopifycloud/app-bridge.js");
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    } finally {
+      expect(await running.stop()).toBe(0);
+    }
+  });
+
+  it("refuses to start with NODE_ENV=production", async () => {
+    const running = demo({ NODE_ENV: "production", PORT: String(await freePort()) });
+    expect(await running.exited).toBe(1);
+    expect(running.output()).toContain("Refusing to start the demo with NODE_ENV=production");
+  });
+
+  it.each(["0.0.0.0", "192.168.1.20", "::"])("refuses to bind the non-loopback address %s", async (host) => {
+    const running = demo({ HOST: host, PORT: String(await freePort()) });
+    expect(await running.exited).toBe(1);
+    expect(running.output()).toContain(`Refusing to start the demo on ${host}`);
+  });
+});
+
+describe.runIf(testProvider === "sqlite")("the web process in demo mode", () => {
+  const serverEnv = {
+    ...testShopifyEnv,
+    STAYLOOP_DEMO: "1",
+    DATABASE_URL: `file:${path.join(scratch, "server.sqlite")}`,
+    PORT: "0",
+  };
+
+  it("refuses production", async () => {
+    const running = runProcess(process.execPath, ["build/server.js"], {
+      ...serverEnv,
+      NODE_ENV: "production",
+    });
+    expect(await running.exited).toBe(1);
+    expect(running.output()).toContain("Refusing to start the demo with NODE_ENV=production");
+  });
+
+  it("refuses a non-loopback bind before listening", async () => {
+    const running = runProcess(process.execPath, ["build/server.js"], {
+      ...serverEnv,
+      NODE_ENV: "development",
+      HOST: "0.0.0.0",
+    });
+    expect(await running.exited).toBe(1);
+    expect(running.output()).toContain("Refusing to start the demo on 0.0.0.0");
+    expect(running.output()).not.toContain("Stayloop web listening");
+  });
+});
