@@ -9,6 +9,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { createInterface } from "node:readline";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { createDatabaseClient } from "../app/db/client";
 import { assertDemoMayRun, DemoRefusedError } from "../app/demo/guard";
@@ -91,16 +92,23 @@ async function main(): Promise<void> {
   const web = spawn(process.execPath, ["build/server.js"], {
     cwd: projectRoot,
     env: childEnv,
-    stdio: "inherit",
+    stdio: ["ignore", "pipe", "inherit"],
   });
   const stop = () => {
     web.kill("SIGTERM");
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  web.on("exit", (code) => process.exit(code ?? 0));
 
-  const shownHost = host.includes(":") ? `[${host}]` : host;
-  const base = `http://${shownHost}:${port}`;
+  // The web process logs the address it really bound (PORT=0 picks a free port).
+  const base = await new Promise<string>((resolve) => {
+    createInterface({ input: web.stdout }).on("line", (line) => {
+      console.log(line);
+      const url = /"url":"(http:[^"]+)".*"msg":"Stayloop web listening"/.exec(line)?.[1];
+      if (url) resolve(url);
+    });
+  });
   await waitForHealth(`${base}/healthz`, web, 30_000);
   console.log(
     [
@@ -112,7 +120,6 @@ async function main(): Promise<void> {
       "",
     ].join("\n"),
   );
-  web.on("exit", (code) => process.exit(code ?? 0));
 }
 
 main().catch((error: unknown) => {

@@ -98,6 +98,9 @@ if (built) {
   } else {
     console.warn(`⚠ PostgreSQL does not answer at ${postgresUrl}: PostgreSQL pass skipped`);
   }
+  if (run("Chromium for browser tests", "node", ["scripts/ensure-chromium.mjs"])) {
+    vitest("browser tests (Chromium)", "e2e");
+  }
 }
 
 console.log("");

@@ -45,8 +45,10 @@ export default function Home() {
                     <Text as="h3" variant="headingSm" tone="subdued">
                       {figure.label}
                     </Text>
-                    <Text as="p" variant="heading2xl" data-testid={`overview-${figure.key}`}>
-                      {overview[figure.key].toLocaleString("en")}
+                    <Text as="p" variant="heading2xl">
+                      <span data-testid={`overview-${figure.key}`}>
+                        {overview[figure.key].toLocaleString("en")}
+                      </span>
                     </Text>
                   </BlockStack>
                 </Card>
