@@ -19,6 +19,11 @@ const environmentSchema = z
     SCOPES: z.string().optional(),
     SHOP_CUSTOM_DOMAIN: z.string().optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    WORKER_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
+    WORKER_IDLE_MS: z.coerce.number().int().min(10).default(500),
+    WORKER_STALE_AFTER_MS: z.coerce.number().int().min(100).default(60_000),
+    WORKER_HEARTBEAT_MS: z.coerce.number().int().min(50).default(5_000),
+    WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     STAYLOOP_DEMO: flag,
     STAYLOOP_DEMO_SHOP: z.string().default("stayloop-demo.myshopify.com"),
   })
@@ -46,6 +51,13 @@ export type Environment = {
   };
   logLevel: z.infer<typeof environmentSchema>["LOG_LEVEL"];
   demo: { enabled: boolean; shopDomain: string };
+  worker: {
+    batchSize: number;
+    idleMs: number;
+    staleAfterMs: number;
+    heartbeatMs: number;
+    metricsPort: number | undefined;
+  };
 };
 
 export class EnvironmentError extends Error {}
@@ -81,6 +93,13 @@ export function parseEnvironment(source: Record<string, string | undefined>): En
     },
     logLevel: value.LOG_LEVEL,
     demo: { enabled: value.STAYLOOP_DEMO, shopDomain: value.STAYLOOP_DEMO_SHOP },
+    worker: {
+      batchSize: value.WORKER_BATCH_SIZE,
+      idleMs: value.WORKER_IDLE_MS,
+      staleAfterMs: value.WORKER_STALE_AFTER_MS,
+      heartbeatMs: value.WORKER_HEARTBEAT_MS,
+      metricsPort: value.WORKER_METRICS_PORT,
+    },
   };
 }
 

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// Bundles the HTTP server entry (server/main.ts) into build/server.js. Packages stay external;
+// Bundles the web and worker entries (server/main.ts, server/worker.ts) into build/. Packages stay external;
 // the Remix app itself is built by `remix vite:build` into build/server/index.js.
 import { build } from "esbuild";
 
 await build({
-  entryPoints: { server: "server/main.ts" },
+  entryPoints: { server: "server/main.ts", worker: "server/worker.ts" },
   outdir: "build",
   bundle: true,
   platform: "node",
@@ -14,4 +14,4 @@ await build({
   sourcemap: true,
   logLevel: "warning",
 });
-console.log("built build/server.js");
+console.log("built build/server.js and build/worker.js");

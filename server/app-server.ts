@@ -1,12 +1,14 @@
-// Stayloop's HTTP server. A few hot, framework-free routes (health, metrics — and the webhook
-// intake) are answered straight from node:http; everything else goes to Remix through Express.
+// Stayloop's HTTP server. A few hot, framework-free routes (webhook intake, health, metrics) are
+// answered straight from node:http; everything else goes to Remix through Express.
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import path from "node:path";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import express from "express";
 import type { ViteDevServer } from "vite";
+import type { Clock } from "../app/clock";
 import { pingDatabase, type Database } from "../app/db/client";
+import { createWebhookIntake } from "../app/events/webhook-intake";
 import type { Logger } from "../app/observability/logger";
 import { collectProcessMetrics, httpRequestDuration, registry } from "../app/observability/metrics";
 
@@ -14,6 +16,9 @@ export interface AppServerOptions {
   db: Database;
   databaseProvider: "sqlite" | "postgresql";
   logger: Logger;
+  clock: Clock;
+  /** The app secret Shopify signs webhooks with. */
+  webhookSecret: string;
   /** The Remix server build (production) or a loader for it (development, through Vite). */
   build: ServerBuild | (() => Promise<ServerBuild>);
   /** build/client in production; absent when Vite serves the assets. */
@@ -28,6 +33,15 @@ export function createAppServer(options: AppServerOptions): http.Server {
   const fastRoutes = new Map<string, FastRoute>([
     ["GET /healthz", (_request, response) => healthz(options, response)],
     ["GET /metrics", (_request, response) => metrics(response)],
+    [
+      "POST /webhooks",
+      createWebhookIntake({
+        db: options.db,
+        secret: options.webhookSecret,
+        logger: options.logger,
+        clock: options.clock,
+      }),
+    ],
   ]);
   const remixApp = createRemixApp(options);
 

@@ -2,6 +2,7 @@
 import path from "node:path";
 import type { ServerBuild } from "@remix-run/node";
 import { projectRoot } from "../prisma/database.mjs";
+import { systemClock } from "../app/clock";
 import prisma from "../app/db.server";
 import { assertDemoMayRun } from "../app/demo/guard";
 import { env } from "../app/env.server";
@@ -30,6 +31,8 @@ async function main(): Promise<void> {
     db: prisma,
     databaseProvider: env.database.provider,
     logger,
+    clock: systemClock,
+    webhookSecret: env.shopify.apiSecret,
     build,
     clientAssetsDir: development ? undefined : path.join(buildDir, "client"),
     viteDevServer,

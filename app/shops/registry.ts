@@ -2,6 +2,7 @@
 // admin visit) and is the owner of every other domain row.
 import type { Shop } from "@prisma/client";
 import type { Database } from "../db/client";
+import type { Tx } from "../events/domain-events";
 
 const myshopifyDomain = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
 
@@ -9,7 +10,7 @@ export function isShopDomain(domain: string): boolean {
   return myshopifyDomain.test(domain);
 }
 
-export async function findOrCreateShop(db: Database, domain: string): Promise<Shop> {
+export async function findOrCreateShop(db: Database | Tx, domain: string): Promise<Shop> {
   if (!isShopDomain(domain)) {
     throw new Error(`"${domain}" is not a *.myshopify.com shop domain`);
   }

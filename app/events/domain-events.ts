@@ -1,0 +1,76 @@
+// Domain events: facts the store-events domain announces, written in the same transaction as the
+// change they describe (so a crash can never lose or invent one) and handed to subscribers as
+// durable jobs. Other domains subscribe by registering here; intake never changes for them.
+import type { Prisma } from "@prisma/client";
+
+export type Tx = Prisma.TransactionClient;
+
+export type DomainEventType =
+  | "customer.created"
+  | "customer.updated"
+  | "customer.deleted"
+  | "customer.redacted"
+  | "customer.data_requested"
+  | "customer.lifecycle_changed"
+  | "checkout.updated"
+  | "checkout.completed"
+  | "order.created"
+  | "order.paid"
+  | "order.cancelled"
+  | "order.fulfilled"
+  | "order.refunded"
+  | "shop.uninstalled";
+
+export interface DomainEventInput {
+  type: DomainEventType;
+  subjectId: string;
+  /** The same fact always has the same key, so it is recorded once however often it is seen. */
+  dedupeKey: string;
+  payload: Prisma.InputJsonValue;
+  occurredAt: Date;
+}
+
+export interface DomainEventSubscriber {
+  /** Stable name: part of each delivery job's idempotency key. */
+  name: string;
+  types: readonly DomainEventType[];
+}
+
+export const domainEventJobKind = "domain-event";
+
+export interface DomainEventJobPayload {
+  eventId: string;
+  subscriber: string;
+}
+
+/** Records an event once per (shop, dedupeKey) and schedules one delivery job per subscriber. */
+export async function recordDomainEvent(
+  tx: Tx,
+  shopId: string,
+  event: DomainEventInput,
+  subscribers: readonly DomainEventSubscriber[],
+): Promise<boolean> {
+  const existing = await tx.domainEvent.findUnique({
+    where: { shopId_dedupeKey: { shopId, dedupeKey: event.dedupeKey } },
+    select: { id: true },
+  });
+  if (existing) return false;
+  const created = await tx.domainEvent.create({
+    data: { shopId, ...event },
+    select: { id: true },
+  });
+  const interested = subscribers.filter((subscriber) => subscriber.types.includes(event.type));
+  for (const subscriber of interested) {
+    const payload: DomainEventJobPayload = { eventId: created.id, subscriber: subscriber.name };
+    await tx.job.create({
+      data: {
+        shopId,
+        kind: domainEventJobKind,
+        key: `${subscriber.name}:${created.id}`,
+        payload: { ...payload },
+        runAt: event.occurredAt,
+      },
+    });
+  }
+  return true;
+}

@@ -1,0 +1,177 @@
+// zod schemas for the webhook payloads Stayloop reads, shaped like Shopify's (REST-style JSON:
+// money as decimal strings, ids as numbers, snake_case). Unknown fields are ignored; missing
+// required ones or wrong types fail the delivery with a message naming the field (R-EVT-6).
+import { z } from "zod";
+
+/** Shopify ids: numbers in JSON (large ones arrive as strings, see parseWebhookJson). */
+export const shopifyId = z
+  .union([z.number().int().nonnegative(), z.string().regex(/^\d+$/, "expected a numeric id")])
+  .transform((value) => String(value));
+
+const timestamp = z
+  .string()
+  .refine((value) => !Number.isNaN(Date.parse(value)), "expected an ISO 8601 timestamp")
+  .transform((value) => new Date(value));
+
+const decimal = z.union([
+  z.string().regex(/^-?\d+(\.\d+)?$/, 'expected a decimal amount such as "12.50"'),
+  z.number().transform((value) => String(value)),
+]);
+
+const consentState = z.string().transform((value) => value.toLowerCase());
+
+export const marketingConsentPayload = z
+  .object({
+    state: consentState,
+    opt_in_level: z.string().nullish(),
+    consent_updated_at: z.string().nullish(),
+  })
+  .nullish();
+
+const addressPayload = z
+  .object({ country_code: z.string().nullish(), province_code: z.string().nullish() })
+  .nullish();
+
+export const customerPayload = z.object({
+  id: shopifyId,
+  email: z.string().nullish(),
+  phone: z.string().nullish(),
+  first_name: z.string().nullish(),
+  last_name: z.string().nullish(),
+  tags: z.string().nullish(),
+  currency: z.string().nullish(),
+  created_at: timestamp.nullish(),
+  updated_at: timestamp,
+  default_address: addressPayload,
+  email_marketing_consent: marketingConsentPayload,
+  sms_marketing_consent: marketingConsentPayload,
+});
+export type CustomerPayload = z.infer<typeof customerPayload>;
+
+export const customerDeletePayload = z.object({ id: shopifyId });
+
+const moneySet = z.object({ shop_money: z.object({ amount: decimal, currency_code: z.string() }) }).nullish();
+
+export const orderLinePayload = z.object({
+  id: shopifyId,
+  product_id: shopifyId.nullish(),
+  variant_id: shopifyId.nullish(),
+  title: z.string(),
+  variant_title: z.string().nullish(),
+  sku: z.string().nullish(),
+  quantity: z.number().int().nonnegative(),
+  price: decimal,
+  total_discount: decimal.nullish(),
+});
+
+export const orderPayload = z.object({
+  id: shopifyId,
+  name: z.string(),
+  email: z.string().nullish(),
+  currency: z.string().length(3),
+  subtotal_price: decimal,
+  total_price: decimal,
+  total_discounts: decimal.nullish(),
+  total_tax: decimal.nullish(),
+  total_shipping_price_set: moneySet,
+  financial_status: z.string().nullish(),
+  fulfillment_status: z.string().nullish(),
+  checkout_token: z.string().nullish(),
+  source_name: z.string().nullish(),
+  customer_locale: z.string().nullish(),
+  created_at: timestamp,
+  updated_at: timestamp,
+  processed_at: timestamp.nullish(),
+  cancelled_at: timestamp.nullish(),
+  test: z.boolean().nullish(),
+  customer: customerPayload.nullish(),
+  line_items: z.array(orderLinePayload),
+});
+export type OrderPayload = z.infer<typeof orderPayload>;
+
+export const checkoutLinePayload = z.object({
+  title: z.string(),
+  variant_title: z.string().nullish(),
+  quantity: z.number().int().nonnegative(),
+  price: decimal,
+  product_id: shopifyId.nullish(),
+  variant_id: shopifyId.nullish(),
+  sku: z.string().nullish(),
+});
+
+export const checkoutPayload = z.object({
+  id: shopifyId,
+  token: z.string().min(1),
+  email: z.string().nullish(),
+  phone: z.string().nullish(),
+  currency: z.string().length(3),
+  subtotal_price: decimal,
+  total_price: decimal,
+  abandoned_checkout_url: z.string().nullish(),
+  customer_locale: z.string().nullish(),
+  created_at: timestamp,
+  updated_at: timestamp,
+  completed_at: timestamp.nullish(),
+  customer: customerPayload.nullish(),
+  line_items: z.array(checkoutLinePayload),
+});
+export type CheckoutPayload = z.infer<typeof checkoutPayload>;
+
+export const refundPayload = z.object({
+  id: shopifyId,
+  order_id: shopifyId,
+  created_at: timestamp,
+  processed_at: timestamp.nullish(),
+  refund_line_items: z.array(
+    z.object({
+      line_item_id: shopifyId,
+      quantity: z.number().int().nonnegative(),
+      subtotal: decimal.nullish(),
+      total_tax: decimal.nullish(),
+    }),
+  ),
+  transactions: z.array(
+    z.object({
+      amount: decimal,
+      kind: z.string(),
+      status: z.string(),
+      currency: z.string().length(3).nullish(),
+    }),
+  ),
+});
+export type RefundPayload = z.infer<typeof refundPayload>;
+
+export const customersDataRequestPayload = z.object({
+  shop_domain: z.string(),
+  customer: z.object({ id: shopifyId, email: z.string().nullish(), phone: z.string().nullish() }),
+  orders_requested: z.array(shopifyId).nullish(),
+  data_request: z.object({ id: shopifyId }).nullish(),
+});
+
+export const customersRedactPayload = z.object({
+  shop_domain: z.string(),
+  customer: z.object({ id: shopifyId, email: z.string().nullish(), phone: z.string().nullish() }),
+  orders_to_redact: z.array(shopifyId).nullish(),
+});
+
+export const shopRedactPayload = z.object({ shop_domain: z.string() });
+
+/**
+ * JSON.parse, keeping ids beyond 2^53 exact: Shopify ids are 64-bit integers, and a JavaScript
+ * number would silently round them. Such ids are turned into strings before parsing.
+ */
+export function parseWebhookJson(text: string): unknown {
+  return JSON.parse(text.replace(/("(?:[a-z_]+_)?ids?"\s*:\s*)(\d{16,})(?=\s*[,}\]])/g, '$1"$2"'));
+}
+
+export class PayloadError extends Error {}
+
+/** Validates a payload, or throws a PayloadError naming every problem by its path. */
+export function parsePayload<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map(
+    (issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`,
+  );
+  throw new PayloadError(`invalid payload — ${problems.join("; ")}`);
+}

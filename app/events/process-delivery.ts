@@ -1,0 +1,109 @@
+// Turns one stored webhook delivery into domain changes, inside one transaction together with
+// marking the delivery done — so a crash at any point either applied all of it or none of it.
+import type { WebhookInbox } from "@prisma/client";
+import type { Clock } from "../clock";
+import type { Database } from "../db/client";
+import { MoneyError } from "../money/money";
+import { findOrCreateShop } from "../shops/registry";
+import type { DomainEventSubscriber } from "./domain-events";
+import { ingestContext, type IngestContext } from "./ingest/context";
+import { exportCustomerData, redactCustomer, redactShop, uninstallShop } from "./ingest/compliance";
+import { applyCheckout } from "./ingest/checkouts";
+import { applyCustomer, deleteCustomer } from "./ingest/customers";
+import { applyOrder, applyRefund } from "./ingest/orders";
+import {
+  checkoutPayload,
+  customerDeletePayload,
+  customerPayload,
+  customersDataRequestPayload,
+  customersRedactPayload,
+  orderPayload,
+  parsePayload,
+  parseWebhookJson,
+  PayloadError,
+  refundPayload,
+} from "./payloads";
+import type { WebhookTopic } from "./topics";
+import { isKnownTopic } from "./topics";
+
+/** A delivery that can never succeed as it is (bad JSON, wrong shape, unknown topic): not retried. */
+export class PermanentDeliveryError extends Error {}
+
+type TopicHandler = (context: IngestContext, payload: unknown) => Promise<unknown>;
+
+const handlers: Record<Exclude<WebhookTopic, "shop/redact">, TopicHandler> = {
+  "customers/create": (context, payload) => applyCustomer(context, parsePayload(customerPayload, payload)),
+  "customers/update": (context, payload) => applyCustomer(context, parsePayload(customerPayload, payload)),
+  "customers/delete": (context, payload) =>
+    deleteCustomer(context, parsePayload(customerDeletePayload, payload).id),
+  "orders/create": (context, payload) => applyOrder(context, parsePayload(orderPayload, payload)),
+  "orders/paid": (context, payload) => applyOrder(context, parsePayload(orderPayload, payload)),
+  "orders/updated": (context, payload) => applyOrder(context, parsePayload(orderPayload, payload)),
+  "orders/fulfilled": (context, payload) => applyOrder(context, parsePayload(orderPayload, payload)),
+  "orders/cancelled": (context, payload) => applyOrder(context, parsePayload(orderPayload, payload)),
+  "refunds/create": (context, payload) => applyRefund(context, parsePayload(refundPayload, payload)),
+  "checkouts/create": (context, payload) => applyCheckout(context, parsePayload(checkoutPayload, payload)),
+  "checkouts/update": (context, payload) => applyCheckout(context, parsePayload(checkoutPayload, payload)),
+  "app/uninstalled": (context) => uninstallShop(context),
+  "customers/data_request": (context, payload) => {
+    const request = parsePayload(customersDataRequestPayload, payload);
+    return exportCustomerData(context, {
+      customerShopifyId: request.customer.id,
+      dataRequestId: request.data_request?.id ?? null,
+    });
+  },
+  "customers/redact": (context, payload) => {
+    const request = parsePayload(customersRedactPayload, payload);
+    return redactCustomer(context, {
+      customerShopifyId: request.customer.id,
+      orderShopifyIds: request.orders_to_redact ?? [],
+    });
+  },
+};
+
+export interface DeliveryProcessingOptions {
+  db: Database;
+  clock: Clock;
+  subscribers: readonly DomainEventSubscriber[];
+  workerId: string;
+}
+
+/** Applies the delivery and marks it done, atomically. Throws without changing anything on failure. */
+export async function processDelivery(
+  delivery: WebhookInbox,
+  options: DeliveryProcessingOptions,
+): Promise<void> {
+  const topic = delivery.topic;
+  if (!isKnownTopic(topic)) throw new PermanentDeliveryError(`unknown topic "${topic}"`);
+  let payload: unknown;
+  try {
+    payload = parseWebhookJson(delivery.payload);
+  } catch (error) {
+    throw new PermanentDeliveryError(`malformed JSON: ${(error as Error).message}`);
+  }
+
+  try {
+    await options.db.$transaction(
+      async (tx) => {
+        if (topic === "shop/redact") {
+          await redactShop(tx, delivery.shopDomain, delivery.id);
+        } else {
+          const shop = await findOrCreateShop(tx, delivery.shopDomain);
+          await handlers[topic](ingestContext(tx, shop, options.clock, options.subscribers), payload);
+        }
+        // Marked done inside the same transaction, and only while still ours: a claim released to
+        // another worker (ours was presumed dead) makes this commit fail instead of applying twice.
+        const { count } = await tx.webhookInbox.updateMany({
+          where: { id: delivery.id, status: "processing", claimedBy: options.workerId },
+          data: { status: "done", processedAt: options.clock.now(), lastError: null, claimedBy: null },
+        });
+        if (count !== 1) throw new Error("claim lost before commit; another worker owns this delivery now");
+      },
+      { timeout: 60_000, maxWait: 30_000 },
+    );
+  } catch (error) {
+    if (error instanceof PayloadError || error instanceof MoneyError)
+      throw new PermanentDeliveryError(error.message);
+    throw error;
+  }
+}

@@ -1,0 +1,136 @@
+// POST /webhooks — the one webhook endpoint (R-EVT-2…4). It only verifies the signature, stores the
+// delivery in the inbox and answers; the worker does the processing. Kept lean on purpose: no
+// framework, no session lookup, one INSERT.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Clock } from "../clock";
+import type { Database } from "../db/client";
+import { isUniqueViolation } from "../db/errors";
+import type { Logger } from "../observability/logger";
+import { counter } from "../observability/metrics";
+import { isValidWebhookSignature } from "./signature";
+import { isKnownTopic } from "./topics";
+
+export const webhookDeliveries = counter(
+  "stayloop_webhook_deliveries_total",
+  "Webhook deliveries by topic and outcome (accepted, duplicate, rejected, failed)",
+  ["topic", "outcome"] as const,
+);
+
+export interface WebhookIntakeOptions {
+  db: Database;
+  secret: string;
+  logger: Logger;
+  clock: Clock;
+  /** Shopify's payloads stay far below this; anything larger is refused unread. */
+  maxBodyBytes?: number;
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new BodyTooLarge());
+        request.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on("end", () => resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks)));
+    request.on("error", reject);
+  });
+}
+
+function header(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function answer(response: ServerResponse, status: number, body: string): void {
+  response.writeHead(status, { "content-type": "text/plain", "content-length": Buffer.byteLength(body) });
+  response.end(body);
+}
+
+export function createWebhookIntake(options: WebhookIntakeOptions) {
+  const limit = options.maxBodyBytes ?? 5 * 1024 * 1024;
+
+  return async function receiveWebhook(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    let body: Buffer;
+    try {
+      body = await readBody(request, limit);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) {
+        webhookDeliveries.inc({ topic: "unknown", outcome: "rejected" });
+        answer(response, 413, "Payload Too Large");
+        return;
+      }
+      throw error;
+    }
+
+    const rawTopic = header(request, "x-shopify-topic") ?? "";
+    const topic = isKnownTopic(rawTopic) ? rawTopic : "unknown";
+    if (!isValidWebhookSignature(body, header(request, "x-shopify-hmac-sha256"), options.secret)) {
+      webhookDeliveries.inc({ topic, outcome: "rejected" });
+      options.logger.warn(
+        { topic: rawTopic, shop: header(request, "x-shopify-shop-domain") },
+        "webhook rejected: bad or missing HMAC",
+      );
+      answer(response, 401, "Unauthorized");
+      return;
+    }
+
+    const shopDomain = header(request, "x-shopify-shop-domain");
+    const webhookId = header(request, "x-shopify-webhook-id");
+    if (!shopDomain || !webhookId || !rawTopic) {
+      webhookDeliveries.inc({ topic, outcome: "rejected" });
+      answer(response, 400, "Missing X-Shopify-Topic, X-Shopify-Shop-Domain or X-Shopify-Webhook-Id");
+      return;
+    }
+    if (topic === "unknown") {
+      // Stored anyway: the worker records the error on the row where it can be seen (R-EVT-6).
+      options.logger.warn(
+        { topic: rawTopic, shop: shopDomain, webhookId },
+        "webhook for a topic Stayloop does not handle",
+      );
+    }
+
+    const triggeredAt = header(request, "x-shopify-triggered-at");
+    const now = options.clock.now();
+    try {
+      await options.db.webhookInbox.create({
+        data: {
+          shopDomain,
+          topic: rawTopic,
+          webhookId,
+          eventId: header(request, "x-shopify-event-id") ?? null,
+          apiVersion: header(request, "x-shopify-api-version") ?? null,
+          triggeredAt: triggeredAt && !Number.isNaN(Date.parse(triggeredAt)) ? new Date(triggeredAt) : null,
+          payload: body.toString("utf8"),
+          receivedAt: now,
+          availableAt: now,
+        },
+        select: { id: true },
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        webhookDeliveries.inc({ topic, outcome: "duplicate" });
+        answer(response, 200, "Duplicate");
+        return;
+      }
+      // Not saved: Shopify must retry, so never 200 here (R-EVT-4).
+      webhookDeliveries.inc({ topic, outcome: "failed" });
+      options.logger.error(
+        { err: error, topic: rawTopic, shop: shopDomain, webhookId },
+        "webhook not stored",
+      );
+      answer(response, 503, "Service Unavailable");
+      return;
+    }
+    webhookDeliveries.inc({ topic, outcome: "accepted" });
+    answer(response, 200, "OK");
+  };
+}

@@ -1,0 +1,250 @@
+// The one job loop (R-EVT-4, ARCHITECTURE principle 1): claims stored webhook deliveries and due
+// jobs in batches, processes each in its own transaction, retries failures with exponential
+// backoff, parks a row as failed after N attempts with its error visible, heartbeats, releases
+// the claims of dead workers, and stops cleanly between two rows on SIGTERM.
+import os from "node:os";
+import type { Job, WebhookInbox } from "@prisma/client";
+import type { Clock } from "../clock";
+import type { Database } from "../db/client";
+import type { DomainEventSubscriber } from "../events/domain-events";
+import { PermanentDeliveryError, processDelivery } from "../events/process-delivery";
+import type { Logger } from "../observability/logger";
+import { histogram } from "../observability/metrics";
+import { claimDeliveries, claimJobs, releaseDeadClaims, type Provider } from "./claims";
+
+export const workerBatchDuration = histogram(
+  "stayloop_worker_batch_duration_seconds",
+  "Time the worker spends on one claimed batch, by kind (deliveries, jobs)",
+  ["kind"] as const,
+  [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+);
+
+export type JobHandler = (job: Job, db: Database) => Promise<void>;
+
+export interface WorkerOptions {
+  db: Database;
+  provider: Provider;
+  clock: Clock;
+  logger: Logger;
+  workerId?: string;
+  batchSize?: number;
+  /** Attempts before a row is parked as failed. */
+  maxAttempts?: number;
+  /** First retry delay; doubles with every attempt, capped at maxRetryDelayMs. */
+  retryBaseMs?: number;
+  maxRetryDelayMs?: number;
+  /** A worker silent for this long is presumed dead and its claims are released. */
+  staleAfterMs?: number;
+  subscribers?: readonly DomainEventSubscriber[];
+  jobHandlers?: Readonly<Record<string, JobHandler>>;
+}
+
+export function retryDelayMs(attempts: number, baseMs: number, maxMs: number): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempts - 1));
+}
+
+export class Worker {
+  readonly id: string;
+  private readonly options: Required<Omit<WorkerOptions, "workerId">>;
+  private readonly startedAt: Date;
+
+  constructor(options: WorkerOptions) {
+    this.id = options.workerId ?? `${os.hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+    this.options = {
+      batchSize: 50,
+      maxAttempts: 8,
+      retryBaseMs: 10_000,
+      maxRetryDelayMs: 60 * 60 * 1000,
+      staleAfterMs: 60_000,
+      subscribers: [],
+      jobHandlers: {},
+      ...options,
+    };
+    this.startedAt = options.clock.now();
+  }
+
+  async heartbeat(): Promise<void> {
+    const now = this.options.clock.now();
+    await this.options.db.workerHeartbeat.upsert({
+      where: { id: this.id },
+      create: {
+        id: this.id,
+        hostname: os.hostname(),
+        pid: process.pid,
+        startedAt: this.startedAt,
+        lastBeatAt: now,
+      },
+      update: { lastBeatAt: now },
+    });
+  }
+
+  /** Claims and processes one batch of deliveries and one of jobs; returns how many rows it handled. */
+  async tick(shouldStop: () => boolean = () => false): Promise<number> {
+    const { db, provider, clock, batchSize } = this.options;
+    await releaseDeadClaims(db, clock.now(), this.options.staleAfterMs);
+
+    let handled = 0;
+    const deliveryIds = await claimDeliveries(db, provider, {
+      workerId: this.id,
+      now: clock.now(),
+      limit: batchSize,
+    });
+    if (deliveryIds.length > 0) {
+      const stopTimer = workerBatchDuration.startTimer({ kind: "deliveries" });
+      for (const id of deliveryIds) {
+        if (shouldStop()) break;
+        await this.handleDelivery(id);
+        handled += 1;
+      }
+      stopTimer();
+    }
+    const jobIds = await claimJobs(db, provider, { workerId: this.id, now: clock.now(), limit: batchSize });
+    if (jobIds.length > 0) {
+      const stopTimer = workerBatchDuration.startTimer({ kind: "jobs" });
+      for (const id of jobIds) {
+        if (shouldStop()) break;
+        await this.handleJob(id);
+        handled += 1;
+      }
+      stopTimer();
+    }
+    // Claimed but not started (stopping): hand back at once rather than waiting to look dead.
+    await this.releaseOwnClaims();
+    return handled;
+  }
+
+  /** Runs until `signal` aborts: heartbeats, then ticks; sleeps `idleMs` when there is nothing to do. */
+  async run(signal: AbortSignal, idleMs = 500, heartbeatMs = 5_000): Promise<void> {
+    await this.heartbeat();
+    const beat = setInterval(() => {
+      this.heartbeat().catch((error: unknown) =>
+        this.options.logger.error({ err: error }, "heartbeat failed"),
+      );
+    }, heartbeatMs);
+    try {
+      while (!signal.aborted) {
+        let handled = 0;
+        try {
+          handled = await this.tick(() => signal.aborted);
+        } catch (error) {
+          this.options.logger.error({ err: error }, "worker tick failed");
+        }
+        if (handled === 0 && !signal.aborted) await sleep(idleMs, signal);
+      }
+    } finally {
+      clearInterval(beat);
+      await this.releaseOwnClaims();
+      await this.options.db.workerHeartbeat.deleteMany({ where: { id: this.id } });
+    }
+  }
+
+  private async releaseOwnClaims(): Promise<void> {
+    const { db } = this.options;
+    await db.webhookInbox.updateMany({
+      where: { status: "processing", claimedBy: this.id },
+      data: { status: "pending", claimedBy: null, claimedAt: null, attempts: { decrement: 1 } },
+    });
+    await db.job.updateMany({
+      where: { status: "claimed", claimedBy: this.id },
+      data: { status: "scheduled", claimedBy: null, claimedAt: null, attempts: { decrement: 1 } },
+    });
+  }
+
+  private async handleDelivery(id: string): Promise<void> {
+    const { db, clock, logger, subscribers } = this.options;
+    const delivery = await db.webhookInbox.findUnique({ where: { id } });
+    if (!delivery || delivery.claimedBy !== this.id) return;
+    try {
+      await processDelivery(delivery, { db, clock, subscribers, workerId: this.id });
+    } catch (error) {
+      await this.recordDeliveryFailure(delivery, error);
+      return;
+    }
+    logger.debug({ id, topic: delivery.topic, shop: delivery.shopDomain }, "delivery processed");
+  }
+
+  private async recordDeliveryFailure(delivery: WebhookInbox, error: unknown): Promise<void> {
+    const { db, clock, logger, maxAttempts, retryBaseMs, maxRetryDelayMs } = this.options;
+    const message = error instanceof Error ? error.message : String(error);
+    const permanent = error instanceof PermanentDeliveryError;
+    const parked = permanent || delivery.attempts >= maxAttempts;
+    const now = clock.now();
+    await db.webhookInbox.updateMany({
+      where: { id: delivery.id, claimedBy: this.id },
+      data: {
+        status: parked ? "failed" : "pending",
+        lastError: message.slice(0, 2000),
+        claimedBy: null,
+        claimedAt: null,
+        availableAt: parked
+          ? delivery.availableAt
+          : new Date(now.getTime() + retryDelayMs(delivery.attempts, retryBaseMs, maxRetryDelayMs)),
+        processedAt: parked ? now : null,
+      },
+    });
+    const log = {
+      id: delivery.id,
+      topic: delivery.topic,
+      shop: delivery.shopDomain,
+      webhookId: delivery.webhookId,
+      attempts: delivery.attempts,
+      error: message,
+    };
+    if (parked)
+      logger.error(
+        log,
+        permanent ? "webhook delivery rejected: cannot be applied" : "webhook delivery failed for good",
+      );
+    else logger.warn(log, "webhook delivery failed; will retry");
+  }
+
+  private async handleJob(id: string): Promise<void> {
+    const { db, clock, logger, jobHandlers, maxAttempts, retryBaseMs, maxRetryDelayMs } = this.options;
+    const job = await db.job.findUnique({ where: { id } });
+    if (!job || job.claimedBy !== this.id) return;
+    const handler = jobHandlers[job.kind];
+    try {
+      if (!handler) throw new Error(`no handler for job kind "${job.kind}"`);
+      await handler(job, db);
+      await db.job.updateMany({
+        where: { id, claimedBy: this.id },
+        data: { status: "done", finishedAt: clock.now(), claimedBy: null, lastError: null },
+      });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const parked = !handler || job.attempts >= Math.min(job.maxAttempts, maxAttempts);
+      const now = clock.now();
+      await db.job.updateMany({
+        where: { id, claimedBy: this.id },
+        data: {
+          status: parked ? "failed" : "scheduled",
+          lastError: message.slice(0, 2000),
+          claimedBy: null,
+          claimedAt: null,
+          runAt: parked
+            ? job.runAt
+            : new Date(now.getTime() + retryDelayMs(job.attempts, retryBaseMs, maxRetryDelayMs)),
+          finishedAt: parked ? now : null,
+        },
+      });
+      logger[parked ? "error" : "warn"](
+        { id, kind: job.kind, attempts: job.attempts, error: message },
+        parked ? "job failed for good" : "job failed; will retry",
+      );
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}

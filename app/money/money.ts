@@ -1,0 +1,43 @@
+// Money is integer minor units with an ISO 4217 currency code (ARCHITECTURE principle 5).
+// Shopify sends amounts as decimal strings ("199.99"); they are converted without floating point.
+
+export interface Money {
+  amountMinor: number;
+  currency: string;
+}
+
+const exponentCache = new Map<string, number>();
+
+/** Number of minor-unit digits of a currency: USD 2, JPY 0, KWD 3. */
+export function currencyExponent(currency: string): number {
+  const code = currency.toUpperCase();
+  let exponent = exponentCache.get(code);
+  if (exponent === undefined) {
+    try {
+      exponent = new Intl.NumberFormat("en", { style: "currency", currency: code }).resolvedOptions()
+        .maximumFractionDigits;
+    } catch {
+      throw new MoneyError(`unknown currency "${currency}"`);
+    }
+    exponentCache.set(code, exponent ?? 2);
+  }
+  return exponent ?? 2;
+}
+
+export class MoneyError extends Error {}
+
+/** "12.5" USD → 1250; "1000" JPY → 1000. Rejects more precision than the currency has. */
+export function toMinorUnits(amount: string | number, currency: string): number {
+  const text = typeof amount === "number" ? String(amount) : amount.trim();
+  const match = /^(-)?(\d+)(?:\.(\d+))?$/.exec(text);
+  if (!match) throw new MoneyError(`"${text}" is not a decimal amount`);
+  const [, sign, whole = "0", fraction = ""] = match;
+  const exponent = currencyExponent(currency);
+  const significant = fraction.replace(/0+$/, "");
+  if (significant.length > exponent) {
+    throw new MoneyError(`"${text}" has more decimals than ${currency.toUpperCase()} allows (${exponent})`);
+  }
+  const minor = Number(whole) * 10 ** exponent + Number(fraction.padEnd(exponent, "0").slice(0, exponent) || "0");
+  if (!Number.isSafeInteger(minor)) throw new MoneyError(`"${text}" is too large`);
+  return sign ? -minor : minor;
+}

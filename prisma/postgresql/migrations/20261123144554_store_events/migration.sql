@@ -1,0 +1,49 @@
+-- AlterTable
+ALTER TABLE "Customer" ADD COLUMN     "deletedAt" TIMESTAMP(3);
+
+-- CreateTable
+CREATE TABLE "Refund" (
+    "id" TEXT NOT NULL,
+    "shopId" TEXT NOT NULL,
+    "shopifyId" TEXT NOT NULL,
+    "orderShopifyId" TEXT NOT NULL,
+    "currency" TEXT NOT NULL,
+    "amountMinor" INTEGER NOT NULL,
+    "lineItems" JSONB NOT NULL,
+    "processedAt" TIMESTAMP(3) NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "Refund_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "DomainEvent" (
+    "id" TEXT NOT NULL,
+    "shopId" TEXT NOT NULL,
+    "type" TEXT NOT NULL,
+    "subjectId" TEXT NOT NULL,
+    "dedupeKey" TEXT NOT NULL,
+    "payload" JSONB NOT NULL,
+    "occurredAt" TIMESTAMP(3) NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "DomainEvent_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE INDEX "Refund_shopId_orderShopifyId_idx" ON "Refund"("shopId", "orderShopifyId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Refund_shopId_shopifyId_key" ON "Refund"("shopId", "shopifyId");
+
+-- CreateIndex
+CREATE INDEX "DomainEvent_shopId_type_occurredAt_idx" ON "DomainEvent"("shopId", "type", "occurredAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "DomainEvent_shopId_dedupeKey_key" ON "DomainEvent"("shopId", "dedupeKey");
+
+-- AddForeignKey
+ALTER TABLE "Refund" ADD CONSTRAINT "Refund_shopId_fkey" FOREIGN KEY ("shopId") REFERENCES "Shop"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "DomainEvent" ADD CONSTRAINT "DomainEvent_shopId_fkey" FOREIGN KEY ("shopId") REFERENCES "Shop"("id") ON DELETE CASCADE ON UPDATE CASCADE;

@@ -1,0 +1,59 @@
+// Starts the worker process (`npm run worker`): processes stored webhook deliveries and due jobs
+// until SIGTERM/SIGINT, then finishes the row in hand and exits. Several may run on PostgreSQL.
+import http from "node:http";
+import { systemClock } from "../app/clock";
+import prisma from "../app/db.server";
+import { env } from "../app/env.server";
+import { Worker } from "../app/jobs/worker";
+import { createLogger } from "../app/observability/logger";
+import { collectProcessMetrics, registry } from "../app/observability/metrics";
+
+const logger = createLogger(env.logLevel, "worker");
+
+async function main(): Promise<void> {
+  const worker = new Worker({
+    db: prisma,
+    provider: env.database.provider,
+    clock: systemClock,
+    logger,
+    batchSize: env.worker.batchSize,
+    staleAfterMs: env.worker.staleAfterMs,
+  });
+  const stop = new AbortController();
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => {
+      logger.info({ signal }, "stopping after the row in hand");
+      stop.abort();
+    });
+  }
+
+  let metricsServer: http.Server | undefined;
+  if (env.worker.metricsPort !== undefined) {
+    collectProcessMetrics();
+    metricsServer = http.createServer((request, response) => {
+      if (request.method === "GET" && request.url === "/metrics") {
+        registry.metrics().then(
+          (text) => {
+            response.writeHead(200, { "content-type": registry.contentType });
+            response.end(text);
+          },
+          () => response.writeHead(500).end(),
+        );
+        return;
+      }
+      response.writeHead(404).end();
+    });
+    metricsServer.listen(env.worker.metricsPort, env.host);
+  }
+
+  logger.info({ workerId: worker.id, database: env.database.provider }, "Stayloop worker started");
+  await worker.run(stop.signal, env.worker.idleMs, env.worker.heartbeatMs);
+  metricsServer?.close();
+  await prisma.$disconnect();
+  logger.info({ workerId: worker.id }, "Stayloop worker stopped");
+}
+
+main().catch((error: unknown) => {
+  logger.fatal({ err: error }, error instanceof Error ? error.message : "worker failed");
+  process.exit(1);
+});
