@@ -18,10 +18,14 @@ const dayMs = 24 * 60 * 60 * 1000;
 export function typicalIntervalDays(orderDates: readonly Date[]): number | null {
   if (orderDates.length < 2) return null;
   const sorted = [...orderDates].sort((a, b) => a.getTime() - b.getTime());
-  const gaps = sorted.slice(1).map((date, index) => (date.getTime() - (sorted[index] as Date).getTime()) / dayMs);
+  const gaps = sorted
+    .slice(1)
+    .map((date, index) => (date.getTime() - (sorted[index] as Date).getTime()) / dayMs);
   gaps.sort((a, b) => a - b);
   const middle = Math.floor(gaps.length / 2);
-  return gaps.length % 2 === 1 ? (gaps[middle] as number) : ((gaps[middle - 1] as number) + (gaps[middle] as number)) / 2;
+  return gaps.length % 2 === 1
+    ? (gaps[middle] as number)
+    : ((gaps[middle - 1] as number) + (gaps[middle] as number)) / 2;
 }
 
 export function lifecycleStage(
@@ -35,9 +39,7 @@ export function lifecycleStage(
   const interval = typicalIntervalDays(orderDates);
   // A very tight rhythm (several orders in a day) must not flag a customer after a few days.
   const atRiskAfter =
-    interval === null
-      ? settings.oneTimeFloorDays
-      : Math.max(settings.atRiskMultiplier * interval, 7);
+    interval === null ? settings.oneTimeFloorDays : Math.max(settings.atRiskMultiplier * interval, 7);
   if (daysSinceLast > 2 * atRiskAfter) return "lapsed";
   if (daysSinceLast > atRiskAfter) return "at_risk";
   return orderDates.length === 1 ? "one_time" : "repeat";

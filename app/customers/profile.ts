@@ -30,7 +30,7 @@ export async function recomputeCustomerProfile(
     data: {
       ordersCount: orders.length,
       totalSpentMinor: orders.reduce((sum, order) => sum + order.totalMinor - order.refundedMinor, 0),
-      currency: orders[0]?.currency ?? undefined,
+      currency: orders[0]?.currency ?? null,
       firstOrderAt: times.length > 0 ? new Date(Math.min(...times)) : null,
       lastOrderAt: times.length > 0 ? new Date(Math.max(...times)) : null,
       lifecycleStage: stage,

@@ -158,10 +158,37 @@ export const shopRedactPayload = z.object({ shop_domain: z.string() });
 
 /**
  * JSON.parse, keeping ids beyond 2^53 exact: Shopify ids are 64-bit integers, and a JavaScript
- * number would silently round them. Such ids are turned into strings before parsing.
+ * number would silently round them. Integers of 16 or more digits outside strings (only ids are
+ * that long; money is sent as strings) are turned into strings before parsing.
  */
 export function parseWebhookJson(text: string): unknown {
-  return JSON.parse(text.replace(/("(?:[a-z_]+_)?ids?"\s*:\s*)(\d{16,})(?=\s*[,}\]])/g, '$1"$2"'));
+  if (!/\d{16}/.test(text)) return JSON.parse(text);
+  let result = "";
+  let copiedUpTo = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const char = text.charCodeAt(index);
+    if (inString) {
+      if (char === 92 /* \ */) index += 1;
+      else if (char === 34 /* " */) inString = false;
+      continue;
+    }
+    if (char === 34) {
+      inString = true;
+      continue;
+    }
+    if (char >= 48 && char <= 57) {
+      let end = index;
+      while (end < text.length && text.charCodeAt(end) >= 48 && text.charCodeAt(end) <= 57) end += 1;
+      const next = text[end];
+      if (end - index >= 16 && next !== "." && next !== "e" && next !== "E" && text[index - 1] !== "-") {
+        result += `${text.slice(copiedUpTo, index)}"${text.slice(index, end)}"`;
+        copiedUpTo = end;
+      }
+      index = end - 1;
+    }
+  }
+  return JSON.parse(result + text.slice(copiedUpTo));
 }
 
 export class PayloadError extends Error {}
@@ -175,3 +202,27 @@ export function parsePayload<T extends z.ZodType>(schema: T, value: unknown): z.
   );
   throw new PayloadError(`invalid payload — ${problems.join("; ")}`);
 }
+
+const productVariantPayload = z.object({
+  id: shopifyId,
+  title: z.string(),
+  sku: z.string().nullish(),
+  price: decimal,
+  image_id: shopifyId.nullish(),
+});
+
+/** products/create and products/update, and the backfill's products (R-EVT-7). */
+export const productPayload = z.object({
+  id: shopifyId,
+  title: z.string(),
+  handle: z.string(),
+  vendor: z.string().nullish(),
+  product_type: z.string().nullish(),
+  status: z.string().nullish(),
+  tags: z.string().nullish(),
+  updated_at: timestamp,
+  image: z.object({ src: z.string() }).nullish(),
+  images: z.array(z.object({ id: shopifyId, src: z.string() })).nullish(),
+  variants: z.array(productVariantPayload),
+});
+export type ProductPayload = z.infer<typeof productPayload>;

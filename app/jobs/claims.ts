@@ -11,15 +11,22 @@ export interface ClaimRequest {
   limit: number;
 }
 
-export async function claimDeliveries(db: Database, provider: Provider, request: ClaimRequest): Promise<string[]> {
+export async function claimDeliveries(
+  db: Database,
+  provider: Provider,
+  request: ClaimRequest,
+): Promise<string[]> {
   if (provider === "postgresql") {
     const rows = await db.$queryRawUnsafe<{ id: string }[]>(
-      `UPDATE "WebhookInbox" SET status = 'processing', "claimedBy" = $1,
-              "claimedAt" = CAST($2 AS timestamptz) AT TIME ZONE 'UTC', attempts = attempts + 1
-        WHERE id IN (SELECT id FROM "WebhookInbox"
-                      WHERE status = 'pending' AND "availableAt" <= CAST($2 AS timestamptz) AT TIME ZONE 'UTC'
-                      ORDER BY "receivedAt", id LIMIT $3 FOR UPDATE SKIP LOCKED)
-        RETURNING id`,
+      // RETURNING has no order of its own: the CTE puts the batch back in arrival order.
+      `WITH claimed AS (
+         UPDATE "WebhookInbox" SET status = 'processing', "claimedBy" = $1,
+                "claimedAt" = CAST($2 AS timestamptz) AT TIME ZONE 'UTC', attempts = attempts + 1
+          WHERE id IN (SELECT id FROM "WebhookInbox"
+                        WHERE status = 'pending' AND "availableAt" <= CAST($2 AS timestamptz) AT TIME ZONE 'UTC'
+                        ORDER BY "receivedAt", id LIMIT $3 FOR UPDATE SKIP LOCKED)
+          RETURNING id, "receivedAt")
+       SELECT id FROM claimed ORDER BY "receivedAt", id`,
       request.workerId,
       request.now.toISOString(),
       request.limit,
@@ -36,7 +43,12 @@ export async function claimDeliveries(db: Database, provider: Provider, request:
   if (ids.length === 0) return [];
   await db.webhookInbox.updateMany({
     where: { id: { in: ids }, status: "pending" },
-    data: { status: "processing", claimedBy: request.workerId, claimedAt: request.now, attempts: { increment: 1 } },
+    data: {
+      status: "processing",
+      claimedBy: request.workerId,
+      claimedAt: request.now,
+      attempts: { increment: 1 },
+    },
   });
   const claimed = await db.webhookInbox.findMany({
     where: { id: { in: ids }, status: "processing", claimedBy: request.workerId },
@@ -49,12 +61,14 @@ export async function claimDeliveries(db: Database, provider: Provider, request:
 export async function claimJobs(db: Database, provider: Provider, request: ClaimRequest): Promise<string[]> {
   if (provider === "postgresql") {
     const rows = await db.$queryRawUnsafe<{ id: string }[]>(
-      `UPDATE "Job" SET status = 'claimed', "claimedBy" = $1,
-              "claimedAt" = CAST($2 AS timestamptz) AT TIME ZONE 'UTC', attempts = attempts + 1
-        WHERE id IN (SELECT id FROM "Job"
-                      WHERE status = 'scheduled' AND "runAt" <= CAST($2 AS timestamptz) AT TIME ZONE 'UTC'
-                      ORDER BY "runAt", id LIMIT $3 FOR UPDATE SKIP LOCKED)
-        RETURNING id`,
+      `WITH claimed AS (
+         UPDATE "Job" SET status = 'claimed', "claimedBy" = $1,
+                "claimedAt" = CAST($2 AS timestamptz) AT TIME ZONE 'UTC', attempts = attempts + 1
+          WHERE id IN (SELECT id FROM "Job"
+                        WHERE status = 'scheduled' AND "runAt" <= CAST($2 AS timestamptz) AT TIME ZONE 'UTC'
+                        ORDER BY "runAt", id LIMIT $3 FOR UPDATE SKIP LOCKED)
+          RETURNING id, "runAt")
+       SELECT id FROM claimed ORDER BY "runAt", id`,
       request.workerId,
       request.now.toISOString(),
       request.limit,
@@ -71,7 +85,12 @@ export async function claimJobs(db: Database, provider: Provider, request: Claim
   if (ids.length === 0) return [];
   await db.job.updateMany({
     where: { id: { in: ids }, status: "scheduled" },
-    data: { status: "claimed", claimedBy: request.workerId, claimedAt: request.now, attempts: { increment: 1 } },
+    data: {
+      status: "claimed",
+      claimedBy: request.workerId,
+      claimedAt: request.now,
+      attempts: { increment: 1 },
+    },
   });
   const claimed = await db.job.findMany({
     where: { id: { in: ids }, status: "claimed", claimedBy: request.workerId },

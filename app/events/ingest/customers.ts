@@ -51,6 +51,11 @@ export async function applyCustomer(
     return created;
   }
   if (existing.deletedAt) return existing;
+  if (extra.locale && !existing.locale) {
+    // The locale comes from orders and checkouts, not from the customer record: the first one
+    // known is kept, so it does not depend on which delivery is processed first.
+    await tx.customer.update({ where: { id: existing.id }, data: { locale: extra.locale } });
+  }
   // Compare-and-set in one statement: concurrent workers cannot put an older version back.
   const { count } = await tx.customer.updateMany({
     where: {
@@ -58,7 +63,7 @@ export async function applyCustomer(
       deletedAt: null,
       OR: [{ shopifyUpdatedAt: null }, { shopifyUpdatedAt: { lt: payload.updated_at } }],
     },
-    data: { ...customerFields(payload), ...(extra.locale ? { locale: extra.locale } : {}) },
+    data: customerFields(payload),
   });
   if (count === 0) return existing;
   await context.emit({
