@@ -15,6 +15,9 @@ export async function recomputeCustomerProfile(
   customerId: string,
   now: Date,
 ): Promise<ProfileChange> {
+  // Taking the customer's row lock first serialises concurrent recomputations (PostgreSQL): the
+  // second one waits, then reads the orders the first one committed.
+  await tx.customer.updateMany({ where: { id: customerId, shopId }, data: { updatedAt: now } });
   const [customer, orders] = await Promise.all([
     tx.customer.findFirstOrThrow({ where: { id: customerId, shopId }, select: { lifecycleStage: true } }),
     tx.order.findMany({

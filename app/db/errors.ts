@@ -12,3 +12,15 @@ export function isUniqueViolation(error: unknown): boolean {
     (error as { name?: unknown }).name === "PrismaClientKnownRequestError"
   );
 }
+
+/**
+ * Two transactions raced for the same rows (a duplicate insert, a deadlock, a write conflict):
+ * running the transaction again sees the other one's result and succeeds.
+ */
+export function isTransientConflict(error: unknown): boolean {
+  if (isUniqueViolation(error)) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === "P2034") return true;
+  const message = error instanceof Error ? error.message : "";
+  return /deadlock detected|could not serialize access|database is locked/i.test(message);
+}

@@ -3,6 +3,7 @@
 import type { WebhookInbox } from "@prisma/client";
 import type { Clock } from "../clock";
 import type { Database } from "../db/client";
+import { isTransientConflict } from "../db/errors";
 import { MoneyError } from "../money/money";
 import { findOrCreateShop } from "../shops/registry";
 import type { DomainEventSubscriber } from "./domain-events";
@@ -82,28 +83,42 @@ export async function processDelivery(
     throw new PermanentDeliveryError(`malformed JSON: ${(error as Error).message}`);
   }
 
-  try {
-    await options.db.$transaction(
-      async (tx) => {
-        if (topic === "shop/redact") {
-          await redactShop(tx, delivery.shopDomain, delivery.id);
-        } else {
-          const shop = await findOrCreateShop(tx, delivery.shopDomain);
-          await handlers[topic](ingestContext(tx, shop, options.clock, options.subscribers), payload);
-        }
-        // Marked done inside the same transaction, and only while still ours: a claim released to
-        // another worker (ours was presumed dead) makes this commit fail instead of applying twice.
-        const { count } = await tx.webhookInbox.updateMany({
-          where: { id: delivery.id, status: "processing", claimedBy: options.workerId },
-          data: { status: "done", processedAt: options.clock.now(), lastError: null, claimedBy: null },
-        });
-        if (count !== 1) throw new Error("claim lost before commit; another worker owns this delivery now");
-      },
-      { timeout: 60_000, maxWait: 30_000 },
-    );
-  } catch (error) {
-    if (error instanceof PayloadError || error instanceof MoneyError)
-      throw new PermanentDeliveryError(error.message);
-    throw error;
+  // A race with another worker over the same customer or order is settled by running again.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await applyDelivery(delivery, topic, payload, options);
+      return;
+    } catch (error) {
+      if (error instanceof PayloadError || error instanceof MoneyError)
+        throw new PermanentDeliveryError(error.message);
+      if (attempt < 4 && isTransientConflict(error)) continue;
+      throw error;
+    }
   }
+}
+
+async function applyDelivery(
+  delivery: WebhookInbox,
+  topic: WebhookTopic,
+  payload: unknown,
+  options: DeliveryProcessingOptions,
+): Promise<void> {
+  await options.db.$transaction(
+    async (tx) => {
+      if (topic === "shop/redact") {
+        await redactShop(tx, delivery.shopDomain, delivery.id);
+      } else {
+        const shop = await findOrCreateShop(tx, delivery.shopDomain);
+        await handlers[topic](ingestContext(tx, shop, options.clock, options.subscribers), payload);
+      }
+      // Marked done inside the same transaction, and only while still ours: a claim released to
+      // another worker (ours was presumed dead) makes this commit fail instead of applying twice.
+      const { count } = await tx.webhookInbox.updateMany({
+        where: { id: delivery.id, status: "processing", claimedBy: options.workerId },
+        data: { status: "done", processedAt: options.clock.now(), lastError: null, claimedBy: null },
+      });
+      if (count !== 1) throw new Error("claim lost before commit; another worker owns this delivery now");
+    },
+    { timeout: 60_000, maxWait: 30_000 },
+  );
 }
