@@ -1,7 +1,8 @@
 #!/usr/bin/env tsx
 // `npm run demo`: Stayloop on this machine with a local demo shop — no Shopify account needed.
 // Builds the app, migrates an embedded SQLite database, creates the demo shop and its session,
-// starts the web process on loopback and prints the URLs it serves.
+// starts the web and worker processes on loopback, replays a store's webhooks with real
+// signatures, and prints the URLs it serves.
 //   Options (environment): HOST (loopback only, default 127.0.0.1), PORT (default 3000),
 //   DEMO_DATABASE_URL (default file:./prisma/demo.sqlite).
 //   --skip-build reuses an existing build/ (the tests build once).
@@ -16,6 +17,9 @@ import { assertDemoMayRun, DemoRefusedError } from "../app/demo/guard";
 import { demoSession } from "../app/demo/session.server";
 import { findOrCreateShop } from "../app/shops/registry";
 import { projectRoot, resolveDatabase } from "../prisma/database.mjs";
+// Demo mode replays a generated store history through the real webhook endpoint.
+import { generateStoreHistory } from "../test/fixtures/store-history";
+import { sendWebhook } from "../test/support/webhooks";
 
 const demoShopDomain = "stayloop-demo.myshopify.com";
 const demoScopes = ["read_customers", "write_customers", "read_orders", "read_products", "write_discounts"];
@@ -94,12 +98,27 @@ async function main(): Promise<void> {
     env: childEnv,
     stdio: ["ignore", "pipe", "inherit"],
   });
+  const worker = spawn(process.execPath, ["build/worker.js"], {
+    cwd: projectRoot,
+    env: childEnv,
+    stdio: "inherit",
+  });
+  const children = [web, worker];
   const stop = () => {
-    web.kill("SIGTERM");
+    for (const child of children) child.kill("SIGTERM");
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
-  web.on("exit", (code) => process.exit(code ?? 0));
+  // One process gone ends the demo: stop the other and report the first exit code.
+  let exitCode: number | null = null;
+  for (const child of children) {
+    child.on("exit", (code) => {
+      exitCode ??= code ?? 0;
+      stop();
+      if (children.every((each) => each.exitCode !== null || each.signalCode !== null))
+        process.exit(exitCode);
+    });
+  }
 
   // The web process logs the address it really bound (PORT=0 picks a free port).
   const base = await new Promise<string>((resolve) => {
@@ -110,6 +129,17 @@ async function main(): Promise<void> {
     });
   });
   await waitForHealth(`${base}/healthz`, web, 30_000);
+
+  // A store's history, delivered like Shopify does: signed with the app secret, over HTTP.
+  const history = generateStoreHistory({ customers: 60, seed: 2026 });
+  const outcomes = new Map<number, number>();
+  for (const delivery of history) {
+    const response = await sendWebhook(base, delivery, demoShopDomain, childEnv.SHOPIFY_API_SECRET);
+    outcomes.set(response.status, (outcomes.get(response.status) ?? 0) + 1);
+  }
+  const summary = [...outcomes].map(([status, count]) => `${count} × HTTP ${status}`).join(", ");
+  step(`replayed ${history.length} signed webhook deliveries (${summary}); the worker is applying them`);
+
   console.log(
     [
       "",

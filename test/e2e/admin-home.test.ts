@@ -42,7 +42,7 @@ describe("admin home in Chromium (demo shop)", () => {
     for (const label of ["Customers", "Orders", "Products", "Open checkouts", "Store events received"]) {
       await expect(page.getByRole("heading", { name: label }).isVisible()).resolves.toBe(true);
     }
-    expect(await page.getByTestId("overview-customers").textContent()).toBe("0");
+    expect(await page.getByTestId("overview-customers").textContent()).toMatch(/^\d+$/);
 
     // Client-side navigation works only once React has hydrated.
     await page.getByRole("link", { name: "Home" }).click();

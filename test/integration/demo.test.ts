@@ -45,6 +45,22 @@ describe.runIf(testProvider === "sqlite")("npm run demo", () => {
       // No Shopify CDN in the demo: it works offline.
       expect(html).not.toContain("cdn.shopify.com/shopifycloud/app-bridge.js");
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      expect(running.output()).toMatch(/replayed \d+ signed webhook deliveries \(\d+ × HTTP 200\)/);
+
+      // The replayed deliveries become customers and orders once the worker has applied them.
+      const figure = (page: string, key: string) =>
+        Number(
+          new RegExp(`data-testid="overview-${key}">([\\d,]+)<`).exec(page)?.[1]?.replace(/,/g, "") ?? -1,
+        );
+      let page = "";
+      for (let deadline = Date.now() + 30_000; Date.now() < deadline;) {
+        page = await (await fetch(adminUrl ?? "")).text();
+        if (figure(page, "customers") === 60) break;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(figure(page, "customers")).toBe(60);
+      expect(figure(page, "orders")).toBeGreaterThan(20);
+      expect(figure(page, "webhookDeliveries")).toBeGreaterThan(200);
     } finally {
       expect(await running.stop()).toBe(0);
     }
