@@ -37,7 +37,8 @@ export function toMinorUnits(amount: string | number, currency: string): number 
   if (significant.length > exponent) {
     throw new MoneyError(`"${text}" has more decimals than ${currency.toUpperCase()} allows (${exponent})`);
   }
-  const minor = Number(whole) * 10 ** exponent + Number(fraction.padEnd(exponent, "0").slice(0, exponent) || "0");
+  const minor =
+    Number(whole) * 10 ** exponent + Number(fraction.padEnd(exponent, "0").slice(0, exponent) || "0");
   if (!Number.isSafeInteger(minor)) throw new MoneyError(`"${text}" is too large`);
   return sign ? -minor : minor;
 }

@@ -7,13 +7,16 @@ import { projectRoot } from "../../prisma/database.mjs";
 import { createEmptyTestDatabase, testProvider, type TestDatabase } from "../support/database";
 
 const expectedTables = [
+  "BackfillRun",
   "Checkout",
   "Customer",
+  "DomainEvent",
   "Job",
   "Order",
   "OrderLine",
   "Product",
   "ProductVariant",
+  "Refund",
   "Session",
   "Shop",
   "WebhookInbox",

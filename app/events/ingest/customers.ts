@@ -9,7 +9,7 @@ function consent(state: string | undefined): string {
   return state ?? "not_subscribed";
 }
 
-function customerFields(payload: CustomerPayload) {
+export function customerFields(payload: CustomerPayload) {
   return {
     email: payload.email?.toLowerCase() ?? null,
     phone: payload.phone ?? null,

@@ -1,16 +1,17 @@
 // orders/create, orders/paid, orders/updated, orders/fulfilled, orders/cancelled and refunds/create.
 // The stored order follows the newest `updated_at`; facts (paid, cancelled, fulfilled, refunded)
 // are announced once, from the stored state, whichever delivery revealed them first.
-import type { Order } from "@prisma/client";
+import type { Order, Prisma } from "@prisma/client";
 import { recomputeCustomerProfile } from "../../customers/profile";
 import { toMinorUnits } from "../../money/money";
+import type { DomainEventInput } from "../domain-events";
 import type { OrderPayload, RefundPayload } from "../payloads";
 import type { IngestContext } from "./context";
 import { applyCustomer } from "./customers";
 
 const paidStatuses = new Set(["paid", "partially_refunded", "refunded"]);
 
-function orderFields(payload: OrderPayload) {
+export function orderFields(payload: OrderPayload) {
   const currency = payload.currency.toUpperCase();
   const money = (amount: string | null | undefined) => (amount ? toMinorUnits(amount, currency) : 0);
   return {
@@ -32,7 +33,7 @@ function orderFields(payload: OrderPayload) {
   };
 }
 
-function lineRows(shopId: string, orderId: string, payload: OrderPayload) {
+export function lineRows(shopId: string, orderId: string, payload: OrderPayload) {
   const currency = payload.currency.toUpperCase();
   return payload.line_items.map((line) => ({
     shopId,
@@ -149,19 +150,37 @@ async function settleRefundedAmount(context: IngestContext, order: Order): Promi
   return context.tx.order.update({ where: { id: order.id }, data: { refundedMinor } });
 }
 
-async function announceOrderFacts(context: IngestContext, order: Order): Promise<void> {
+/** The order's state as facts to announce: created, and paid, cancelled, fulfilled when so. */
+export type OrderFactsSource = Prisma.OrderGetPayload<{
+  select: {
+    id: true;
+    shopifyId: true;
+    customerId: true;
+    financialStatus: true;
+    fulfillmentStatus: true;
+    processedAt: true;
+    cancelledAt: true;
+    shopifyUpdatedAt: true;
+  };
+}>;
+
+/** The facts applyOrder announces for an order (order.created, .paid, .cancelled, .fulfilled). */
+
+export function orderFacts(order: OrderFactsSource): DomainEventInput[] {
   const base = {
     subjectId: order.id,
     payload: { orderShopifyId: order.shopifyId, customerId: order.customerId },
   };
-  await context.emit({
-    ...base,
-    type: "order.created",
-    dedupeKey: `order.created:${order.shopifyId}`,
-    occurredAt: order.processedAt,
-  });
+  const facts: DomainEventInput[] = [
+    {
+      ...base,
+      type: "order.created",
+      dedupeKey: `order.created:${order.shopifyId}`,
+      occurredAt: order.processedAt,
+    },
+  ];
   if (order.financialStatus && paidStatuses.has(order.financialStatus)) {
-    await context.emit({
+    facts.push({
       ...base,
       type: "order.paid",
       dedupeKey: `order.paid:${order.shopifyId}`,
@@ -169,7 +188,7 @@ async function announceOrderFacts(context: IngestContext, order: Order): Promise
     });
   }
   if (order.cancelledAt) {
-    await context.emit({
+    facts.push({
       ...base,
       type: "order.cancelled",
       dedupeKey: `order.cancelled:${order.shopifyId}`,
@@ -177,13 +196,18 @@ async function announceOrderFacts(context: IngestContext, order: Order): Promise
     });
   }
   if (order.fulfillmentStatus === "fulfilled") {
-    await context.emit({
+    facts.push({
       ...base,
       type: "order.fulfilled",
       dedupeKey: `order.fulfilled:${order.shopifyId}`,
       occurredAt: order.shopifyUpdatedAt,
     });
   }
+  return facts;
+}
+
+async function announceOrderFacts(context: IngestContext, order: Order): Promise<void> {
+  for (const fact of orderFacts(order)) await context.emit(fact);
 }
 
 async function completeCheckout(context: IngestContext, order: Order): Promise<void> {
