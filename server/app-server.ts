@@ -8,6 +8,7 @@ import express from "express";
 import type { ViteDevServer } from "vite";
 import type { Clock } from "../app/clock";
 import { pingDatabase, type Database } from "../app/db/client";
+import { registerInboxMetrics } from "../app/events/inbox-metrics";
 import { createWebhookIntake } from "../app/events/webhook-intake";
 import type { Logger } from "../app/observability/logger";
 import { collectProcessMetrics, httpRequestDuration, registry } from "../app/observability/metrics";
@@ -30,6 +31,7 @@ type FastRoute = (request: IncomingMessage, response: ServerResponse) => Promise
 
 export function createAppServer(options: AppServerOptions): http.Server {
   collectProcessMetrics();
+  registerInboxMetrics(options.db, options.clock);
   const fastRoutes = new Map<string, FastRoute>([
     ["GET /healthz", (_request, response) => healthz(options, response)],
     ["GET /metrics", (_request, response) => metrics(response)],
@@ -37,6 +39,7 @@ export function createAppServer(options: AppServerOptions): http.Server {
       "POST /webhooks",
       createWebhookIntake({
         db: options.db,
+        provider: options.databaseProvider,
         secret: options.webhookSecret,
         logger: options.logger,
         clock: options.clock,

@@ -4,6 +4,7 @@ import type { ServerBuild } from "@remix-run/node";
 import { projectRoot } from "../prisma/database.mjs";
 import { systemClock } from "../app/clock";
 import prisma from "../app/db.server";
+import { prepareDatabase } from "../app/db/client";
 import { assertDemoMayRun } from "../app/demo/guard";
 import { env } from "../app/env.server";
 import { createLogger } from "../app/observability/logger";
@@ -13,6 +14,10 @@ const logger = createLogger(env.logLevel, "web");
 
 async function main(): Promise<void> {
   if (env.demo.enabled) assertDemoMayRun(env);
+  // Not fatal: the database may come up later; /healthz reports it meanwhile.
+  await prepareDatabase(prisma, env.database).catch((error: unknown) =>
+    logger.warn({ err: error }, "database not ready at start"),
+  );
   const development = process.argv.includes("--dev");
   const buildDir = path.join(projectRoot, "build");
 

@@ -3,6 +3,7 @@
 import http from "node:http";
 import { systemClock } from "../app/clock";
 import prisma from "../app/db.server";
+import { prepareDatabase } from "../app/db/client";
 import { env } from "../app/env.server";
 import { Worker } from "../app/jobs/worker";
 import { createLogger } from "../app/observability/logger";
@@ -11,6 +12,10 @@ import { collectProcessMetrics, registry } from "../app/observability/metrics";
 const logger = createLogger(env.logLevel, "worker");
 
 async function main(): Promise<void> {
+  // Not fatal: the database may come up later; /healthz reports it meanwhile.
+  await prepareDatabase(prisma, env.database).catch((error: unknown) =>
+    logger.warn({ err: error }, "database not ready at start"),
+  );
   const worker = new Worker({
     db: prisma,
     provider: env.database.provider,

@@ -26,3 +26,11 @@ export function createDatabaseClient(database: ResolvedDatabase): Database {
 export async function pingDatabase(db: Database): Promise<void> {
   await db.$queryRawUnsafe("SELECT 1");
 }
+
+/**
+ * Settings a process applies once at start. SQLite: write-ahead logging, so the web process keeps
+ * answering while the worker writes (journal_mode is stored in the file; setting it is idempotent).
+ */
+export async function prepareDatabase(db: Database, database: ResolvedDatabase): Promise<void> {
+  if (database.provider === "sqlite") await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
+}

@@ -1,12 +1,12 @@
 // POST /webhooks — the one webhook endpoint (R-EVT-2…4). It only verifies the signature, stores the
 // delivery in the inbox and answers; the worker does the processing. Kept lean on purpose: no
-// framework, no session lookup, one INSERT.
+// framework, no session lookup; concurrent deliveries share one INSERT (group commit).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Clock } from "../clock";
 import type { Database } from "../db/client";
-import { isUniqueViolation } from "../db/errors";
 import type { Logger } from "../observability/logger";
 import { counter } from "../observability/metrics";
+import { createInboxWriter, type StoreOutcome } from "./inbox-writer";
 import { isValidWebhookSignature } from "./signature";
 import { isKnownTopic } from "./topics";
 
@@ -18,6 +18,7 @@ export const webhookDeliveries = counter(
 
 export interface WebhookIntakeOptions {
   db: Database;
+  provider: "sqlite" | "postgresql";
   secret: string;
   logger: Logger;
   clock: Clock;
@@ -57,6 +58,7 @@ function answer(response: ServerResponse, status: number, body: string): void {
 
 export function createWebhookIntake(options: WebhookIntakeOptions) {
   const limit = options.maxBodyBytes ?? 5 * 1024 * 1024;
+  const inbox = createInboxWriter(options.db, options.provider);
 
   return async function receiveWebhook(request: IncomingMessage, response: ServerResponse): Promise<void> {
     let body: Buffer;
@@ -99,28 +101,19 @@ export function createWebhookIntake(options: WebhookIntakeOptions) {
     }
 
     const triggeredAt = header(request, "x-shopify-triggered-at");
-    const now = options.clock.now();
+    let outcome: StoreOutcome;
     try {
-      await options.db.webhookInbox.create({
-        data: {
-          shopDomain,
-          topic: rawTopic,
-          webhookId,
-          eventId: header(request, "x-shopify-event-id") ?? null,
-          apiVersion: header(request, "x-shopify-api-version") ?? null,
-          triggeredAt: triggeredAt && !Number.isNaN(Date.parse(triggeredAt)) ? new Date(triggeredAt) : null,
-          payload: body.toString("utf8"),
-          receivedAt: now,
-          availableAt: now,
-        },
-        select: { id: true },
+      outcome = await inbox.store({
+        shopDomain,
+        topic: rawTopic,
+        webhookId,
+        eventId: header(request, "x-shopify-event-id") ?? null,
+        apiVersion: header(request, "x-shopify-api-version") ?? null,
+        triggeredAt: triggeredAt && !Number.isNaN(Date.parse(triggeredAt)) ? new Date(triggeredAt) : null,
+        payload: body.toString("utf8"),
+        receivedAt: options.clock.now(),
       });
     } catch (error) {
-      if (isUniqueViolation(error)) {
-        webhookDeliveries.inc({ topic, outcome: "duplicate" });
-        answer(response, 200, "Duplicate");
-        return;
-      }
       // Not saved: Shopify must retry, so never 200 here (R-EVT-4).
       webhookDeliveries.inc({ topic, outcome: "failed" });
       options.logger.error(
@@ -128,6 +121,11 @@ export function createWebhookIntake(options: WebhookIntakeOptions) {
         "webhook not stored",
       );
       answer(response, 503, "Service Unavailable");
+      return;
+    }
+    if (outcome === "duplicate") {
+      webhookDeliveries.inc({ topic, outcome: "duplicate" });
+      answer(response, 200, "Duplicate");
       return;
     }
     webhookDeliveries.inc({ topic, outcome: "accepted" });

@@ -145,6 +145,9 @@ describe(`webhook intake on ${testProvider}`, () => {
     add("unknown", "accepted", 1);
     add(third.topic, "rejected", 1);
     expect(expected.size).toBeGreaterThan(3);
+    // Nothing processes this inbox: every stored delivery is waiting, and the lag is their age.
+    expect(metrics).toContain(`stayloop_inbox_rows{status="pending"} ${await db.webhookInbox.count()}`);
+    expect(Number(/^stayloop_inbox_lag_seconds (\S+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
     for (const [key, n] of expected) {
       const [topic = "", outcome = ""] = key.split(" ");
       expect(count(topic, outcome), key).toBe(n);
