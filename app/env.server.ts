@@ -25,6 +25,7 @@ const environmentSchema = z
     WORKER_HEARTBEAT_MS: z.coerce.number().int().min(50).default(5_000),
     WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     STAYLOOP_DEMO: flag,
+    STAYLOOP_DEMO_ADMIN_API_URL: z.url().optional(),
     STAYLOOP_DEMO_SHOP: z.string().default("stayloop-demo.myshopify.com"),
   })
   .superRefine((value, context) => {
@@ -50,7 +51,7 @@ export type Environment = {
     customShopDomains: string[];
   };
   logLevel: z.infer<typeof environmentSchema>["LOG_LEVEL"];
-  demo: { enabled: boolean; shopDomain: string };
+  demo: { enabled: boolean; shopDomain: string; adminApiUrl: string | undefined };
   worker: {
     batchSize: number;
     idleMs: number;
@@ -92,7 +93,12 @@ export function parseEnvironment(source: Record<string, string | undefined>): En
       customShopDomains: value.SHOP_CUSTOM_DOMAIN ? [value.SHOP_CUSTOM_DOMAIN] : [],
     },
     logLevel: value.LOG_LEVEL,
-    demo: { enabled: value.STAYLOOP_DEMO, shopDomain: value.STAYLOOP_DEMO_SHOP },
+    demo: {
+      enabled: value.STAYLOOP_DEMO,
+      shopDomain: value.STAYLOOP_DEMO_SHOP,
+      // The demo's stand-in for Shopify's Admin API; never used outside demo mode.
+      adminApiUrl: value.STAYLOOP_DEMO ? value.STAYLOOP_DEMO_ADMIN_API_URL : undefined,
+    },
     worker: {
       batchSize: value.WORKER_BATCH_SIZE,
       idleMs: value.WORKER_IDLE_MS,

@@ -3,8 +3,11 @@
 import "@shopify/shopify-app-remix/adapters/node";
 import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
+import { systemClock } from "./clock";
 import prisma from "./db.server";
 import { env } from "./env.server";
+import { backfillJobKind, requestBackfill } from "./shopify/backfill-job";
+import { findOrCreateShop } from "./shops/registry";
 
 /** Pinned Admin API version; shopify.app.toml's `[webhooks] api_version` names the same one. */
 export const adminApiVersion = ApiVersion.October26;
@@ -18,6 +21,15 @@ const shopify = shopifyApp({
   authPathPrefix: "/auth",
   sessionStorage: new PrismaSessionStorage(prisma),
   distribution: AppDistribution.AppStore,
+  hooks: {
+    // A new (or returning) install: make sure the shop exists and import its history once.
+    afterAuth: async ({ session }) => {
+      const shop = await findOrCreateShop(prisma, session.shop);
+      if (shop.uninstalledAt) await prisma.shop.update({ where: { id: shop.id }, data: { uninstalledAt: null } });
+      const imported = await prisma.job.count({ where: { shopId: shop.id, kind: backfillJobKind } });
+      if (imported === 0) await requestBackfill(prisma, shop.id, systemClock);
+    },
+  },
   future: {
     unstable_newEmbeddedAuthStrategy: true,
     expiringOfflineAccessTokens: true,

@@ -1,8 +1,8 @@
 #!/usr/bin/env tsx
 // `npm run demo`: Stayloop on this machine with a local demo shop — no Shopify account needed.
 // Builds the app, migrates an embedded SQLite database, creates the demo shop and its session,
-// starts the web and worker processes on loopback, replays a store's webhooks with real
-// signatures, and prints the URLs it serves.
+// starts the web and worker processes on loopback, imports the store's history from a local
+// stand-in for Shopify's Admin API, replays its webhooks with real signatures, and prints the URLs.
 //   Options (environment): HOST (loopback only, default 127.0.0.1), PORT (default 3000),
 //   DEMO_DATABASE_URL (default file:./prisma/demo.sqlite).
 //   --skip-build reuses an existing build/ (the tests build once).
@@ -15,10 +15,13 @@ import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prism
 import { createDatabaseClient } from "../app/db/client";
 import { assertDemoMayRun, DemoRefusedError } from "../app/demo/guard";
 import { demoSession } from "../app/demo/session.server";
+import { systemClock } from "../app/clock";
+import { requestStoreHistoryImport } from "../app/shopify/import-status";
 import { findOrCreateShop } from "../app/shops/registry";
 import { projectRoot, resolveDatabase } from "../prisma/database.mjs";
 // Demo mode replays a generated store history through the real webhook endpoint.
 import { generateStoreHistory } from "../test/fixtures/store-history";
+import { startFakeAdminApi } from "../test/support/fake-admin-api";
 import { sendWebhook } from "../test/support/webhooks";
 
 const demoShopDomain = "stayloop-demo.myshopify.com";
@@ -77,6 +80,9 @@ async function main(): Promise<void> {
     data: { name: "Stayloop Demo Store", currency: "USD", timezone: "Europe/Prague", uninstalledAt: null },
   });
   await new PrismaSessionStorage(db).storeSession(demoSession(demoShopDomain, demoScopes));
+  // The demo's Shopify Admin API: the worker imports the store's history from it (backfill).
+  const adminApi = await startFakeAdminApi({ customers: 150, orders: 400, products: 24, seed: 2026 });
+  await requestStoreHistoryImport(db, shop.id, systemClock);
   await db.$disconnect();
   step(`demo shop ${demoShopDomain} is ready`);
 
@@ -92,6 +98,7 @@ async function main(): Promise<void> {
     // A fresh secret per run: the demo signs its own webhook replays with it.
     SHOPIFY_API_SECRET: randomBytes(24).toString("hex"),
     SCOPES: demoScopes.join(","),
+    STAYLOOP_DEMO_ADMIN_API_URL: adminApi.url,
   };
   const web = spawn(process.execPath, ["build/server.js"], {
     cwd: projectRoot,
@@ -106,6 +113,7 @@ async function main(): Promise<void> {
   const children = [web, worker];
   const stop = () => {
     for (const child of children) child.kill("SIGTERM");
+    void adminApi.close();
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

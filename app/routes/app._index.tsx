@@ -1,15 +1,31 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { BlockStack, Card, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
 import { requireAdmin } from "../admin.server";
 import prisma from "../db.server";
+import { systemClock } from "../clock";
+import { StoreHistoryImport } from "../components/StoreHistoryImport";
+import { requestStoreHistoryImport, storeHistoryImportStatus } from "../shopify/import-status";
 import { shopOverview } from "../shops/overview";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await requireAdmin(request);
-  const overview = await shopOverview(prisma, shop);
-  return { shopDomain: shop.domain, overview };
+  const [overview, importStatus] = await Promise.all([
+    shopOverview(prisma, shop),
+    storeHistoryImportStatus(prisma, shop.id),
+  ]);
+  return { shopDomain: shop.domain, overview, importStatus };
+};
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { shop } = await requireAdmin(request);
+  const form = await request.formData();
+  if (form.get("intent") !== "import-store-history") {
+    throw new Response("Unknown action", { status: 400 });
+  }
+  await requestStoreHistoryImport(prisma, shop.id, systemClock);
+  return { requested: true };
 };
 
 const figures = [
@@ -21,7 +37,7 @@ const figures = [
 ] as const;
 
 export default function Home() {
-  const { shopDomain, overview } = useLoaderData<typeof loader>();
+  const { shopDomain, overview, importStatus } = useLoaderData<typeof loader>();
   return (
     <Page title="Stayloop">
       <TitleBar title="Stayloop" />
@@ -54,6 +70,7 @@ export default function Home() {
                 </Card>
               ))}
             </InlineGrid>
+            <StoreHistoryImport importStatus={importStatus} />
           </BlockStack>
         </Layout.Section>
       </Layout>

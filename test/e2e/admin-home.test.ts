@@ -4,12 +4,14 @@ import os from "node:os";
 import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { projectRoot } from "../../prisma/database.mjs";
+import { createDatabaseClient } from "../../app/db/client";
+import { projectRoot, resolveDatabase } from "../../prisma/database.mjs";
 import { launchBrowser } from "../support/browser";
 import { runProcess, waitForOutput, type RunningProcess } from "../support/processes";
 
 describe("admin home in Chromium (demo shop)", () => {
   const scratch = mkdtempSync(path.join(os.tmpdir(), "stayloop-e2e-"));
+  const databaseUrl = `file:${path.join(scratch, "demo.sqlite")}`;
   let demo: RunningProcess;
   let adminUrl: string;
   let browser: Browser;
@@ -17,7 +19,7 @@ describe("admin home in Chromium (demo shop)", () => {
   beforeAll(async () => {
     demo = runProcess(path.join("node_modules", ".bin", "tsx"), ["scripts/demo.ts", "--skip-build"], {
       PORT: "0",
-      DEMO_DATABASE_URL: `file:${path.join(scratch, "demo.sqlite")}`,
+      DEMO_DATABASE_URL: databaseUrl,
     });
     const [, url] = await waitForOutput(demo, /"url":"(http:\/\/127\.0\.0\.1:\d+)"/, 60_000);
     adminUrl = `${url}/app`;
@@ -47,6 +49,26 @@ describe("admin home in Chromium (demo shop)", () => {
     // Client-side navigation works only once React has hydrated.
     await page.getByRole("link", { name: "Home" }).click();
     await page.waitForURL(adminUrl);
+    expect(pageErrors).toEqual([]);
+
+    // Once the first import is done, the merchant asks for the store history again: one more
+    // backfill job is queued.
+    for (let deadline = Date.now() + 30_000; Date.now() < deadline;) {
+      if (await page.getByText("Imported", { exact: true }).isVisible()) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      await page.reload();
+    }
+    await expect(page.getByText("Imported", { exact: true }).isVisible()).resolves.toBe(true);
+    const db = createDatabaseClient(resolveDatabase(databaseUrl));
+    const jobsBefore = await db.job.count({ where: { kind: "backfill" } });
+    await page.getByRole("button", { name: /Import (store history|again)/ }).click();
+    await page.waitForLoadState("networkidle");
+    for (let deadline = Date.now() + 10_000; Date.now() < deadline;) {
+      if ((await db.job.count({ where: { kind: "backfill" } })) > jobsBefore) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await db.job.count({ where: { kind: "backfill" } })).toBe(jobsBefore + 1);
+    await db.$disconnect();
     expect(pageErrors).toEqual([]);
 
     const screenshots = path.join(projectRoot, "test-results");

@@ -47,19 +47,23 @@ describe.runIf(testProvider === "sqlite")("npm run demo", () => {
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
       expect(running.output()).toMatch(/replayed \d+ signed webhook deliveries \(\d+ × HTTP 200\)/);
 
-      // The replayed deliveries become customers and orders once the worker has applied them.
+      // The replayed deliveries and the store history imported from the demo's Admin API become
+      // customers and orders once the worker has applied them.
       const figure = (page: string, key: string) =>
         Number(
           new RegExp(`data-testid="overview-${key}">([\\d,]+)<`).exec(page)?.[1]?.replace(/,/g, "") ?? -1,
         );
+      const imported = /data-testid="import-counts">150 customers, 400 orders, 24 products imported</;
       let page = "";
-      for (let deadline = Date.now() + 30_000; Date.now() < deadline;) {
+      for (let deadline = Date.now() + 60_000; Date.now() < deadline;) {
         page = await (await fetch(adminUrl ?? "")).text();
-        if (figure(page, "customers") === 60) break;
+        if (imported.test(page) && figure(page, "customers") >= 150) break;
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
-      expect(figure(page, "customers")).toBe(60);
-      expect(figure(page, "orders")).toBeGreaterThan(20);
+      expect(page).toMatch(imported);
+      expect(figure(page, "customers")).toBeGreaterThanOrEqual(150);
+      expect(figure(page, "orders")).toBeGreaterThanOrEqual(400);
+      expect(figure(page, "products")).toBe(24);
       expect(figure(page, "webhookDeliveries")).toBeGreaterThan(200);
     } finally {
       expect(await running.stop()).toBe(0);
