@@ -6,8 +6,10 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import express from "express";
 import type { ViteDevServer } from "vite";
+import type { ResolvedDatabase } from "../prisma/database.mjs";
 import type { Clock } from "../app/clock";
 import { pingDatabase, type Database } from "../app/db/client";
+import { openInboxConnection } from "../app/events/inbox-connection";
 import { registerInboxMetrics } from "../app/events/inbox-metrics";
 import { createWebhookIntake } from "../app/events/webhook-intake";
 import type { Logger } from "../app/observability/logger";
@@ -15,7 +17,7 @@ import { collectProcessMetrics, httpRequestDuration, registry } from "../app/obs
 
 export interface AppServerOptions {
   db: Database;
-  databaseProvider: "sqlite" | "postgresql";
+  database: ResolvedDatabase;
   logger: Logger;
   clock: Clock;
   /** The app secret Shopify signs webhooks with. */
@@ -38,8 +40,8 @@ export function createAppServer(options: AppServerOptions): http.Server {
     [
       "POST /webhooks",
       createWebhookIntake({
-        db: options.db,
-        provider: options.databaseProvider,
+        inbox: openInboxConnection(options.database),
+        provider: options.database.provider,
         secret: options.webhookSecret,
         logger: options.logger,
         clock: options.clock,
@@ -103,7 +105,7 @@ async function healthz(options: AppServerOptions, response: ServerResponse): Pro
       response,
       200,
       "application/json",
-      JSON.stringify({ status: "ok", database: options.databaseProvider }),
+      JSON.stringify({ status: "ok", database: options.database.provider }),
     );
   } catch (error) {
     options.logger.warn({ err: error }, "health check: database unreachable");
@@ -111,7 +113,7 @@ async function healthz(options: AppServerOptions, response: ServerResponse): Pro
       response,
       503,
       "application/json",
-      JSON.stringify({ status: "unavailable", database: options.databaseProvider }),
+      JSON.stringify({ status: "unavailable", database: options.database.provider }),
     );
   }
 }

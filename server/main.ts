@@ -34,7 +34,7 @@ async function main(): Promise<void> {
 
   const server = createAppServer({
     db: prisma,
-    databaseProvider: env.database.provider,
+    database: env.database,
     logger,
     clock: systemClock,
     webhookSecret: env.shopify.apiSecret,

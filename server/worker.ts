@@ -33,7 +33,9 @@ async function main(): Promise<void> {
             shopDomain: shop.domain,
             accessToken,
             ...(env.demo.adminApiUrl
-              ? { endpoint: `${env.demo.adminApiUrl}/${shop.domain}/admin/api/${adminApiVersion}/graphql.json` }
+              ? {
+                  endpoint: `${env.demo.adminApiUrl}/${shop.domain}/admin/api/${adminApiVersion}/graphql.json`,
+                }
               : {}),
           }),
       }),

@@ -3,7 +3,7 @@
 // request is answered once its row is durably stored. Duplicates (same webhook id, or same event
 // id for the shop and topic) are not inserted and are reported as such.
 import { randomUUID } from "node:crypto";
-import type { Database } from "../db/client";
+import type { InboxConnection } from "./inbox-connection";
 
 export interface InboxDelivery {
   shopDomain: string;
@@ -66,13 +66,15 @@ export function insertStatement(provider: "sqlite" | "postgresql", rows: number)
 }
 
 export function createInboxWriter(
-  db: Database,
+  connection: InboxConnection,
   provider: "sqlite" | "postgresql",
-  options: { maxBatch?: number } = {},
+  options: { maxBatch?: number; maxInFlight?: number } = {},
 ) {
   const maxBatch = options.maxBatch ?? 200;
+  // SQLite has one writer; PostgreSQL commits two batches at once.
+  const maxInFlight = options.maxInFlight ?? (provider === "postgresql" ? 2 : 1);
   let queue: Pending[] = [];
-  let flushing = false;
+  let inFlight = 0;
   let scheduled = false;
 
   async function write(batch: Pending[]): Promise<void> {
@@ -96,11 +98,9 @@ export function createInboxWriter(
       timestampParameter(provider, delivery.receivedAt),
     ]);
     try {
-      const inserted = await db.$queryRawUnsafe<{ webhookId: string }[]>(
-        insertStatement(provider, unique.length),
-        ...parameters,
+      const stored = new Set(
+        await connection.insertReturning(insertStatement(provider, unique.length), parameters),
       );
-      const stored = new Set(inserted.map((row) => row.webhookId));
       for (const pending of batch) {
         const isFirst = first.get(pending.delivery.webhookId) === pending;
         pending.resolve(isFirst && stored.has(pending.delivery.webhookId) ? "accepted" : "duplicate");
@@ -110,18 +110,17 @@ export function createInboxWriter(
     }
   }
 
-  async function flush(): Promise<void> {
+  function flush(): void {
     scheduled = false;
-    if (flushing) return;
-    flushing = true;
-    try {
-      while (queue.length > 0) {
-        const batch = queue.slice(0, maxBatch);
-        queue = queue.slice(batch.length);
-        await write(batch);
-      }
-    } finally {
-      flushing = false;
+    while (queue.length > 0 && inFlight < maxInFlight) {
+      const batch = queue.slice(0, maxBatch);
+      queue = queue.slice(batch.length);
+      inFlight += 1;
+      void write(batch).finally(() => {
+        inFlight -= 1;
+        // What arrived while this batch was being written goes next, as one batch.
+        flush();
+      });
     }
   }
 
@@ -130,10 +129,10 @@ export function createInboxWriter(
     store(delivery: InboxDelivery): Promise<StoreOutcome> {
       return new Promise<StoreOutcome>((resolve, reject) => {
         queue.push({ delivery, resolve, reject });
-        if (!flushing && !scheduled) {
+        if (inFlight < maxInFlight && !scheduled) {
           // Let the deliveries that arrived in this turn of the event loop join the batch.
           scheduled = true;
-          setImmediate(() => void flush());
+          setImmediate(flush);
         }
       });
     },

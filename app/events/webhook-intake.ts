@@ -3,9 +3,9 @@
 // framework, no session lookup; concurrent deliveries share one INSERT (group commit).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Clock } from "../clock";
-import type { Database } from "../db/client";
 import type { Logger } from "../observability/logger";
 import { counter } from "../observability/metrics";
+import type { InboxConnection } from "./inbox-connection";
 import { createInboxWriter, type StoreOutcome } from "./inbox-writer";
 import { isValidWebhookSignature } from "./signature";
 import { isKnownTopic } from "./topics";
@@ -17,7 +17,8 @@ export const webhookDeliveries = counter(
 );
 
 export interface WebhookIntakeOptions {
-  db: Database;
+  /** The intake's own connection to the inbox table (see inbox-connection.ts). */
+  inbox: InboxConnection;
   provider: "sqlite" | "postgresql";
   secret: string;
   logger: Logger;
@@ -58,7 +59,7 @@ function answer(response: ServerResponse, status: number, body: string): void {
 
 export function createWebhookIntake(options: WebhookIntakeOptions) {
   const limit = options.maxBodyBytes ?? 5 * 1024 * 1024;
-  const inbox = createInboxWriter(options.db, options.provider);
+  const inbox = createInboxWriter(options.inbox, options.provider);
 
   return async function receiveWebhook(request: IncomingMessage, response: ServerResponse): Promise<void> {
     let body: Buffer;
