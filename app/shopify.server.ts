@@ -25,7 +25,8 @@ const shopify = shopifyApp({
     // A new (or returning) install: make sure the shop exists and import its history once.
     afterAuth: async ({ session }) => {
       const shop = await findOrCreateShop(prisma, session.shop);
-      if (shop.uninstalledAt) await prisma.shop.update({ where: { id: shop.id }, data: { uninstalledAt: null } });
+      if (shop.uninstalledAt)
+        await prisma.shop.update({ where: { id: shop.id }, data: { uninstalledAt: null } });
       const imported = await prisma.job.count({ where: { shopId: shop.id, kind: backfillJobKind } });
       if (imported === 0) await requestBackfill(prisma, shop.id, systemClock);
     },

@@ -11,28 +11,56 @@ export interface ClaimRequest {
   limit: number;
 }
 
+interface ClaimableTable {
+  table: "WebhookInbox" | "Job";
+  readyStatus: string;
+  claimedStatus: string;
+  dueColumn: string;
+  /** Claims go oldest first. */
+  orderColumn: string;
+}
+
+const inboxTable: ClaimableTable = {
+  table: "WebhookInbox",
+  readyStatus: "pending",
+  claimedStatus: "processing",
+  dueColumn: "availableAt",
+  orderColumn: "receivedAt",
+};
+const jobTable: ClaimableTable = {
+  table: "Job",
+  readyStatus: "scheduled",
+  claimedStatus: "claimed",
+  dueColumn: "runAt",
+  orderColumn: "runAt",
+};
+
+async function claimOnPostgres(db: Database, spec: ClaimableTable, request: ClaimRequest): Promise<string[]> {
+  const order = `"${spec.orderColumn}", id`;
+  const due = `CAST($2 AS timestamptz) AT TIME ZONE 'UTC'`;
+  // RETURNING has no order of its own: the CTE puts the batch back in arrival (or due) order.
+  const rows = await db.$queryRawUnsafe<{ id: string }[]>(
+    `WITH claimed AS (
+       UPDATE "${spec.table}" SET status = '${spec.claimedStatus}', "claimedBy" = $1, "claimedAt" = ${due},
+              attempts = attempts + 1
+        WHERE id IN (SELECT id FROM "${spec.table}"
+                      WHERE status = '${spec.readyStatus}' AND "${spec.dueColumn}" <= ${due}
+                      ORDER BY ${order} LIMIT $3 FOR UPDATE SKIP LOCKED)
+        RETURNING id, "${spec.orderColumn}")
+     SELECT id FROM claimed ORDER BY ${order}`,
+    request.workerId,
+    request.now.toISOString(),
+    request.limit,
+  );
+  return rows.map((row) => row.id);
+}
+
 export async function claimDeliveries(
   db: Database,
   provider: Provider,
   request: ClaimRequest,
 ): Promise<string[]> {
-  if (provider === "postgresql") {
-    const rows = await db.$queryRawUnsafe<{ id: string }[]>(
-      // RETURNING has no order of its own: the CTE puts the batch back in arrival order.
-      `WITH claimed AS (
-         UPDATE "WebhookInbox" SET status = 'processing', "claimedBy" = $1,
-                "claimedAt" = CAST($2 AS timestamptz) AT TIME ZONE 'UTC', attempts = attempts + 1
-          WHERE id IN (SELECT id FROM "WebhookInbox"
-                        WHERE status = 'pending' AND "availableAt" <= CAST($2 AS timestamptz) AT TIME ZONE 'UTC'
-                        ORDER BY "receivedAt", id LIMIT $3 FOR UPDATE SKIP LOCKED)
-          RETURNING id, "receivedAt")
-       SELECT id FROM claimed ORDER BY "receivedAt", id`,
-      request.workerId,
-      request.now.toISOString(),
-      request.limit,
-    );
-    return rows.map((row) => row.id);
-  }
+  if (provider === "postgresql") return claimOnPostgres(db, inboxTable, request);
   const candidates = await db.webhookInbox.findMany({
     where: { status: "pending", availableAt: { lte: request.now } },
     orderBy: [{ receivedAt: "asc" }, { id: "asc" }],
@@ -59,22 +87,7 @@ export async function claimDeliveries(
 }
 
 export async function claimJobs(db: Database, provider: Provider, request: ClaimRequest): Promise<string[]> {
-  if (provider === "postgresql") {
-    const rows = await db.$queryRawUnsafe<{ id: string }[]>(
-      `WITH claimed AS (
-         UPDATE "Job" SET status = 'claimed', "claimedBy" = $1,
-                "claimedAt" = CAST($2 AS timestamptz) AT TIME ZONE 'UTC', attempts = attempts + 1
-          WHERE id IN (SELECT id FROM "Job"
-                        WHERE status = 'scheduled' AND "runAt" <= CAST($2 AS timestamptz) AT TIME ZONE 'UTC'
-                        ORDER BY "runAt", id LIMIT $3 FOR UPDATE SKIP LOCKED)
-          RETURNING id, "runAt")
-       SELECT id FROM claimed ORDER BY "runAt", id`,
-      request.workerId,
-      request.now.toISOString(),
-      request.limit,
-    );
-    return rows.map((row) => row.id);
-  }
+  if (provider === "postgresql") return claimOnPostgres(db, jobTable, request);
   const candidates = await db.job.findMany({
     where: { status: "scheduled", runAt: { lte: request.now } },
     orderBy: [{ runAt: "asc" }, { id: "asc" }],

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "smol-toml";
 import { describe, expect, it } from "vitest";
+import { complianceTopics, eventTopics } from "../../app/events/topics";
 import { projectRoot } from "../../prisma/database.mjs";
 import { postgresTwin } from "../../scripts/postgres-twin.mjs";
 
@@ -25,22 +26,9 @@ const app = parse(read("shopify.app.toml")) as unknown as AppConfig;
 describe("shopify.app.toml", () => {
   it("subscribes every R-EVT-1 topic to the one /webhooks endpoint", () => {
     const topics = app.webhooks.subscriptions.flatMap((subscription) => subscription.topics ?? []);
-    expect(topics.sort()).toEqual(
-      [
-        "checkouts/create",
-        "checkouts/update",
-        "orders/create",
-        "orders/paid",
-        "orders/updated",
-        "orders/fulfilled",
-        "orders/cancelled",
-        "refunds/create",
-        "customers/create",
-        "customers/update",
-        "customers/delete",
-        "app/uninstalled",
-      ].sort(),
-    );
+    // app/events/topics.ts lists R-EVT-1's twelve topics; the toml must subscribe exactly those.
+    expect(eventTopics).toHaveLength(12);
+    expect(topics.sort()).toEqual([...eventTopics].sort());
     expect(new Set(app.webhooks.subscriptions.map((subscription) => subscription.uri))).toEqual(
       new Set(["/webhooks"]),
     );
@@ -50,7 +38,8 @@ describe("shopify.app.toml", () => {
     const compliance = app.webhooks.subscriptions.flatMap(
       (subscription) => subscription.compliance_topics ?? [],
     );
-    expect(compliance.sort()).toEqual(["customers/data_request", "customers/redact", "shop/redact"]);
+    expect(compliance.sort()).toEqual([...complianceTopics].sort());
+    expect(complianceTopics).toEqual(["customers/data_request", "customers/redact", "shop/redact"]);
   });
 
   it("pins the same Admin API version as app/shopify.server.ts", () => {
