@@ -26,7 +26,7 @@ import {
   type OrderFactsSource,
 } from "../events/ingest/orders";
 import type { CustomerPayload, OrderPayload } from "../events/payloads";
-import { lifecycleStage } from "../customers/lifecycle";
+import { customerProfile, lifecycleChangedEvent } from "../customers/profile";
 
 // --- batched writes -------------------------------------------------------------------------------
 
@@ -250,6 +250,7 @@ export async function refreshProfiles(context: BatchContext, customerIds: readon
       lifecycleStage: true,
       ordersCount: true,
       totalSpentMinor: true,
+      averageOrderValueMinor: true,
       currency: true,
       firstOrderAt: true,
       lastOrderAt: true,
@@ -268,20 +269,11 @@ export async function refreshProfiles(context: BatchContext, customerIds: readon
   }
   const changes: DomainEventInput[] = [];
   for (const customer of customers) {
-    const theirs = byCustomer.get(customer.id) ?? [];
-    const dates = theirs.map((order) => order.processedAt);
-    const times = dates.map((date) => date.getTime());
-    const profile = {
-      ordersCount: theirs.length,
-      totalSpentMinor: theirs.reduce((sum, order) => sum + order.totalMinor - order.refundedMinor, 0),
-      currency: theirs[0]?.currency ?? null,
-      firstOrderAt: times.length > 0 ? new Date(Math.min(...times)) : null,
-      lastOrderAt: times.length > 0 ? new Date(Math.max(...times)) : null,
-      lifecycleStage: lifecycleStage(dates, now),
-    };
+    const profile = customerProfile(byCustomer.get(customer.id) ?? [], now);
     const unchanged =
       profile.ordersCount === customer.ordersCount &&
       profile.totalSpentMinor === customer.totalSpentMinor &&
+      profile.averageOrderValueMinor === customer.averageOrderValueMinor &&
       profile.currency === customer.currency &&
       profile.firstOrderAt?.getTime() === customer.firstOrderAt?.getTime() &&
       profile.lastOrderAt?.getTime() === customer.lastOrderAt?.getTime() &&
@@ -289,13 +281,7 @@ export async function refreshProfiles(context: BatchContext, customerIds: readon
     if (unchanged) continue;
     await tx.customer.update({ where: { id: customer.id }, data: profile });
     if (profile.lifecycleStage !== customer.lifecycleStage) {
-      changes.push({
-        type: "customer.lifecycle_changed",
-        subjectId: customer.id,
-        dedupeKey: `customer.lifecycle_changed:${customer.id}:${customer.lifecycleStage}>${profile.lifecycleStage}:${now.toISOString()}`,
-        payload: { from: customer.lifecycleStage, to: profile.lifecycleStage },
-        occurredAt: now,
-      });
+      changes.push(lifecycleChangedEvent(customer.id, customer.lifecycleStage, profile.lifecycleStage, now));
     }
   }
   await recordDomainEvents(context, changes);

@@ -121,6 +121,9 @@ describe(`store events on ${testProvider}`, () => {
         expect(customer.totalSpentMinor).toBe(
           theirs.reduce((sum, order) => sum + order.totalMinor - order.refundedMinor, 0),
         );
+        expect(customer.averageOrderValueMinor).toBe(
+          theirs.length === 0 ? 0 : Math.round(customer.totalSpentMinor / theirs.length),
+        );
         expect(customer.lifecycleStage).toBe(
           theirs.length === 0 ? "lead" : theirs.length === 1 ? "one_time" : customer.lifecycleStage,
         );
@@ -176,7 +179,12 @@ describe(`store events on ${testProvider}`, () => {
       ["order.paid", 1],
     ]);
     const stored = await db.customer.findFirstOrThrow();
-    expect(stored).toMatchObject({ ordersCount: 1, totalSpentMinor: 6900, lifecycleStage: "one_time" });
+    expect(stored).toMatchObject({
+      ordersCount: 1,
+      totalSpentMinor: 6900,
+      averageOrderValueMinor: 6900,
+      lifecycleStage: "one_time",
+    });
   });
 
   it("never lets an older update overwrite a newer one", async () => {

@@ -2,7 +2,7 @@
 // The stored order follows the newest `updated_at`; facts (paid, cancelled, fulfilled, refunded)
 // are announced once, from the stored state, whichever delivery revealed them first.
 import type { Order, Prisma } from "@prisma/client";
-import { recomputeCustomerProfile } from "../../customers/profile";
+import { lifecycleChangedEvent, recomputeCustomerProfile } from "../../customers/profile";
 import { toMinorUnits } from "../../money/money";
 import type { DomainEventInput } from "../domain-events";
 import type { OrderPayload, RefundPayload } from "../payloads";
@@ -236,12 +236,6 @@ export async function refreshProfile(context: IngestContext, customerId: string)
   const now = context.clock.now();
   const change = await recomputeCustomerProfile(context.tx, context.shop.id, customerId, now);
   if (change.stage !== change.previousStage) {
-    await context.emit({
-      type: "customer.lifecycle_changed",
-      subjectId: customerId,
-      dedupeKey: `customer.lifecycle_changed:${customerId}:${change.previousStage}>${change.stage}:${now.toISOString()}`,
-      payload: { from: change.previousStage, to: change.stage },
-      occurredAt: now,
-    });
+    await context.emit(lifecycleChangedEvent(customerId, change.previousStage, change.stage, now));
   }
 }
