@@ -2,14 +2,14 @@
 // created by `npm run demo`. Only reachable when STAYLOOP_DEMO is on, which refuses production and
 // non-loopback binds (app/demo/guard.ts).
 import { Session } from "@shopify/shopify-app-remix/server";
+import { offlineSessionId } from "../shops/registry";
 
 interface SessionLoader {
   loadSession(id: string): Promise<Session | undefined>;
 }
 
-export function demoSessionId(shopDomain: string): string {
-  return `offline_${shopDomain}`;
-}
+/** The demo shop's session is an offline session, as Shopify's would be after install. */
+export const demoSessionId = offlineSessionId;
 
 export function demoSession(shopDomain: string, scopes: string[]): Session {
   return new Session({

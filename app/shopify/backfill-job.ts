@@ -7,6 +7,7 @@ import type { Database } from "../db/client";
 import type { DomainEventSubscriber } from "../events/domain-events";
 import type { JobHandler } from "../jobs/worker";
 import type { AdminClient } from "./admin-client";
+import { offlineSessionId } from "../shops/registry";
 import { runBackfill, type BackfillOptions } from "./backfill";
 
 export const backfillJobKind = "backfill";
@@ -37,10 +38,6 @@ export interface BackfillJobOptions extends Pick<
   adminClientFor(shop: Shop, accessToken: string): AdminClient;
   clock: Clock;
   subscribers?: readonly DomainEventSubscriber[];
-}
-
-export function offlineSessionId(shopDomain: string): string {
-  return `offline_${shopDomain}`;
 }
 
 /** The worker's handler for "backfill" jobs. */

@@ -10,6 +10,11 @@ export function isShopDomain(domain: string): boolean {
   return myshopifyDomain.test(domain);
 }
 
+/** Shopify's id for a shop's offline (install-time) session, as the session storage keeps it. */
+export function offlineSessionId(shopDomain: string): string {
+  return `offline_${shopDomain}`;
+}
+
 export async function findOrCreateShop(db: Database | Tx, domain: string): Promise<Shop> {
   if (!isShopDomain(domain)) {
     throw new Error(`"${domain}" is not a *.myshopify.com shop domain`);
