@@ -12,6 +12,8 @@ const expectedTables = [
   "Customer",
   "DomainEvent",
   "Job",
+  "LoyaltyLedgerEntry",
+  "LoyaltyMember",
   "Order",
   "OrderLine",
   "Product",

@@ -1,0 +1,126 @@
+// The points ledger (R-LOY-1): every change of a member's points is an entry, unique per
+// (shop, member, kind, source, source id), written in the same transaction as the cached balances
+// it moves. The spendable balance never goes below zero: a debit either fails whole (redemptions)
+// or takes what is there and records the shortfall (reversals of points already spent, R-LOY-6).
+import type { LoyaltyLedgerEntry, LoyaltyMember } from "@prisma/client";
+import type { Tx } from "../events/domain-events";
+
+export type LedgerKind = "earn" | "release" | "redeem" | "reversal" | "adjust" | "expire";
+
+export interface LedgerPosting {
+  memberId: string;
+  kind: LedgerKind;
+  source: string;
+  sourceId: string;
+  /** Change of the spendable balance (negative for debits). */
+  pointsDelta: number;
+  /** Change of the pending balance (points waiting out the returns window). */
+  pendingDelta?: number;
+  /** A debit larger than the balance: refuse it (default), or floor at zero and record the shortfall. */
+  whenShort?: "refuse" | "floor";
+  reason?: string;
+  actor?: string;
+  occurredAt: Date;
+}
+
+export class InsufficientPointsError extends Error {
+  constructor(
+    readonly available: number,
+    readonly requested: number,
+  ) {
+    super(`not enough points: ${available} available, ${requested} requested`);
+  }
+}
+
+export interface PostedEntry {
+  entry: LoyaltyLedgerEntry;
+  /** False when the same posting was already recorded: nothing changed. */
+  created: boolean;
+}
+
+function uniqueKey(shopId: string, posting: LedgerPosting) {
+  return {
+    shopId_memberId_kind_source_sourceId: {
+      shopId,
+      memberId: posting.memberId,
+      kind: posting.kind,
+      source: posting.source,
+      sourceId: posting.sourceId,
+    },
+  };
+}
+
+/** Applies a posting inside the caller's transaction; safe to repeat. */
+export async function postLedgerEntry(tx: Tx, shopId: string, posting: LedgerPosting): Promise<PostedEntry> {
+  if (!Number.isInteger(posting.pointsDelta) || !Number.isInteger(posting.pendingDelta ?? 0)) {
+    throw new Error("points are whole numbers");
+  }
+  const earlier = await tx.loyaltyLedgerEntry.findUnique({ where: uniqueKey(shopId, posting) });
+  if (earlier) return { entry: earlier, created: false };
+
+  // The write takes the member's row lock (PostgreSQL) before the balance is read, so concurrent
+  // postings for one member queue up and each sees the balance the previous one left.
+  const locked = await tx.loyaltyMember.updateMany({
+    where: { id: posting.memberId, shopId },
+    data: { updatedAt: posting.occurredAt },
+  });
+  if (locked.count !== 1) throw new Error(`loyalty member ${posting.memberId} not found in this shop`);
+  const racedEntry = await tx.loyaltyLedgerEntry.findUnique({ where: uniqueKey(shopId, posting) });
+  if (racedEntry) return { entry: racedEntry, created: false };
+  const member = await tx.loyaltyMember.findUniqueOrThrow({ where: { id: posting.memberId } });
+
+  const { pointsDelta, pendingDelta, shortfall } = applicableDeltas(member, posting);
+  const earned = posting.kind === "earn" || posting.kind === "adjust" ? Math.max(0, pointsDelta) : 0;
+  const updated = await tx.loyaltyMember.update({
+    where: { id: member.id },
+    data: {
+      pointsBalance: member.pointsBalance + pointsDelta,
+      pendingPoints: member.pendingPoints + pendingDelta,
+      lifetimePoints:
+        member.lifetimePoints + earned + (posting.kind === "earn" ? Math.max(0, pendingDelta) : 0),
+    },
+  });
+  const entry = await tx.loyaltyLedgerEntry.create({
+    data: {
+      shopId,
+      memberId: member.id,
+      kind: posting.kind,
+      source: posting.source,
+      sourceId: posting.sourceId,
+      pointsDelta,
+      pendingDelta,
+      balanceAfter: updated.pointsBalance,
+      pendingAfter: updated.pendingPoints,
+      shortfall,
+      reason: posting.reason ?? null,
+      actor: posting.actor ?? null,
+      occurredAt: posting.occurredAt,
+    },
+  });
+  return { entry, created: true };
+}
+
+/** The deltas that can actually be applied to this member, and what could not be taken back. */
+function applicableDeltas(member: LoyaltyMember, posting: LedgerPosting) {
+  const requestedPending = posting.pendingDelta ?? 0;
+  const pendingDelta = Math.max(requestedPending, -member.pendingPoints);
+  let shortfall = pendingDelta - requestedPending;
+  let pointsDelta = posting.pointsDelta;
+  if (member.pointsBalance + pointsDelta < 0) {
+    if ((posting.whenShort ?? "refuse") === "refuse") {
+      throw new InsufficientPointsError(member.pointsBalance, -pointsDelta);
+    }
+    shortfall += -(member.pointsBalance + pointsDelta);
+    pointsDelta = -member.pointsBalance;
+  }
+  return { pointsDelta, pendingDelta, shortfall };
+}
+
+/** The member for a customer, created on first use. */
+export async function loyaltyMemberFor(tx: Tx, shopId: string, customerId: string): Promise<LoyaltyMember> {
+  return tx.loyaltyMember.upsert({
+    where: { shopId_customerId: { shopId, customerId } },
+    create: { shopId, customerId },
+    update: {},
+  });
+}
