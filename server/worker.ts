@@ -7,8 +7,8 @@ import { prepareDatabase } from "../app/db/client";
 import { env } from "../app/env.server";
 import { Worker } from "../app/jobs/worker";
 import { adminApiVersion, createAdminClient } from "../app/shopify/admin-client";
-import { backfillJobHandler, backfillJobKind } from "../app/shopify/backfill-job";
 import { createLogger } from "../app/observability/logger";
+import { workerSetup } from "../app/worker-setup";
 import { collectProcessMetrics, registry } from "../app/observability/metrics";
 
 const logger = createLogger(env.logLevel, "worker");
@@ -25,21 +25,17 @@ async function main(): Promise<void> {
     logger,
     batchSize: env.worker.batchSize,
     staleAfterMs: env.worker.staleAfterMs,
-    jobHandlers: {
-      [backfillJobKind]: backfillJobHandler({
-        clock: systemClock,
-        adminClientFor: (shop, accessToken) =>
-          createAdminClient({
-            shopDomain: shop.domain,
-            accessToken,
-            ...(env.demo.adminApiUrl
-              ? {
-                  endpoint: `${env.demo.adminApiUrl}/${shop.domain}/admin/api/${adminApiVersion}/graphql.json`,
-                }
-              : {}),
-          }),
-      }),
-    },
+    ...workerSetup({
+      clock: systemClock,
+      adminClientFor: (shop, accessToken) =>
+        createAdminClient({
+          shopDomain: shop.domain,
+          accessToken,
+          ...(env.demo.adminApiUrl
+            ? { endpoint: `${env.demo.adminApiUrl}/${shop.domain}/admin/api/${adminApiVersion}/graphql.json` }
+            : {}),
+        }),
+    }),
   });
   const stop = new AbortController();
   for (const signal of ["SIGTERM", "SIGINT"] as const) {

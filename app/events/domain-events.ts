@@ -49,6 +49,8 @@ export async function recordDomainEvent(
   shopId: string,
   event: DomainEventInput,
   subscribers: readonly DomainEventSubscriber[],
+  /** When the event is recorded: its delivery is due now, whenever the fact itself happened. */
+  now: Date,
 ): Promise<boolean> {
   const existing = await tx.domainEvent.findUnique({
     where: { shopId_dedupeKey: { shopId, dedupeKey: event.dedupeKey } },
@@ -68,7 +70,7 @@ export async function recordDomainEvent(
         kind: domainEventJobKind,
         key: `${subscriber.name}:${created.id}`,
         payload: { ...payload },
-        runAt: event.occurredAt,
+        runAt: now,
       },
     });
   }

@@ -18,6 +18,8 @@ export interface LedgerPosting {
   pendingDelta?: number;
   /** A debit larger than the balance: refuse it (default), or floor at zero and record the shortfall. */
   whenShort?: "refuse" | "floor";
+  /** The money amount (minor units) the points were computed from. */
+  basisMinor?: number;
   reason?: string;
   actor?: string;
   occurredAt: Date;
@@ -92,6 +94,7 @@ export async function postLedgerEntry(tx: Tx, shopId: string, posting: LedgerPos
       balanceAfter: updated.pointsBalance,
       pendingAfter: updated.pendingPoints,
       shortfall,
+      basisMinor: posting.basisMinor ?? null,
       reason: posting.reason ?? null,
       actor: posting.actor ?? null,
       occurredAt: posting.occurredAt,

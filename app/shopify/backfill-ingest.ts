@@ -64,7 +64,7 @@ async function recordDomainEvents(context: BatchContext, events: readonly Domain
           kind: domainEventJobKind,
           key: `${subscriber.name}:${event.id}`,
           payload: { ...payload },
-          runAt: event.occurredAt,
+          runAt: context.clock.now(),
         };
       }),
   );

@@ -14,6 +14,7 @@ const expectedTables = [
   "Job",
   "LoyaltyLedgerEntry",
   "LoyaltyMember",
+  "LoyaltyProgram",
   "Order",
   "OrderLine",
   "Product",

@@ -22,5 +22,10 @@ export function ingestContext(
   clock: Clock,
   subscribers: readonly DomainEventSubscriber[],
 ): IngestContext {
-  return { tx, shop, clock, emit: (event) => recordDomainEvent(tx, shop.id, event, subscribers) };
+  return {
+    tx,
+    shop,
+    clock,
+    emit: (event) => recordDomainEvent(tx, shop.id, event, subscribers, clock.now()),
+  };
 }

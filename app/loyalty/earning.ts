@@ -1,0 +1,180 @@
+// Earning points on paid orders and giving them back on cancellation and refunds (R-LOY-2, R-LOY-6).
+//
+// Per order, all entries share source "order": the earn and its release under the order id, each
+// refund's reversal under "<order id>/refund/<refund id>", a cancellation under the order id.
+// Rounding: points = floor(eligible amount in whole currency units × points per unit). A refund
+// reverses floor(earned × refunded subtotal ÷ order subtotal), counted cumulatively over the
+// order's refunds, so partial refunds never take back more than the whole order earned and a
+// full refund takes back exactly what it earned.
+import type { LoyaltyLedgerEntry, LoyaltyProgram, Order } from "@prisma/client";
+import type { Tx } from "../events/domain-events";
+import { currencyExponent } from "../money/money";
+import { loyaltyMemberFor, postLedgerEntry } from "./ledger";
+
+export const releaseJobKind = "loyalty.release";
+
+export async function loyaltyProgramFor(tx: Tx, shopId: string): Promise<LoyaltyProgram> {
+  return tx.loyaltyProgram.upsert({ where: { shopId }, create: { shopId }, update: {} });
+}
+
+export function eligibleAmountMinor(order: Order, program: LoyaltyProgram): number {
+  return (
+    order.subtotalMinor +
+    (program.includeShipping ? order.totalShippingMinor : 0) +
+    (program.includeTaxes ? order.totalTaxMinor : 0)
+  );
+}
+
+export function pointsForAmount(amountMinor: number, currency: string, pointsPerUnit: number): number {
+  return Math.floor((amountMinor * pointsPerUnit) / 10 ** currencyExponent(currency));
+}
+
+async function orderEntries(tx: Tx, shopId: string, orderId: string): Promise<LoyaltyLedgerEntry[]> {
+  return tx.loyaltyLedgerEntry.findMany({
+    where: {
+      shopId,
+      source: "order",
+      OR: [{ sourceId: orderId }, { sourceId: { startsWith: `${orderId}/` } }],
+    },
+  });
+}
+
+/** order.paid: the customer earns points, pending for the returns window when there is one. */
+export async function awardOrderPoints(tx: Tx, order: Order, now: Date): Promise<void> {
+  if (!order.customerId || order.cancelledAt) return;
+  const program = await loyaltyProgramFor(tx, order.shopId);
+  if (!program.enabled) return;
+  const basisMinor = eligibleAmountMinor(order, program);
+  const points = pointsForAmount(basisMinor, order.currency, program.pointsPerCurrencyUnit);
+  if (points <= 0) return;
+  const member = await loyaltyMemberFor(tx, order.shopId, order.customerId);
+  const pending = program.pendingDays > 0;
+  const { created } = await postLedgerEntry(tx, order.shopId, {
+    memberId: member.id,
+    kind: "earn",
+    source: "order",
+    sourceId: order.id,
+    pointsDelta: pending ? 0 : points,
+    pendingDelta: pending ? points : 0,
+    basisMinor,
+    reason: `Order ${order.name}`,
+    occurredAt: now,
+  });
+  if (created && pending) {
+    await tx.job.create({
+      data: {
+        shopId: order.shopId,
+        kind: releaseJobKind,
+        key: `order:${order.id}`,
+        payload: { orderId: order.id },
+        runAt: new Date(order.processedAt.getTime() + program.pendingDays * 86_400_000),
+      },
+    });
+  }
+}
+
+interface OrderPointsState {
+  memberId: string;
+  earned: number;
+  basisMinor: number;
+  released: boolean;
+  reversed: number;
+}
+
+function pointsState(entries: readonly LoyaltyLedgerEntry[]): OrderPointsState | null {
+  const earn = entries.find((entry) => entry.kind === "earn");
+  if (!earn) return null;
+  return {
+    memberId: earn.memberId,
+    earned: earn.pointsDelta + earn.pendingDelta,
+    basisMinor: earn.basisMinor ?? 0,
+    released: earn.pendingDelta === 0 || entries.some((entry) => entry.kind === "release"),
+    // What reversals took back, including what they could not (the shortfall counts as reversed).
+    reversed: entries
+      .filter((entry) => entry.kind === "reversal")
+      .reduce((sum, entry) => sum - entry.pointsDelta - entry.pendingDelta + entry.shortfall, 0),
+  };
+}
+
+/** The returns window has passed: what is still pending of the order's points becomes spendable. */
+export async function releaseOrderPoints(tx: Tx, shopId: string, orderId: string, now: Date): Promise<void> {
+  const state = pointsState(await orderEntries(tx, shopId, orderId));
+  if (!state || state.released) return;
+  const remaining = Math.max(0, state.earned - state.reversed);
+  await postLedgerEntry(tx, shopId, {
+    memberId: state.memberId,
+    kind: "release",
+    source: "order",
+    sourceId: orderId,
+    pointsDelta: remaining,
+    pendingDelta: -remaining,
+    occurredAt: now,
+  });
+}
+
+/** Takes back points until `targetReversed` of the order's points are reversed in total. */
+async function reverseTo(
+  tx: Tx,
+  order: Order,
+  state: OrderPointsState,
+  targetReversed: number,
+  sourceId: string,
+  reason: string,
+  now: Date,
+): Promise<void> {
+  const amount = Math.min(state.earned, targetReversed) - state.reversed;
+  if (amount <= 0) return;
+  await postLedgerEntry(tx, order.shopId, {
+    memberId: state.memberId,
+    kind: "reversal",
+    source: "order",
+    sourceId,
+    pointsDelta: state.released ? -amount : 0,
+    pendingDelta: state.released ? 0 : -amount,
+    // Points already spent cannot be taken back: the balance stops at zero, the rest is recorded.
+    whenShort: "floor",
+    reason,
+    occurredAt: now,
+  });
+}
+
+/** order.cancelled: everything the order earned is taken back. */
+export async function reverseCancelledOrder(tx: Tx, order: Order, now: Date): Promise<void> {
+  const state = pointsState(await orderEntries(tx, order.shopId, order.id));
+  if (!state) return;
+  await reverseTo(tx, order, state, state.earned, order.id, `Order ${order.name} cancelled`, now);
+}
+
+/** order.refunded: the share of the points matching the refunded share of the order's subtotal. */
+export async function reverseRefundedPoints(
+  tx: Tx,
+  order: Order,
+  refundShopifyId: string,
+  now: Date,
+): Promise<void> {
+  const state = pointsState(await orderEntries(tx, order.shopId, order.id));
+  if (!state || order.subtotalMinor <= 0) return;
+  const refunds = await tx.refund.findMany({
+    where: { shopId: order.shopId, orderShopifyId: order.shopifyId },
+  });
+  const refundedSubtotal = refunds.reduce(
+    (sum, refund) =>
+      sum +
+      (refund.lineItems as { subtotalMinor: number }[]).reduce(
+        (lines, line) => lines + line.subtotalMinor,
+        0,
+      ),
+    0,
+  );
+  const share = Math.min(1, refundedSubtotal / order.subtotalMinor);
+  const target = Math.floor(state.earned * share);
+  await reverseTo(
+    tx,
+    order,
+    state,
+    target,
+    `${order.id}/refund/${refundShopifyId}`,
+    `Refund on order ${order.name}`,
+    now,
+  );
+}
