@@ -64,6 +64,11 @@ describe.runIf(testProvider === "sqlite")("npm run demo", () => {
       expect(figure(page, "customers")).toBeGreaterThanOrEqual(150);
       expect(figure(page, "orders")).toBeGreaterThanOrEqual(400);
       expect(figure(page, "products")).toBe(24);
+
+      const ledger = await fetch(`http://127.0.0.1:${port}/app/loyalty/ledger.csv`);
+      expect(ledger.status).toBe(200);
+      expect(ledger.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+      expect((await ledger.text()).split("\r\n")[0]).toMatch(/^date,customer_id,email,kind,/);
       expect(figure(page, "webhookDeliveries")).toBeGreaterThan(200);
     } finally {
       expect(await running.stop()).toBe(0);

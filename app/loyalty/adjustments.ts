@@ -1,0 +1,93 @@
+// Manual point adjustments and the ledger export (R-LOY-9). An adjustment is a ledger entry like
+// any other, with the merchant's reason and the admin user who made it.
+import { randomUUID } from "node:crypto";
+import type { Database } from "../db/client";
+import { postLedgerEntry, type PostedEntry } from "./ledger";
+
+export interface PointsAdjustment {
+  memberId: string;
+  points: number;
+  reason: string;
+  actor: string;
+  /** Lets a resubmitted form be one adjustment; a fresh id otherwise. */
+  adjustmentId?: string;
+}
+
+export class AdjustmentError extends Error {}
+
+export async function adjustPoints(
+  db: Database,
+  shopId: string,
+  adjustment: PointsAdjustment,
+  now: Date,
+): Promise<PostedEntry> {
+  if (!Number.isInteger(adjustment.points) || adjustment.points === 0) {
+    throw new AdjustmentError("points must be a whole number other than 0");
+  }
+  if (adjustment.reason.trim() === "") throw new AdjustmentError("a reason is required");
+  return db.$transaction((tx) =>
+    postLedgerEntry(tx, shopId, {
+      memberId: adjustment.memberId,
+      kind: "adjust",
+      source: "admin",
+      sourceId: adjustment.adjustmentId ?? randomUUID(),
+      pointsDelta: adjustment.points,
+      reason: adjustment.reason.trim(),
+      actor: adjustment.actor,
+      occurredAt: now,
+    }),
+  );
+}
+
+const csvColumns = [
+  "date",
+  "customer_id",
+  "email",
+  "kind",
+  "source",
+  "source_id",
+  "points",
+  "pending_points",
+  "balance_after",
+  "pending_after",
+  "shortfall",
+  "reason",
+  "actor",
+] as const;
+
+/** RFC 4180 field: quoted when needed; a leading = + - @ is neutralised so spreadsheets do not run it. */
+function csvField(value: string | number | null): string {
+  if (value === null) return "";
+  let text = String(value);
+  if (typeof value === "string" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** The shop's whole ledger as CSV, oldest first. */
+export async function ledgerCsv(db: Database, shopId: string): Promise<string> {
+  const entries = await db.loyaltyLedgerEntry.findMany({
+    where: { shopId },
+    orderBy: [{ occurredAt: "asc" }, { createdAt: "asc" }],
+    include: { member: { include: { customer: { select: { shopifyId: true, email: true } } } } },
+  });
+  const rows = entries.map((entry) =>
+    [
+      entry.occurredAt.toISOString(),
+      entry.member.customer.shopifyId,
+      entry.member.customer.email,
+      entry.kind,
+      entry.source,
+      entry.sourceId,
+      entry.pointsDelta,
+      entry.pendingDelta,
+      entry.balanceAfter,
+      entry.pendingAfter,
+      entry.shortfall,
+      entry.reason,
+      entry.actor,
+    ]
+      .map(csvField)
+      .join(","),
+  );
+  return [csvColumns.join(","), ...rows].join("\r\n") + "\r\n";
+}
