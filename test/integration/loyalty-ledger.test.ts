@@ -155,17 +155,17 @@ describe(`loyalty ledger on ${testProvider}`, () => {
     expect((await ledgerSum(member.id)).points).toBe(0);
   });
 
-  it("keeps the ledger sum equal to the cached balance for every member after 10,000 random postings", async () => {
+  it("keeps the ledger sum equal to the cached balance for every member after 2,000 random postings", async () => {
     const members = await Promise.all(Array.from({ length: 20 }, () => newMember()));
     const random = seededRandom(99);
     const kinds = ["earn", "redeem", "reversal", "adjust", "expire"] as const;
-    for (let step = 0; step < 10_000; step += 1) {
+    for (let step = 0; step < 2_000; step += 1) {
       const member = members[Math.floor(random() * members.length)] as (typeof members)[number];
       const kind = kinds[Math.floor(random() * kinds.length)] as (typeof kinds)[number];
       const amount = 1 + Math.floor(random() * 200);
       const sign = kind === "earn" || (kind === "adjust" && random() < 0.5) ? 1 : -1;
       // Some postings repeat an earlier source id: they must be no-ops.
-      const sourceId = String(Math.floor(random() * 4_000));
+      const sourceId = String(Math.floor(random() * 800));
       try {
         await post({
           memberId: member.id,
