@@ -6,7 +6,7 @@
 //   BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 20), TEST_POSTGRES_URL.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
@@ -15,6 +15,7 @@ import { createDatabaseClient } from "../app/db/client";
 import { signWebhookBody } from "../app/events/signature";
 import { projectRoot, resolveDatabase } from "../prisma/database.mjs";
 import { orderPayload } from "../test/fixtures/shopify-payloads";
+import { createEmptyTestDatabase } from "../test/support/database";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 20);
@@ -149,31 +150,13 @@ async function postgresReachable(): Promise<boolean> {
   }
 }
 
+/** A fresh, empty database of the provider, migrated with the real `db:migrate` path. */
 async function prepareDatabase(
   provider: "sqlite" | "postgresql",
 ): Promise<{ url: string; cleanup: () => Promise<void> }> {
-  if (provider === "sqlite") {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "stayloop-bench-"));
-    const url = `file:${path.join(dir, "bench.sqlite")}`;
-    migrate(url);
-    return { url, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
-  const schema = `bench_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: postgresUrl });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA "${schema}"`);
-  await admin.end();
-  const url = `${postgresUrl}${postgresUrl.includes("?") ? "&" : "?"}schema=${schema}`;
-  migrate(url);
-  return {
-    url,
-    cleanup: async () => {
-      const client = new pg.Client({ connectionString: postgresUrl });
-      await client.connect();
-      await client.query(`DROP SCHEMA "${schema}" CASCADE`);
-      await client.end();
-    },
-  };
+  const database = await createEmptyTestDatabase(provider);
+  migrate(database.url);
+  return { url: database.url, cleanup: () => database.drop() };
 }
 
 function migrate(url: string): void {

@@ -34,6 +34,17 @@ export function migrationScripts(database: ResolvedDatabase): string[] {
     .map((name) => readFileSync(path.join(database.migrationsPath, name, "migration.sql"), "utf8"));
 }
 
+/** Runs statements on the PostgreSQL test server with a short-lived connection. */
+async function onPostgres(run: (client: pg.Client) => Promise<unknown>): Promise<void> {
+  const client = new pg.Client({ connectionString: testPostgresUrl });
+  await client.connect();
+  try {
+    await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
 /** An empty database (no tables) on the run's provider. */
 export async function createEmptyTestDatabase(provider: TestProvider = testProvider): Promise<TestDatabase> {
   const clients: Database[] = [];
@@ -60,13 +71,7 @@ export async function createEmptyTestDatabase(provider: TestProvider = testProvi
   }
 
   const schema = `t_${process.pid}_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: testPostgresUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE SCHEMA "${schema}"`);
-  } finally {
-    await admin.end();
-  }
+  await onPostgres((client) => client.query(`CREATE SCHEMA "${schema}"`));
   const separator = testPostgresUrl.includes("?") ? "&" : "?";
   const url = `${testPostgresUrl}${separator}schema=${schema}`;
   const database = resolveDatabase(url);
@@ -76,13 +81,7 @@ export async function createEmptyTestDatabase(provider: TestProvider = testProvi
     connect: connect(database),
     async drop() {
       await disconnectAll();
-      const client = new pg.Client({ connectionString: testPostgresUrl });
-      await client.connect();
-      try {
-        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      } finally {
-        await client.end();
-      }
+      await onPostgres((client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
     },
   };
 }
@@ -101,14 +100,10 @@ export async function createTestDatabase(provider: TestProvider = testProvider):
     }
   } else {
     const schema = new URL(testDatabase.url).searchParams.get("schema");
-    const client = new pg.Client({ connectionString: testPostgresUrl });
-    await client.connect();
-    try {
+    await onPostgres(async (client) => {
       await client.query(`SET search_path TO "${schema}"`);
       for (const script of scripts) await client.query(script);
-    } finally {
-      await client.end();
-    }
+    });
   }
   return testDatabase;
 }
