@@ -8,6 +8,7 @@ import { createEmptyTestDatabase, testProvider, type TestDatabase } from "../sup
 
 const expectedTables = [
   "BackfillRun",
+  "CashbackCredit",
   "Checkout",
   "Customer",
   "DomainEvent",
@@ -15,10 +16,13 @@ const expectedTables = [
   "LoyaltyLedgerEntry",
   "LoyaltyMember",
   "LoyaltyProgram",
+  "LoyaltyReward",
   "Order",
   "OrderLine",
   "Product",
   "ProductVariant",
+  "Redemption",
+  "Referral",
   "Refund",
   "Session",
   "Shop",
