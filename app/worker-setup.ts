@@ -1,36 +1,45 @@
 // The worker's composition root: which domains subscribe to store events and which job kinds
 // exist. The worker process and the tests build their workers from here, so both run the same set.
-import type { Shop } from "@prisma/client";
 import type { Clock } from "./clock";
 import { domainEventJobKind, type DomainEventSubscriber } from "./events/domain-events";
 import { deliverDomainEvents } from "./events/event-delivery";
 import type { JobHandler } from "./jobs/worker";
+import { dailyLoyaltyJobHandler, dailyLoyaltyJobKind } from "./loyalty/daily";
 import { releaseJobKind } from "./loyalty/earning";
-import { handleLoyaltyEvent, loyaltySubscriber, releaseJobHandler } from "./loyalty/subscriber";
-import type { AdminClient } from "./shopify/admin-client";
+import { memberTagsJobHandler } from "./loyalty/member-tags";
+import { referralJobKind } from "./loyalty/referrals";
+import {
+  loyaltyEventHandler,
+  loyaltySubscriber,
+  referralJobHandler,
+  releaseJobHandler,
+} from "./loyalty/subscriber";
+import { memberTagsJobKind } from "./loyalty/vip";
 import { backfillJobHandler, backfillJobKind } from "./shopify/backfill-job";
+import type { AdminClientFactory } from "./shopify/shop-admin";
 
 export interface WorkerSetup {
   subscribers: DomainEventSubscriber[];
   jobHandlers: Record<string, JobHandler>;
 }
 
-export function workerSetup(options: {
-  clock: Clock;
-  adminClientFor(shop: Shop, accessToken: string): AdminClient;
-}): WorkerSetup {
+export function workerSetup(options: { clock: Clock; adminClientFor: AdminClientFactory }): WorkerSetup {
   const subscribers = [loyaltySubscriber];
+  const { clock, adminClientFor } = options;
   return {
     subscribers,
     jobHandlers: {
       [domainEventJobKind]: deliverDomainEvents(
-        { [loyaltySubscriber.name]: handleLoyaltyEvent },
-        options.clock,
+        { [loyaltySubscriber.name]: loyaltyEventHandler(subscribers) },
+        clock,
       ),
-      [releaseJobKind]: releaseJobHandler(options.clock),
+      [releaseJobKind]: releaseJobHandler(clock),
+      [referralJobKind]: referralJobHandler({ clock, subscribers }),
+      [dailyLoyaltyJobKind]: dailyLoyaltyJobHandler({ clock, subscribers }),
+      [memberTagsJobKind]: memberTagsJobHandler({ adminClientFor }),
       // Imported history announces no events to subscribers: past orders do not earn points
       // or start flows by themselves.
-      [backfillJobKind]: backfillJobHandler({ clock: options.clock, adminClientFor: options.adminClientFor }),
+      [backfillJobKind]: backfillJobHandler({ clock, adminClientFor }),
     },
   };
 }

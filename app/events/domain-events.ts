@@ -19,7 +19,10 @@ export type DomainEventType =
   | "order.cancelled"
   | "order.fulfilled"
   | "order.refunded"
-  | "shop.uninstalled";
+  | "shop.uninstalled"
+  | "loyalty.tier_changed"
+  | "loyalty.points_expiring"
+  | "loyalty.referral_rewarded";
 
 export interface DomainEventInput {
   type: DomainEventType;

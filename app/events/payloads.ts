@@ -85,6 +85,14 @@ export const orderPayload = z.object({
   cancelled_at: timestamp.nullish(),
   test: z.boolean().nullish(),
   customer: customerPayload.nullish(),
+  shipping_address: z
+    .object({
+      address1: z.string().nullish(),
+      address2: z.string().nullish(),
+      zip: z.string().nullish(),
+      country_code: z.string().nullish(),
+    })
+    .nullish(),
   line_items: z.array(orderLinePayload),
 });
 export type OrderPayload = z.infer<typeof orderPayload>;

@@ -2,7 +2,8 @@
 //
 // Per order, all entries share source "order": the earn and its release under the order id, each
 // refund's reversal under "<order id>/refund/<refund id>", a cancellation under the order id.
-// Rounding: points = floor(eligible amount in whole currency units × points per unit). A refund
+// Rounding: points = floor(eligible amount in whole currency units × points per unit), then
+// floor(points × the member's tier multiplier) for the tier held before the order. A refund
 // reverses floor(earned × refunded subtotal ÷ order subtotal), counted cumulatively over the
 // order's refunds, so partial refunds never take back more than the whole order earned and a
 // full refund takes back exactly what it earned.
@@ -10,12 +11,11 @@ import type { LoyaltyLedgerEntry, LoyaltyProgram, Order } from "@prisma/client";
 import type { Tx } from "../events/domain-events";
 import { currencyExponent } from "../money/money";
 import { loyaltyMemberFor, postLedgerEntry } from "./ledger";
+import { loyaltyProgramFor, tierRulesOf } from "./program";
+import { withTierMultiplier } from "./tiers";
+import { memberTier } from "./vip";
 
 export const releaseJobKind = "loyalty.release";
-
-export async function loyaltyProgramFor(tx: Tx, shopId: string): Promise<LoyaltyProgram> {
-  return tx.loyaltyProgram.upsert({ where: { shopId }, create: { shopId }, update: {} });
-}
 
 export function eligibleAmountMinor(order: Order, program: LoyaltyProgram): number {
   return (
@@ -45,9 +45,13 @@ export async function awardOrderPoints(tx: Tx, order: Order, now: Date): Promise
   const program = await loyaltyProgramFor(tx, order.shopId);
   if (!program.enabled) return;
   const basisMinor = eligibleAmountMinor(order, program);
-  const points = pointsForAmount(basisMinor, order.currency, program.pointsPerCurrencyUnit);
-  if (points <= 0) return;
+  const basePoints = pointsForAmount(basisMinor, order.currency, program.pointsPerCurrencyUnit);
+  if (basePoints <= 0) return;
   const member = await loyaltyMemberFor(tx, order.shopId, order.customerId);
+  // The tier the member held before this order sets its multiplier; the order may then lift them
+  // into a higher tier, which applies from their next order on.
+  const tier = memberTier(tierRulesOf(program), member);
+  const points = withTierMultiplier(basePoints, tier);
   const pending = program.pendingDays > 0;
   const { created } = await postLedgerEntry(tx, order.shopId, {
     memberId: member.id,
@@ -57,7 +61,9 @@ export async function awardOrderPoints(tx: Tx, order: Order, now: Date): Promise
     pointsDelta: pending ? 0 : points,
     pendingDelta: pending ? points : 0,
     basisMinor,
-    reason: `Order ${order.name}`,
+    reason: tier
+      ? `Order ${order.name} (${tier.name} ×${tier.earnMultiplierPercent / 100})`
+      : `Order ${order.name}`,
     occurredAt: now,
   });
   if (created && pending) {

@@ -80,6 +80,8 @@ export async function postLedgerEntry(tx: Tx, shopId: string, posting: LedgerPos
       pendingPoints: member.pendingPoints + pendingDelta,
       lifetimePoints:
         member.lifetimePoints + earned + (posting.kind === "earn" ? Math.max(0, pendingDelta) : 0),
+      // Earning and redeeming keep points alive (R-LOY-7); reversals, releases and expiry do not.
+      ...(countsAsActivity(posting) ? { lastActivityAt: posting.occurredAt } : {}),
     },
   });
   const entry = await tx.loyaltyLedgerEntry.create({
@@ -101,6 +103,14 @@ export async function postLedgerEntry(tx: Tx, shopId: string, posting: LedgerPos
     },
   });
   return { entry, created: true };
+}
+
+function countsAsActivity(posting: LedgerPosting): boolean {
+  if (posting.kind === "redeem") return true;
+  return (
+    (posting.kind === "earn" || posting.kind === "adjust") &&
+    posting.pointsDelta + (posting.pendingDelta ?? 0) > 0
+  );
 }
 
 /** The deltas that can actually be applied to this member, and what could not be taken back. */

@@ -1,44 +1,83 @@
-// The loyalty domain's subscription to store events: points on paid orders, back on cancellation
-// and refunds. Each handler runs in one transaction and is idempotent (ledger keys), as job
-// handlers must be.
-import type { DomainEvent } from "@prisma/client";
-import type { Database } from "../db/client";
-import type { DomainEventSubscriber } from "../events/domain-events";
-import type { JobHandler } from "../jobs/worker";
-import type { Clock } from "../clock";
+// The loyalty domain's subscription to store events: sign-up points for new customers, points on
+// paid orders (and referral progress), back on cancellation and refunds, the member's tier
+// re-evaluated after each. Each handler runs in one transaction and is idempotent (ledger keys),
+// as job handlers must be.
+import type { DomainEvent, Order } from "@prisma/client";
 import { z } from "zod";
+import type { Clock } from "../clock";
+import type { DomainEventSubscriber, Tx } from "../events/domain-events";
+import type { DomainEventHandler } from "../events/event-delivery";
+import type { JobHandler } from "../jobs/worker";
+import { awardBonus } from "./bonus";
+import { scheduleDailyLoyaltyRun } from "./daily";
 import {
   awardOrderPoints,
   releaseOrderPoints,
   reverseCancelledOrder,
   reverseRefundedPoints,
 } from "./earning";
+import { loyaltyProgramFor } from "./program";
+import { referredOrderPaid, settleReferral } from "./referrals";
+import { evaluateMemberTier } from "./vip";
 
 export const loyaltySubscriber: DomainEventSubscriber = {
   name: "loyalty",
-  types: ["order.paid", "order.cancelled", "order.refunded"],
+  types: ["customer.created", "order.paid", "order.cancelled", "order.refunded"],
 };
 
 const refundPayload = z.object({ refundShopifyId: z.string(), orderShopifyId: z.string() });
 
-export async function handleLoyaltyEvent(db: Database, event: DomainEvent, now: Date): Promise<void> {
-  await db.$transaction(
-    async (tx) => {
-      if (event.type === "order.refunded") {
-        const { refundShopifyId, orderShopifyId } = refundPayload.parse(event.payload);
-        const order = await tx.order.findUnique({
-          where: { shopId_shopifyId: { shopId: event.shopId, shopifyId: orderShopifyId } },
-        });
-        if (order) await reverseRefundedPoints(tx, order, refundShopifyId, now);
-        return;
-      }
-      const order = await tx.order.findFirst({ where: { id: event.subjectId, shopId: event.shopId } });
-      if (!order) return;
-      if (event.type === "order.paid") await awardOrderPoints(tx, order, now);
-      if (event.type === "order.cancelled") await reverseCancelledOrder(tx, order, now);
-    },
-    { timeout: 30_000 },
-  );
+async function reevaluateTier(
+  tx: Tx,
+  order: Order,
+  now: Date,
+  subscribers: readonly DomainEventSubscriber[],
+): Promise<void> {
+  if (!order.customerId) return;
+  const member = await tx.loyaltyMember.findUnique({
+    where: { shopId_customerId: { shopId: order.shopId, customerId: order.customerId } },
+    select: { id: true },
+  });
+  if (!member) return;
+  const program = await loyaltyProgramFor(tx, order.shopId);
+  await evaluateMemberTier(tx, program, member.id, now, subscribers);
+}
+
+/** The handler for the loyalty subscriber's domain events. */
+export function loyaltyEventHandler(subscribers: readonly DomainEventSubscriber[]): DomainEventHandler {
+  return async (db, event: DomainEvent, now) => {
+    await db.$transaction(
+      async (tx) => {
+        // Earning stops while the program is off; taking back what cancelled orders earned does not.
+        const program = await loyaltyProgramFor(tx, event.shopId);
+        // Self-healing schedule: whatever happened to the daily chain, activity restarts it.
+        if (program.enabled) await scheduleDailyLoyaltyRun(tx, event.shopId, now);
+        if (event.type === "customer.created") {
+          await awardBonus(tx, program, event.subjectId, "signup", event.subjectId, now);
+          return;
+        }
+        if (event.type === "order.refunded") {
+          const { refundShopifyId, orderShopifyId } = refundPayload.parse(event.payload);
+          const order = await tx.order.findUnique({
+            where: { shopId_shopifyId: { shopId: event.shopId, shopifyId: orderShopifyId } },
+          });
+          if (!order) return;
+          await reverseRefundedPoints(tx, order, refundShopifyId, now);
+          await reevaluateTier(tx, order, now, subscribers);
+          return;
+        }
+        const order = await tx.order.findFirst({ where: { id: event.subjectId, shopId: event.shopId } });
+        if (!order) return;
+        if (event.type === "order.paid") {
+          await awardOrderPoints(tx, order, now);
+          await referredOrderPaid(tx, order, now);
+        }
+        if (event.type === "order.cancelled") await reverseCancelledOrder(tx, order, now);
+        await reevaluateTier(tx, order, now, subscribers);
+      },
+      { timeout: 30_000 },
+    );
+  };
 }
 
 const releasePayload = z.object({ orderId: z.string() });
@@ -48,5 +87,35 @@ export function releaseJobHandler(clock: Clock): JobHandler {
   return async (job, db) => {
     const { orderId } = releasePayload.parse(job.payload);
     await db.$transaction((tx) => releaseOrderPoints(tx, job.shopId, orderId, clock.now()));
+  };
+}
+
+const referralPayload = z.object({ referralId: z.string() });
+
+/** The worker's handler for "loyalty.referral" jobs: the friend's order passed its returns window. */
+export function referralJobHandler(options: {
+  clock: Clock;
+  subscribers: readonly DomainEventSubscriber[];
+}): JobHandler {
+  return async (job, db) => {
+    const { referralId } = referralPayload.parse(job.payload);
+    await db.$transaction(async (tx) => {
+      const referral = await settleReferral(
+        tx,
+        job.shopId,
+        referralId,
+        options.clock.now(),
+        options.subscribers,
+      );
+      if (referral?.status !== "rewarded") return;
+      const program = await loyaltyProgramFor(tx, job.shopId);
+      await evaluateMemberTier(
+        tx,
+        program,
+        referral.referrerMemberId,
+        options.clock.now(),
+        options.subscribers,
+      );
+    });
   };
 }

@@ -24,12 +24,19 @@ export const tierRulesSchema = z
   })
   .superRefine((rules, context) => {
     rules.tiers.forEach((tier, index) => {
+      if (rules.tiers.findIndex((other) => other.id === tier.id) !== index) {
+        context.addIssue({
+          code: "custom",
+          path: ["tiers", index, "name"],
+          message: `two tiers are called ${tier.name}`,
+        });
+      }
       const previous = rules.tiers[index - 1];
       if (previous && tier.threshold <= previous.threshold) {
         context.addIssue({
           code: "custom",
           path: ["tiers", index, "threshold"],
-          message: `must be higher than ${previous.name}'s threshold (${previous.threshold})`,
+          message: `must be higher than ${previous.name}'s threshold`,
         });
       }
     });

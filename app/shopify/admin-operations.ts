@@ -159,8 +159,161 @@ export const productsBulkQuery = `
   }
 `;
 
+/** Adds tags to a customer (a member's VIP tier tag, R-LOY-4); adding a tag it has changes nothing. */
+export const tagsAddMutation = `#graphql
+  mutation AddCustomerTags($id: ID!, $tags: [String!]!) {
+    tagsAdd(id: $id, tags: $tags) {
+      node {
+        id
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+/** Removes tags from a customer; removing a tag it does not have changes nothing. */
+export const tagsRemoveMutation = `#graphql
+  mutation RemoveCustomerTags($id: ID!, $tags: [String!]!) {
+    tagsRemove(id: $id, tags: $tags) {
+      node {
+        id
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+/**
+ * Creates a code discount for an amount or percentage off (or a product at 100 % off): a redeemed
+ * reward or cashback paid as a code (R-LOY-3, R-LOY-5). The code is chosen by Stayloop beforehand.
+ */
+export const discountCodeBasicCreateMutation = `#graphql
+  mutation CreateBasicDiscountCode($basicCodeDiscount: DiscountCodeBasicInput!) {
+    discountCodeBasicCreate(basicCodeDiscount: $basicCodeDiscount) {
+      codeDiscountNode {
+        id
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+/** Creates a free-shipping code discount (a redeemed free-shipping reward). */
+export const discountCodeFreeShippingCreateMutation = `#graphql
+  mutation CreateFreeShippingDiscountCode($freeShippingCodeDiscount: DiscountCodeFreeShippingInput!) {
+    discountCodeFreeShippingCreate(freeShippingCodeDiscount: $freeShippingCodeDiscount) {
+      codeDiscountNode {
+        id
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+/** Finds a code discount by its code: did an attempt whose answer was lost create it after all? */
+export const codeDiscountNodeByCodeQuery = `#graphql
+  query CodeDiscountByCode($code: String!) {
+    codeDiscountNodeByCode(code: $code) {
+      id
+    }
+  }
+`;
+
+/** Deletes a code discount (cashback code taken back by a refund before it was used). */
+export const discountCodeDeleteMutation = `#graphql
+  mutation DeleteDiscountCode($id: ID!) {
+    discountCodeDelete(id: $id) {
+      deletedCodeDiscountId
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+/** Credits a customer's store credit account (cashback paid as store credit, R-LOY-3). */
+export const storeCreditAccountCreditMutation = `#graphql
+  mutation CreditStoreCredit($id: ID!, $creditInput: StoreCreditAccountCreditInput!) {
+    storeCreditAccountCredit(id: $id, creditInput: $creditInput) {
+      storeCreditAccountTransaction {
+        id
+        amount {
+          amount
+          currencyCode
+        }
+        account {
+          id
+          balance {
+            amount
+            currencyCode
+          }
+        }
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+/** Debits a customer's store credit account (cashback taken back by a refund). */
+export const storeCreditAccountDebitMutation = `#graphql
+  mutation DebitStoreCredit($id: ID!, $debitInput: StoreCreditAccountDebitInput!) {
+    storeCreditAccountDebit(id: $id, debitInput: $debitInput) {
+      storeCreditAccountTransaction {
+        id
+        amount {
+          amount
+          currencyCode
+        }
+        account {
+          id
+          balance {
+            amount
+            currencyCode
+          }
+        }
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
 /** The operations sent as GraphQL requests. */
-export const adminOperations = { runBulkQueryMutation, bulkOperationStatusQuery } as const;
+export const adminOperations = {
+  runBulkQueryMutation,
+  bulkOperationStatusQuery,
+  tagsAddMutation,
+  tagsRemoveMutation,
+  discountCodeBasicCreateMutation,
+  discountCodeFreeShippingCreateMutation,
+  codeDiscountNodeByCodeQuery,
+  discountCodeDeleteMutation,
+  storeCreditAccountCreditMutation,
+  storeCreditAccountDebitMutation,
+} as const;
 
 /** The queries run as bulk operations (sent as the `query` variable of RunBulkQuery). */
 export const bulkQueries = {

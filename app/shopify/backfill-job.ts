@@ -1,13 +1,12 @@
 // The backfill as a worker job (R-EVT-7): requested once per install (or by the merchant), run by
 // the one job loop with its retries; a retried backfill starts over, which ingest makes harmless.
-import type { Job, Shop } from "@prisma/client";
+import type { Job } from "@prisma/client";
 import { z } from "zod";
 import type { Clock } from "../clock";
 import type { Database } from "../db/client";
 import type { DomainEventSubscriber } from "../events/domain-events";
 import type { JobHandler } from "../jobs/worker";
-import type { AdminClient } from "./admin-client";
-import { offlineSessionId } from "../shops/registry";
+import { shopAdminClient, type AdminClientFactory } from "./shop-admin";
 import { runBackfill, type BackfillOptions } from "./backfill";
 
 export const backfillJobKind = "backfill";
@@ -34,8 +33,7 @@ export interface BackfillJobOptions extends Pick<
   BackfillOptions,
   "batchSize" | "pollIntervalMs" | "sleep" | "fetch" | "onProgress"
 > {
-  /** Builds the Admin client for a shop from its offline access token (tests point it at a fake). */
-  adminClientFor(shop: Shop, accessToken: string): AdminClient;
+  adminClientFor: AdminClientFactory;
   clock: Clock;
   subscribers?: readonly DomainEventSubscriber[];
 }
@@ -44,20 +42,15 @@ export interface BackfillJobOptions extends Pick<
 export function backfillJobHandler(options: BackfillJobOptions): JobHandler {
   return async (job, db) => {
     backfillJobPayload.parse(job.payload);
-    const shop = await db.shop.findUnique({ where: { id: job.shopId } });
-    if (!shop) throw new Error(`backfill: shop ${job.shopId} no longer exists`);
-    if (shop.uninstalledAt) throw new Error(`backfill: ${shop.domain} uninstalled Stayloop`);
-    const session = await db.session.findUnique({
-      where: { id: offlineSessionId(shop.domain) },
-      select: { accessToken: true, shop: true },
-    });
-    if (!session || session.shop !== shop.domain || !session.accessToken) {
-      throw new Error(`backfill: no offline session for ${shop.domain}`);
-    }
+    const { shop, adminClient } = await shopAdminClient(db, job.shopId, options.adminClientFor).catch(
+      (error: unknown) => {
+        throw new Error(`backfill: ${error instanceof Error ? error.message : String(error)}`);
+      },
+    );
     await runBackfill({
       db,
       shop,
-      adminClient: options.adminClientFor(shop, session.accessToken),
+      adminClient,
       clock: options.clock,
       subscribers: options.subscribers,
       batchSize: options.batchSize,

@@ -20,6 +20,7 @@ import {
 import { adminApiVersion } from "../../app/shopify/admin-client";
 import { adminOperations, bulkQueries, type BulkQueryName } from "../../app/shopify/admin-operations";
 import { currencyExponent } from "../../app/money/money";
+import { FakeCommerce, FakeServerError } from "./fake-admin-commerce";
 
 export interface FakeMoneyBag {
   shopMoney: { amount: string; currencyCode: string };
@@ -152,6 +153,8 @@ export interface FakeAdminApi {
   endpoint(shopDomain: string): string;
   stats: FakeAdminApiStats;
   dataset: FakeDataset;
+  /** Discounts and store credit, with failure injection. */
+  commerce: FakeCommerce;
   close(): Promise<void>;
 }
 
@@ -609,7 +612,27 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
     };
   };
 
+  const customerTags = (variables: Row, change: (tags: Set<string>, given: string[]) => void): Row => {
+    const customer = dataset.customers.find((candidate) => candidate.id === variables.id);
+    const given = Array.isArray(variables.tags) ? variables.tags.map(String) : [];
+    if (!customer) return { node: null, userErrors: [{ field: ["id"], message: "Customer does not exist" }] };
+    const tags = new Set(customer.tags);
+    change(tags, given);
+    customer.tags = [...tags].sort();
+    return { node: { id: customer.id }, userErrors: [] };
+  };
+
+  const commerce = new FakeCommerce();
+
   const execute = (shop: string, name: string, variables: Row): Row => {
+    const commerceAnswer = commerce.execute(shop, name, variables);
+    if (commerceAnswer) return commerceAnswer;
+    if (name === "AddCustomerTags")
+      return { tagsAdd: customerTags(variables, (tags, given) => given.forEach((tag) => tags.add(tag))) };
+    if (name === "RemoveCustomerTags")
+      return {
+        tagsRemove: customerTags(variables, (tags, given) => given.forEach((tag) => tags.delete(tag))),
+      };
     if (name === "RunBulkQuery") {
       const query = variables.query;
       let bulkName: BulkQueryName | undefined;
@@ -727,7 +750,16 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
     }
     stats.maxRequestedCost = Math.max(stats.maxRequestedCost, accepted.cost);
     stats.operations[accepted.name] = (stats.operations[accepted.name] ?? 0) + 1;
-    const data = execute(shop, accepted.name, variables);
+    let data: Row;
+    try {
+      data = execute(shop, accepted.name, variables);
+    } catch (error) {
+      if (!(error instanceof FakeServerError)) throw error;
+      stats.serverErrors += 1;
+      response.writeHead(502, { "content-type": "text/html" });
+      response.end(`<html><body>${error.message}</body></html>`);
+      return;
+    }
     sendJson(response, 200, {
       data: project(operation.selectionSet, data),
       extensions: cost(shop, accepted.cost, accepted.cost),
@@ -780,6 +812,7 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
     endpoint: (shopDomain) => `${baseUrl}/${shopDomain}/admin/api/${adminApiVersion}/graphql.json`,
     stats,
     dataset,
+    commerce,
     close: () =>
       new Promise<void>((resolve, reject) => {
         if (!server.listening) return resolve();

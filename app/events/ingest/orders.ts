@@ -11,6 +11,18 @@ import { applyCustomer } from "./customers";
 
 const paidStatuses = new Set(["paid", "partially_refunded", "refunded"]);
 
+/** Street, postcode and country, normalised, so one address written two ways compares equal. */
+export function shippingAddressKey(address: OrderPayload["shipping_address"]): string | null {
+  if (!address?.address1 || !address.zip) return null;
+  const normal = (value: string | null | undefined) =>
+    (value ?? "")
+      .normalize("NFKD")
+      .replace(/[\u0300-\u036f]/g, "")
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, "");
+  return [address.address1, address.address2, address.zip, address.country_code].map(normal).join("|");
+}
+
 export function orderFields(payload: OrderPayload) {
   const currency = payload.currency.toUpperCase();
   const money = (amount: string | null | undefined) => (amount ? toMinorUnits(amount, currency) : 0);
@@ -27,6 +39,7 @@ export function orderFields(payload: OrderPayload) {
     fulfillmentStatus: payload.fulfillment_status ?? null,
     checkoutToken: payload.checkout_token ?? null,
     sourceName: payload.source_name ?? null,
+    shippingAddressKey: shippingAddressKey(payload.shipping_address),
     processedAt: payload.processed_at ?? payload.created_at,
     cancelledAt: payload.cancelled_at ?? null,
     shopifyUpdatedAt: payload.updated_at,

@@ -1,0 +1,238 @@
+// The fake Admin API's discounts and store credit (used by redemptions and cashback): code
+// discounts unique per shop, looked up by code and deleted; store credit accounts per customer
+// with Shopify's refusal of debits beyond the balance. Failures can be injected per operation:
+// a server error before anything happens, an answer lost after the change was made, or a refusal.
+type Row = Record<string, unknown>;
+
+export type FakeFailure = "server_error" | "lost_answer" | "user_error";
+
+export interface FakeDiscount {
+  id: string;
+  shop: string;
+  code: string;
+  kind: "basic" | "free_shipping";
+  input: Row;
+}
+
+export interface FakeStoreCreditTransaction {
+  shop: string;
+  customerId: string;
+  kind: "credit" | "debit";
+  amount: string;
+  currencyCode: string;
+}
+
+/** Thrown by `execute` when an injected failure wants an HTTP error instead of an answer. */
+export class FakeServerError extends Error {}
+
+const money = (value: unknown): { amount: string; currencyCode: string } | null => {
+  if (typeof value !== "object" || value === null) return null;
+  const { amount, currencyCode } = value as Row;
+  if (typeof amount !== "string" || !/^\d+(\.\d+)?$/.test(amount) || typeof currencyCode !== "string")
+    return null;
+  return { amount, currencyCode };
+};
+
+const cents = (amount: string) => Math.round(Number(amount) * 100);
+
+export class FakeCommerce {
+  readonly discounts: FakeDiscount[] = [];
+  readonly transactions: FakeStoreCreditTransaction[] = [];
+  private readonly balances = new Map<string, { cents: number; currencyCode: string }>();
+  private readonly failures = new Map<string, { mode: FakeFailure; remaining: number }>();
+  private sequence = 0;
+
+  /** The next `times` calls of `operation` (its GraphQL operation name) fail in the given way. */
+  failNext(operation: string, mode: FakeFailure, times = 1): void {
+    this.failures.set(operation, { mode, remaining: times });
+  }
+
+  storeCreditBalance(shop: string, customerId: string): number {
+    return this.balances.get(`${shop}:${customerId}`)?.cents ?? 0;
+  }
+
+  discountsOf(shop: string): FakeDiscount[] {
+    return this.discounts.filter((discount) => discount.shop === shop);
+  }
+
+  /** Answers the operations this fake owns; undefined for the others. */
+  execute(shop: string, name: string, variables: Row): Row | undefined {
+    const handler = this.handlers[name];
+    if (!handler) return undefined;
+    const failure = this.failures.get(name);
+    if (failure && failure.remaining > 0) {
+      failure.remaining -= 1;
+      if (failure.mode === "server_error") throw new FakeServerError(`${name} failed (injected)`);
+      if (failure.mode === "user_error") return handler.refuse("Injected refusal: try again later");
+      handler.run(shop, variables);
+      throw new FakeServerError(`${name} answer lost (injected)`);
+    }
+    return handler.run(shop, variables);
+  }
+
+  private nextId(type: string): string {
+    this.sequence += 1;
+    return `gid://shopify/${type}/${990_000 + this.sequence}`;
+  }
+
+  private createDiscount(shop: string, kind: FakeDiscount["kind"], input: unknown, field: string): Row {
+    const row = (typeof input === "object" && input !== null ? input : {}) as Row;
+    const missing = ["title", "code", "startsAt", "context"].filter((key) => row[key] === undefined);
+    if (kind === "basic" && row.customerGets === undefined) missing.push("customerGets");
+    if (missing.length > 0) {
+      return {
+        codeDiscountNode: null,
+        userErrors: missing.map((key) => ({
+          field: [field, key],
+          message: `${key} is required`,
+          code: "BLANK",
+        })),
+      };
+    }
+    const code = String(row.code);
+    if (
+      this.discounts.some(
+        (discount) => discount.shop === shop && discount.code.toLowerCase() === code.toLowerCase(),
+      )
+    ) {
+      return {
+        codeDiscountNode: null,
+        userErrors: [
+          {
+            field: [field, "code"],
+            message: "Code must be unique. Please try a different code.",
+            code: "TAKEN",
+          },
+        ],
+      };
+    }
+    const discount: FakeDiscount = { id: this.nextId("DiscountCodeNode"), shop, code, kind, input: row };
+    this.discounts.push(discount);
+    return { codeDiscountNode: { id: discount.id }, userErrors: [] };
+  }
+
+  private storeCredit(shop: string, kind: "credit" | "debit", variables: Row): Row {
+    const inputKey = kind === "credit" ? "creditInput" : "debitInput";
+    const amountKey = kind === "credit" ? "creditAmount" : "debitAmount";
+    const input = (variables[inputKey] ?? {}) as Row;
+    const amount = money(input[amountKey]);
+    const customerId = String(variables.id);
+    const refuse = (message: string, code: string) => ({
+      storeCreditAccountTransaction: null,
+      userErrors: [{ field: [inputKey, amountKey], message, code }],
+    });
+    if (!customerId.startsWith("gid://shopify/Customer/"))
+      return refuse("Owner does not exist", "ACCOUNT_NOT_FOUND");
+    if (!amount || cents(amount.amount) <= 0)
+      return refuse("Amount must be greater than zero", "NEGATIVE_OR_ZERO_AMOUNT");
+    const key = `${shop}:${customerId}`;
+    const account = this.balances.get(key) ?? { cents: 0, currencyCode: amount.currencyCode };
+    if (account.currencyCode !== amount.currencyCode)
+      return refuse("Currency does not match", "MISMATCHING_CURRENCY");
+    const delta = kind === "credit" ? cents(amount.amount) : -cents(amount.amount);
+    if (account.cents + delta < 0) return refuse("Insufficient funds", "INSUFFICIENT_FUNDS");
+    account.cents += delta;
+    this.balances.set(key, account);
+    this.transactions.push({ shop, customerId, kind, ...amount });
+    const result = {
+      id: this.nextId(
+        kind === "credit" ? "StoreCreditAccountCreditTransaction" : "StoreCreditAccountDebitTransaction",
+      ),
+      amount: { amount: (delta / 100).toFixed(2), currencyCode: amount.currencyCode },
+      account: {
+        id: `gid://shopify/StoreCreditAccount/${customerId.split("/").pop()}`,
+        balance: { amount: (account.cents / 100).toFixed(2), currencyCode: account.currencyCode },
+      },
+    };
+    return { storeCreditAccountTransaction: result, userErrors: [] };
+  }
+
+  private readonly handlers: Record<
+    string,
+    { run(shop: string, variables: Row): Row; refuse(message: string): Row }
+  > = {
+    CreateBasicDiscountCode: {
+      run: (shop, variables) => ({
+        discountCodeBasicCreate: this.createDiscount(
+          shop,
+          "basic",
+          variables.basicCodeDiscount,
+          "basicCodeDiscount",
+        ),
+      }),
+      refuse: (message) => ({
+        discountCodeBasicCreate: {
+          codeDiscountNode: null,
+          userErrors: [{ field: null, message, code: "INTERNAL_ERROR" }],
+        },
+      }),
+    },
+    CreateFreeShippingDiscountCode: {
+      run: (shop, variables) => ({
+        discountCodeFreeShippingCreate: this.createDiscount(
+          shop,
+          "free_shipping",
+          variables.freeShippingCodeDiscount,
+          "freeShippingCodeDiscount",
+        ),
+      }),
+      refuse: (message) => ({
+        discountCodeFreeShippingCreate: {
+          codeDiscountNode: null,
+          userErrors: [{ field: null, message, code: "INTERNAL_ERROR" }],
+        },
+      }),
+    },
+    CodeDiscountByCode: {
+      run: (shop, variables) => {
+        const code = String(variables.code).toLowerCase();
+        const found = this.discounts.find(
+          (discount) => discount.shop === shop && discount.code.toLowerCase() === code,
+        );
+        return { codeDiscountNodeByCode: found ? { id: found.id } : null };
+      },
+      refuse: () => ({ codeDiscountNodeByCode: null }),
+    },
+    DeleteDiscountCode: {
+      run: (shop, variables) => {
+        const index = this.discounts.findIndex(
+          (discount) => discount.shop === shop && discount.id === variables.id,
+        );
+        if (index === -1) {
+          return {
+            discountCodeDelete: {
+              deletedCodeDiscountId: null,
+              userErrors: [{ field: ["id"], message: "Discount does not exist", code: "INVALID" }],
+            },
+          };
+        }
+        this.discounts.splice(index, 1);
+        return { discountCodeDelete: { deletedCodeDiscountId: variables.id, userErrors: [] } };
+      },
+      refuse: (message) => ({
+        discountCodeDelete: {
+          deletedCodeDiscountId: null,
+          userErrors: [{ field: null, message, code: "INTERNAL_ERROR" }],
+        },
+      }),
+    },
+    CreditStoreCredit: {
+      run: (shop, variables) => ({ storeCreditAccountCredit: this.storeCredit(shop, "credit", variables) }),
+      refuse: (message) => ({
+        storeCreditAccountCredit: {
+          storeCreditAccountTransaction: null,
+          userErrors: [{ field: null, message, code: "INTERNAL_ERROR" }],
+        },
+      }),
+    },
+    DebitStoreCredit: {
+      run: (shop, variables) => ({ storeCreditAccountDebit: this.storeCredit(shop, "debit", variables) }),
+      refuse: (message) => ({
+        storeCreditAccountDebit: {
+          storeCreditAccountTransaction: null,
+          userErrors: [{ field: null, message, code: "INTERNAL_ERROR" }],
+        },
+      }),
+    },
+  };
+}
