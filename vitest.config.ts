@@ -20,6 +20,17 @@ export default defineConfig({
         },
       },
       {
+        // Long randomized runs: one file at a time, on its own (they load the database hard).
+        extends: true,
+        test: {
+          name: "soak",
+          include: ["test/soak/**/*.test.ts"],
+          testTimeout: 900_000,
+          hookTimeout: 60_000,
+          poolOptions: { forks: { singleFork: true } },
+        },
+      },
+      {
         extends: true,
         test: {
           name: "e2e",

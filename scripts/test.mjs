@@ -98,6 +98,13 @@ if (built) {
   } else {
     console.warn(`⚠ PostgreSQL does not answer at ${postgresUrl}: PostgreSQL pass skipped`);
   }
+  vitest("randomized ledger run on SQLite", "soak", { STAYLOOP_TEST_DATABASE: "sqlite" });
+  if (hasPostgres) {
+    vitest("randomized ledger run on PostgreSQL", "soak", {
+      STAYLOOP_TEST_DATABASE: "postgresql",
+      TEST_POSTGRES_URL: postgresUrl,
+    });
+  }
   if (run("Chromium for browser tests", "node", ["scripts/ensure-chromium.mjs"])) {
     vitest("browser tests (Chromium)", "e2e");
   }
