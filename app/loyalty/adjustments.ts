@@ -2,7 +2,7 @@
 // any other, with the merchant's reason and the admin user who made it.
 import { randomUUID } from "node:crypto";
 import type { Database } from "../db/client";
-import { postLedgerEntry, type PostedEntry } from "./ledger";
+import { ledgerTransactionOptions, postLedgerEntry, type PostedEntry } from "./ledger";
 
 export interface PointsAdjustment {
   memberId: string;
@@ -25,17 +25,19 @@ export async function adjustPoints(
     throw new AdjustmentError("points must be a whole number other than 0");
   }
   if (adjustment.reason.trim() === "") throw new AdjustmentError("a reason is required");
-  return db.$transaction((tx) =>
-    postLedgerEntry(tx, shopId, {
-      memberId: adjustment.memberId,
-      kind: "adjust",
-      source: "admin",
-      sourceId: adjustment.adjustmentId ?? randomUUID(),
-      pointsDelta: adjustment.points,
-      reason: adjustment.reason.trim(),
-      actor: adjustment.actor,
-      occurredAt: now,
-    }),
+  return db.$transaction(
+    (tx) =>
+      postLedgerEntry(tx, shopId, {
+        memberId: adjustment.memberId,
+        kind: "adjust",
+        source: "admin",
+        sourceId: adjustment.adjustmentId ?? randomUUID(),
+        pointsDelta: adjustment.points,
+        reason: adjustment.reason.trim(),
+        actor: adjustment.actor,
+        occurredAt: now,
+      }),
+    ledgerTransactionOptions,
   );
 }
 

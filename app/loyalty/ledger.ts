@@ -34,6 +34,14 @@ export class InsufficientPointsError extends Error {
   }
 }
 
+/**
+ * Options for a transaction that posts to the ledger on behalf of someone waiting (a shopper
+ * redeeming, a merchant adjusting): it may queue behind other postings for the same member (row
+ * lock on PostgreSQL, the single writer on SQLite, where the worker may hold it for a while), so it
+ * waits for a connection and the lock instead of failing at Prisma's 2 s / 5 s defaults.
+ */
+export const ledgerTransactionOptions = { maxWait: 15_000, timeout: 30_000 } as const;
+
 export interface PostedEntry {
   entry: LoyaltyLedgerEntry;
   /** False when the same posting was already recorded: nothing changed. */

@@ -1,0 +1,97 @@
+// The rewards catalogue (R-LOY-5): fixed amount off, % off, free shipping, a free product. Each
+// reward is validated whole before it is saved; a bad one changes nothing.
+import type { LoyaltyReward } from "@prisma/client";
+import { z } from "zod";
+import type { Database } from "../db/client";
+import type { CodeBenefit } from "./discount-codes";
+
+const common = {
+  name: z.string().trim().min(1, "needs a name").max(100),
+  pointsCost: z.number().int().min(1, "must cost at least 1 point").max(10_000_000),
+  minimumSubtotalMinor: z.number().int().min(1).nullable().default(null),
+  validDays: z.number().int().min(1).max(3650).nullable().default(null),
+  active: z.boolean().default(true),
+};
+
+export const rewardSchema = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("fixed_amount"),
+    amountMinor: z.number().int().min(1, "must be more than 0"),
+    currency: z.string().regex(/^[A-Z]{3}$/, "must be an ISO currency code"),
+    ...common,
+  }),
+  z.object({ kind: z.literal("percentage"), percentOff: z.number().int().min(1).max(100), ...common }),
+  z.object({ kind: z.literal("free_shipping"), ...common }),
+  z.object({
+    kind: z.literal("free_product"),
+    variantShopifyId: z.string().regex(/^\d+$/, "must be a variant id"),
+    ...common,
+  }),
+]);
+
+export type RewardInput = z.input<typeof rewardSchema>;
+
+export class RewardError extends Error {
+  constructor(readonly issues: { path: string; message: string }[]) {
+    super(`invalid reward: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join("; ")}`);
+  }
+}
+
+function parseReward(input: unknown) {
+  const parsed = rewardSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new RewardError(
+      parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
+    );
+  }
+  const reward = parsed.data;
+  return {
+    name: reward.name,
+    kind: reward.kind,
+    pointsCost: reward.pointsCost,
+    amountMinor: reward.kind === "fixed_amount" ? reward.amountMinor : null,
+    currency: reward.kind === "fixed_amount" ? reward.currency : null,
+    percentOff: reward.kind === "percentage" ? reward.percentOff : null,
+    variantShopifyId: reward.kind === "free_product" ? reward.variantShopifyId : null,
+    minimumSubtotalMinor: reward.minimumSubtotalMinor,
+    validDays: reward.validDays,
+    active: reward.active,
+  };
+}
+
+export async function createReward(db: Database, shopId: string, input: unknown): Promise<LoyaltyReward> {
+  return db.loyaltyReward.create({ data: { shopId, ...parseReward(input) } });
+}
+
+export async function updateReward(
+  db: Database,
+  shopId: string,
+  rewardId: string,
+  input: unknown,
+): Promise<LoyaltyReward> {
+  const data = parseReward(input);
+  const { count } = await db.loyaltyReward.updateMany({ where: { id: rewardId, shopId }, data });
+  if (count !== 1) throw new RewardError([{ path: "id", message: "no such reward in this shop" }]);
+  return db.loyaltyReward.findUniqueOrThrow({ where: { id: rewardId } });
+}
+
+export function activeRewards(db: Database, shopId: string): Promise<LoyaltyReward[]> {
+  return db.loyaltyReward.findMany({
+    where: { shopId, active: true },
+    orderBy: [{ pointsCost: "asc" }, { id: "asc" }],
+  });
+}
+
+/** What the reward's code gives. */
+export function rewardBenefit(reward: LoyaltyReward): CodeBenefit {
+  if (reward.kind === "fixed_amount" && reward.amountMinor !== null && reward.currency !== null) {
+    return { kind: "fixed_amount", amountMinor: reward.amountMinor, currency: reward.currency };
+  }
+  if (reward.kind === "percentage" && reward.percentOff !== null)
+    return { kind: "percentage", percentOff: reward.percentOff };
+  if (reward.kind === "free_shipping") return { kind: "free_shipping" };
+  if (reward.kind === "free_product" && reward.variantShopifyId !== null) {
+    return { kind: "free_product", variantShopifyId: reward.variantShopifyId };
+  }
+  throw new Error(`reward ${reward.id} is incomplete for its kind ${reward.kind}`);
+}
