@@ -4,6 +4,7 @@ import type { Clock } from "./clock";
 import { domainEventJobKind, type DomainEventSubscriber } from "./events/domain-events";
 import { deliverDomainEvents } from "./events/event-delivery";
 import type { JobHandler } from "./jobs/worker";
+import { cashbackJobHandler, cashbackJobKind } from "./loyalty/cashback";
 import { dailyLoyaltyJobHandler, dailyLoyaltyJobKind } from "./loyalty/daily";
 import { releaseJobKind } from "./loyalty/earning";
 import { memberTagsJobHandler } from "./loyalty/member-tags";
@@ -36,6 +37,7 @@ export function workerSetup(options: { clock: Clock; adminClientFor: AdminClient
       [releaseJobKind]: releaseJobHandler(clock),
       [referralJobKind]: referralJobHandler({ clock, subscribers }),
       [dailyLoyaltyJobKind]: dailyLoyaltyJobHandler({ clock, subscribers }),
+      [cashbackJobKind]: cashbackJobHandler({ clock, adminClientFor }),
       [memberTagsJobKind]: memberTagsJobHandler({ adminClientFor }),
       // Imported history announces no events to subscribers: past orders do not earn points
       // or start flows by themselves.

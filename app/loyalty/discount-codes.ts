@@ -3,7 +3,7 @@
 // whose answer was lost is recognised by looking the code up, never by creating a second one.
 import { randomInt } from "node:crypto";
 import { z } from "zod";
-import { currencyExponent } from "../money/money";
+import { toDecimalAmount } from "../money/money";
 import type { AdminClient } from "../shopify/admin-client";
 import {
   codeDiscountNodeByCodeQuery,
@@ -46,11 +46,6 @@ export class DiscountCodeRefusedError extends Error {
   }
 }
 
-function decimal(amountMinor: number, currency: string): string {
-  const exponent = currencyExponent(currency);
-  return (amountMinor / 10 ** exponent).toFixed(exponent);
-}
-
 function commonInput(spec: CodeDiscountSpec) {
   return {
     title: spec.title,
@@ -64,7 +59,11 @@ function commonInput(spec: CodeDiscountSpec) {
     minimumRequirement:
       spec.minimumSubtotalMinor === null
         ? null
-        : { subtotal: { greaterThanOrEqualToSubtotal: decimal(spec.minimumSubtotalMinor, spec.currency) } },
+        : {
+            subtotal: {
+              greaterThanOrEqualToSubtotal: toDecimalAmount(spec.minimumSubtotalMinor, spec.currency),
+            },
+          },
   };
 }
 
@@ -72,7 +71,10 @@ function customerGets(benefit: Exclude<CodeBenefit, { kind: "free_shipping" }>) 
   if (benefit.kind === "fixed_amount") {
     return {
       value: {
-        discountAmount: { amount: decimal(benefit.amountMinor, benefit.currency), appliesOnEachItem: false },
+        discountAmount: {
+          amount: toDecimalAmount(benefit.amountMinor, benefit.currency),
+          appliesOnEachItem: false,
+        },
       },
       items: { all: true },
     };

@@ -151,15 +151,9 @@ export async function reverseCancelledOrder(tx: Tx, order: Order, now: Date): Pr
   await reverseTo(tx, order, state, state.earned, order.id, `Order ${order.name} cancelled`, now);
 }
 
-/** order.refunded: the share of the points matching the refunded share of the order's subtotal. */
-export async function reverseRefundedPoints(
-  tx: Tx,
-  order: Order,
-  refundShopifyId: string,
-  now: Date,
-): Promise<void> {
-  const state = pointsState(await orderEntries(tx, order.shopId, order.id));
-  if (!state || order.subtotalMinor <= 0) return;
+/** The share (0…1) of the order's subtotal refunded so far, over all its refunds. */
+export async function refundedShare(tx: Tx, order: Order): Promise<number> {
+  if (order.subtotalMinor <= 0) return 0;
   const refunds = await tx.refund.findMany({
     where: { shopId: order.shopId, orderShopifyId: order.shopifyId },
   });
@@ -172,8 +166,19 @@ export async function reverseRefundedPoints(
       ),
     0,
   );
-  const share = Math.min(1, refundedSubtotal / order.subtotalMinor);
-  const target = Math.floor(state.earned * share);
+  return Math.min(1, refundedSubtotal / order.subtotalMinor);
+}
+
+/** order.refunded: the share of the points matching the refunded share of the order's subtotal. */
+export async function reverseRefundedPoints(
+  tx: Tx,
+  order: Order,
+  refundShopifyId: string,
+  now: Date,
+): Promise<void> {
+  const state = pointsState(await orderEntries(tx, order.shopId, order.id));
+  if (!state || order.subtotalMinor <= 0) return;
+  const target = Math.floor(state.earned * (await refundedShare(tx, order)));
   await reverseTo(
     tx,
     order,

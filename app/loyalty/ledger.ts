@@ -5,7 +5,7 @@
 import type { LoyaltyLedgerEntry, LoyaltyMember } from "@prisma/client";
 import type { Tx } from "../events/domain-events";
 
-export type LedgerKind = "earn" | "release" | "redeem" | "reversal" | "adjust" | "expire";
+export type LedgerKind = "earn" | "release" | "redeem" | "reversal" | "adjust" | "expire" | "cashback";
 
 export interface LedgerPosting {
   memberId: string;
@@ -18,7 +18,7 @@ export interface LedgerPosting {
   pendingDelta?: number;
   /** A debit larger than the balance: refuse it (default), or floor at zero and record the shortfall. */
   whenShort?: "refuse" | "floor";
-  /** The money amount (minor units) the points were computed from. */
+  /** The money amount (minor units) the points were computed from; for cashback, the money paid (or taken back). */
   basisMinor?: number;
   reason?: string;
   actor?: string;

@@ -9,6 +9,7 @@ import type { DomainEventSubscriber, Tx } from "../events/domain-events";
 import type { DomainEventHandler } from "../events/event-delivery";
 import type { JobHandler } from "../jobs/worker";
 import { awardBonus } from "./bonus";
+import { recordOrderCashback, reduceOrderCashback } from "./cashback";
 import { scheduleDailyLoyaltyRun } from "./daily";
 import {
   awardOrderPoints,
@@ -63,6 +64,7 @@ export function loyaltyEventHandler(subscribers: readonly DomainEventSubscriber[
           });
           if (!order) return;
           await reverseRefundedPoints(tx, order, refundShopifyId, now);
+          await reduceOrderCashback(tx, order, { kind: "refund", refundShopifyId }, now);
           await reevaluateTier(tx, order, now, subscribers);
           return;
         }
@@ -70,9 +72,13 @@ export function loyaltyEventHandler(subscribers: readonly DomainEventSubscriber[
         if (!order) return;
         if (event.type === "order.paid") {
           await awardOrderPoints(tx, order, now);
+          await recordOrderCashback(tx, order, program, now);
           await referredOrderPaid(tx, order, now);
         }
-        if (event.type === "order.cancelled") await reverseCancelledOrder(tx, order, now);
+        if (event.type === "order.cancelled") {
+          await reverseCancelledOrder(tx, order, now);
+          await reduceOrderCashback(tx, order, { kind: "cancellation" }, now);
+        }
         await reevaluateTier(tx, order, now, subscribers);
       },
       { timeout: 30_000 },

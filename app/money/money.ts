@@ -42,3 +42,15 @@ export function toMinorUnits(amount: string | number, currency: string): number 
   if (!Number.isSafeInteger(minor)) throw new MoneyError(`"${text}" is too large`);
   return sign ? -minor : minor;
 }
+
+/** 1250 USD → "12.50"; 1000 JPY → "1000": the decimal string Shopify's Admin API expects. */
+export function toDecimalAmount(amountMinor: number, currency: string): string {
+  if (!Number.isSafeInteger(amountMinor))
+    throw new MoneyError(`${amountMinor} is not a whole number of minor units`);
+  const exponent = currencyExponent(currency);
+  const sign = amountMinor < 0 ? "-" : "";
+  const digits = String(Math.abs(amountMinor)).padStart(exponent + 1, "0");
+  return exponent === 0
+    ? `${sign}${digits}`
+    : `${sign}${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
+}

@@ -144,6 +144,12 @@ export interface RequestOptions<S extends z.ZodType> {
   schema: S;
   /** Known cost estimate; otherwise the last requested cost seen for this document. */
   expectedCost?: number;
+  /**
+   * False for mutations Shopify does not deduplicate (store credit): after a 5xx or a network
+   * failure the change may have been made, so it is not sent again. Throttled answers are still
+   * retried — Shopify did not run those.
+   */
+  retryTransient?: boolean;
 }
 
 export interface AdminClient {
@@ -297,7 +303,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
           continue;
         }
         transientFailures += 1;
-        if (transientFailures >= maxAttempts) {
+        if (transientFailures >= maxAttempts || requestOptions.retryTransient === false) {
           throw new AdminHttpError(
             result.status,
             `Admin API unreachable for ${options.shopDomain} after ${transientFailures} attempts: ${result.message}`,
