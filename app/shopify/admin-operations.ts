@@ -301,6 +301,36 @@ export const storeCreditAccountDebitMutation = `#graphql
   }
 `;
 
+/** Records a customer's unsubscribe (link or one-click) in Shopify's e-mail marketing consent. */
+export const customerEmailMarketingConsentUpdateMutation = `#graphql
+  mutation UpdateEmailMarketingConsent($input: CustomerEmailMarketingConsentUpdateInput!) {
+    customerEmailMarketingConsentUpdate(input: $input) {
+      customer {
+        id
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+/** Records a customer's STOP reply in Shopify's SMS marketing consent. */
+export const customerSmsMarketingConsentUpdateMutation = `#graphql
+  mutation UpdateSmsMarketingConsent($input: CustomerSmsMarketingConsentUpdateInput!) {
+    customerSmsMarketingConsentUpdate(input: $input) {
+      customer {
+        id
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
 /** The operations sent as GraphQL requests. */
 export const adminOperations = {
   runBulkQueryMutation,
@@ -313,6 +343,8 @@ export const adminOperations = {
   discountCodeDeleteMutation,
   storeCreditAccountCreditMutation,
   storeCreditAccountDebitMutation,
+  customerEmailMarketingConsentUpdateMutation,
+  customerSmsMarketingConsentUpdateMutation,
 } as const;
 
 /** The queries run as bulk operations (sent as the `query` variable of RunBulkQuery). */

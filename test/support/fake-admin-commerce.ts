@@ -35,8 +35,18 @@ const money = (value: unknown): { amount: string; currencyCode: string } | null 
 
 const cents = (amount: string) => Math.round(Number(amount) * 100);
 
+export interface FakeConsentUpdate {
+  shop: string;
+  customerId: string;
+  channel: "email" | "sms";
+  marketingState: string;
+  consentUpdatedAt: string | null;
+}
+
 export class FakeCommerce {
   readonly discounts: FakeDiscount[] = [];
+  /** Marketing consent changes written through the Admin API, in order. */
+  readonly consentUpdates: FakeConsentUpdate[] = [];
   readonly transactions: FakeStoreCreditTransaction[] = [];
   private readonly balances = new Map<string, { cents: number; currencyCode: string }>();
   private readonly failures = new Map<string, { mode: FakeFailure; remaining: number }>();
@@ -109,6 +119,36 @@ export class FakeCommerce {
     const discount: FakeDiscount = { id: this.nextId("DiscountCodeNode"), shop, code, kind, input: row };
     this.discounts.push(discount);
     return { codeDiscountNode: { id: discount.id }, userErrors: [] };
+  }
+
+  private updateConsent(shop: string, channel: "email" | "sms", variables: Row): Row {
+    const input = (variables.input ?? {}) as Row;
+    const consentKey = channel === "email" ? "emailMarketingConsent" : "smsMarketingConsent";
+    const consent = (input[consentKey] ?? {}) as Row;
+    const customerId = String(input.customerId ?? "");
+    const states = ["SUBSCRIBED", "UNSUBSCRIBED", "NOT_SUBSCRIBED", "PENDING"];
+    if (!customerId.startsWith("gid://shopify/Customer/")) {
+      return {
+        customer: null,
+        userErrors: [{ field: ["input", "customerId"], message: "Customer does not exist" }],
+      };
+    }
+    if (typeof consent.marketingState !== "string" || !states.includes(consent.marketingState)) {
+      return {
+        customer: null,
+        userErrors: [
+          { field: ["input", consentKey, "marketingState"], message: "Marketing state is invalid" },
+        ],
+      };
+    }
+    this.consentUpdates.push({
+      shop,
+      customerId,
+      channel,
+      marketingState: consent.marketingState,
+      consentUpdatedAt: typeof consent.consentUpdatedAt === "string" ? consent.consentUpdatedAt : null,
+    });
+    return { customer: { id: customerId }, userErrors: [] };
   }
 
   private storeCredit(shop: string, kind: "credit" | "debit", variables: Row): Row {
@@ -214,6 +254,22 @@ export class FakeCommerce {
           deletedCodeDiscountId: null,
           userErrors: [{ field: null, message, code: "INTERNAL_ERROR" }],
         },
+      }),
+    },
+    UpdateEmailMarketingConsent: {
+      run: (shop, variables) => ({
+        customerEmailMarketingConsentUpdate: this.updateConsent(shop, "email", variables),
+      }),
+      refuse: (message) => ({
+        customerEmailMarketingConsentUpdate: { customer: null, userErrors: [{ field: null, message }] },
+      }),
+    },
+    UpdateSmsMarketingConsent: {
+      run: (shop, variables) => ({
+        customerSmsMarketingConsentUpdate: this.updateConsent(shop, "sms", variables),
+      }),
+      refuse: (message) => ({
+        customerSmsMarketingConsentUpdate: { customer: null, userErrors: [{ field: null, message }] },
       }),
     },
     CreditStoreCredit: {
