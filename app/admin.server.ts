@@ -20,6 +20,14 @@ export async function requireAdmin(request: Request): Promise<AdminContext> {
   return { session, shop };
 }
 
+/** Who did it, for the audit trail (R-LOY-9): the staff member's e-mail when the session is theirs. */
+export function adminActor({ session }: AdminContext): string {
+  const user = session.onlineAccessInfo?.associated_user;
+  if (user?.email) return user.email;
+  if (user?.id) return `staff ${user.id}`;
+  return env.demo.enabled ? "demo merchant" : `${session.shop} admin`;
+}
+
 function requireSessionStorage() {
   if (!sessionStorage) throw new Error("shopifyApp has no session storage configured");
   return sessionStorage;

@@ -16,6 +16,7 @@ import { createDatabaseClient } from "../app/db/client";
 import { assertDemoMayRun, DemoRefusedError } from "../app/demo/guard";
 import { demoSession } from "../app/demo/session.server";
 import { systemClock } from "../app/clock";
+import { saveProgramSettings, type ProgramSettings } from "../app/loyalty/program";
 import { requestStoreHistoryImport } from "../app/shopify/import-status";
 import { findOrCreateShop } from "../app/shops/registry";
 import { projectRoot, resolveDatabase } from "../prisma/database.mjs";
@@ -26,6 +27,39 @@ import { sendWebhook } from "../test/support/webhooks";
 
 const demoShopDomain = "stayloop-demo.myshopify.com";
 const demoScopes = ["read_customers", "write_customers", "read_orders", "read_products", "write_discounts"];
+
+const demoLoyaltyProgram: Partial<ProgramSettings> = {
+  enabled: true,
+  pointsPerCurrencyUnit: 1,
+  pendingDays: 14,
+  signupPoints: 50,
+  birthdayPoints: 200,
+  reviewPoints: 100,
+  referrerPoints: 500,
+  friendPoints: 250,
+  tierRules: {
+    metric: "spend",
+    period: "rolling_12_months",
+    graceDays: 30,
+    tiers: [
+      { id: "bronze", name: "Bronze", threshold: 0, earnMultiplierPercent: 100, perks: [] },
+      {
+        id: "silver",
+        name: "Silver",
+        threshold: 250_00,
+        earnMultiplierPercent: 125,
+        perks: ["Free shipping"],
+      },
+      {
+        id: "gold",
+        name: "Gold",
+        threshold: 750_00,
+        earnMultiplierPercent: 150,
+        perks: ["Free shipping", "Early access"],
+      },
+    ],
+  },
+};
 
 function step(message: string): void {
   console.log(`stayloop demo: ${message}`);
@@ -80,6 +114,10 @@ async function main(): Promise<void> {
     data: { name: "Stayloop Demo Store", currency: "USD", timezone: "Europe/Prague", uninstalledAt: null },
   });
   await new PrismaSessionStorage(db).storeSession(demoSession(demoShopDomain, demoScopes));
+  // A loyalty program to look at (kept as the merchant left it on later runs).
+  if (!(await db.loyaltyProgram.findUnique({ where: { shopId: shop.id } }))) {
+    await saveProgramSettings(db, shop.id, demoLoyaltyProgram, systemClock.now());
+  }
   // The demo's Shopify Admin API: the worker imports the store's history from it (backfill).
   const adminApi = await startFakeAdminApi({ customers: 150, orders: 400, products: 24, seed: 2026 });
   await requestStoreHistoryImport(db, shop.id, systemClock);
