@@ -27,6 +27,21 @@ const environmentSchema = z
     STAYLOOP_DEMO: flag,
     STAYLOOP_DEMO_ADMIN_API_URL: z.url().optional(),
     STAYLOOP_DEMO_SHOP: z.string().default("stayloop-demo.myshopify.com"),
+    // Messaging (R-MSG-1…5). Links in messages and provider callbacks use the public URL.
+    STAYLOOP_PUBLIC_URL: z.url().optional(),
+    STAYLOOP_LINK_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+    STAYLOOP_SMTP_URL: z.string().optional(),
+    STAYLOOP_MAIL_FROM: z.string().min(3).default("Stayloop <no-reply@stayloop.local>"),
+    STAYLOOP_SMS_API_URL: z.url().default("https://api.twilio.com"),
+    STAYLOOP_SMS_ACCOUNT_SID: z.string().min(1).optional(),
+    STAYLOOP_SMS_AUTH_TOKEN: z.string().min(1).optional(),
+    STAYLOOP_SMS_FROM: z.string().min(1).optional(),
+    STAYLOOP_WHATSAPP_API_URL: z.url().default("https://graph.facebook.com"),
+    STAYLOOP_WHATSAPP_API_VERSION: z.string().default("v21.0"),
+    STAYLOOP_WHATSAPP_PHONE_NUMBER_ID: z.string().min(1).optional(),
+    STAYLOOP_WHATSAPP_ACCESS_TOKEN: z.string().min(1).optional(),
+    STAYLOOP_WHATSAPP_APP_SECRET: z.string().min(1).optional(),
+    STAYLOOP_WHATSAPP_VERIFY_TOKEN: z.string().min(1).optional(),
   })
   .superRefine((value, context) => {
     if (value.NODE_ENV === "production" && !value.STAYLOOP_DEMO) {
@@ -35,6 +50,34 @@ const environmentSchema = z
           context.addIssue({ code: "custom", path: [key], message: `${key} is required in production` });
         }
       }
+      if (!value.STAYLOOP_LINK_SECRET) {
+        context.addIssue({
+          code: "custom",
+          path: ["STAYLOOP_LINK_SECRET"],
+          message: "STAYLOOP_LINK_SECRET is required in production (it signs unsubscribe and tracking links)",
+        });
+      }
+    }
+    const sms = [value.STAYLOOP_SMS_ACCOUNT_SID, value.STAYLOOP_SMS_AUTH_TOKEN, value.STAYLOOP_SMS_FROM];
+    if (sms.some(Boolean) && !sms.every(Boolean)) {
+      context.addIssue({
+        code: "custom",
+        path: ["STAYLOOP_SMS_ACCOUNT_SID"],
+        message: "SMS needs STAYLOOP_SMS_ACCOUNT_SID, STAYLOOP_SMS_AUTH_TOKEN and STAYLOOP_SMS_FROM together",
+      });
+    }
+    const whatsapp = [
+      value.STAYLOOP_WHATSAPP_PHONE_NUMBER_ID,
+      value.STAYLOOP_WHATSAPP_ACCESS_TOKEN,
+      value.STAYLOOP_WHATSAPP_APP_SECRET,
+    ];
+    if (whatsapp.some(Boolean) && !whatsapp.every(Boolean)) {
+      context.addIssue({
+        code: "custom",
+        path: ["STAYLOOP_WHATSAPP_PHONE_NUMBER_ID"],
+        message:
+          "WhatsApp needs STAYLOOP_WHATSAPP_PHONE_NUMBER_ID, STAYLOOP_WHATSAPP_ACCESS_TOKEN and STAYLOOP_WHATSAPP_APP_SECRET together",
+      });
     }
   });
 
@@ -52,6 +95,7 @@ export type Environment = {
   };
   logLevel: z.infer<typeof environmentSchema>["LOG_LEVEL"];
   demo: { enabled: boolean; shopDomain: string; adminApiUrl: string | undefined };
+  messaging: MessagingConfig;
   worker: {
     batchSize: number;
     idleMs: number;
@@ -60,6 +104,28 @@ export type Environment = {
     metricsPort: number | undefined;
   };
 };
+
+/** Where messages go out and callbacks come in; a channel without its settings is not used. */
+export interface MessagingConfig {
+  publicUrl: string;
+  linkSecret: string;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  sms: { baseUrl: string; accountSid: string; authToken: string; from: string } | undefined;
+  whatsapp:
+    | {
+        baseUrl: string;
+        apiVersion: string;
+        phoneNumberId: string;
+        accessToken: string;
+        appSecret: string;
+        verifyToken: string | undefined;
+      }
+    | undefined;
+}
+
+// Outside production a fixed secret keeps the demo's links working across restarts.
+const developmentLinkSecret = "stayloop-development-link-secret";
 
 export class EnvironmentError extends Error {}
 
@@ -98,6 +164,38 @@ export function parseEnvironment(source: Record<string, string | undefined>): En
       shopDomain: value.STAYLOOP_DEMO_SHOP,
       // The demo's stand-in for Shopify's Admin API; never used outside demo mode.
       adminApiUrl: value.STAYLOOP_DEMO ? value.STAYLOOP_DEMO_ADMIN_API_URL : undefined,
+    },
+    messaging: {
+      publicUrl: (
+        value.STAYLOOP_PUBLIC_URL ??
+        value.SHOPIFY_APP_URL ??
+        `http://${host}:${value.PORT}`
+      ).replace(/\/+$/, ""),
+      linkSecret: value.STAYLOOP_LINK_SECRET ?? developmentLinkSecret,
+      smtpUrl: value.STAYLOOP_SMTP_URL,
+      mailFrom: value.STAYLOOP_MAIL_FROM,
+      sms:
+        value.STAYLOOP_SMS_ACCOUNT_SID && value.STAYLOOP_SMS_AUTH_TOKEN && value.STAYLOOP_SMS_FROM
+          ? {
+              baseUrl: value.STAYLOOP_SMS_API_URL,
+              accountSid: value.STAYLOOP_SMS_ACCOUNT_SID,
+              authToken: value.STAYLOOP_SMS_AUTH_TOKEN,
+              from: value.STAYLOOP_SMS_FROM,
+            }
+          : undefined,
+      whatsapp:
+        value.STAYLOOP_WHATSAPP_PHONE_NUMBER_ID &&
+        value.STAYLOOP_WHATSAPP_ACCESS_TOKEN &&
+        value.STAYLOOP_WHATSAPP_APP_SECRET
+          ? {
+              baseUrl: value.STAYLOOP_WHATSAPP_API_URL,
+              apiVersion: value.STAYLOOP_WHATSAPP_API_VERSION,
+              phoneNumberId: value.STAYLOOP_WHATSAPP_PHONE_NUMBER_ID,
+              accessToken: value.STAYLOOP_WHATSAPP_ACCESS_TOKEN,
+              appSecret: value.STAYLOOP_WHATSAPP_APP_SECRET,
+              verifyToken: value.STAYLOOP_WHATSAPP_VERIFY_TOKEN,
+            }
+          : undefined,
     },
     worker: {
       batchSize: value.WORKER_BATCH_SIZE,

@@ -16,6 +16,8 @@ import {
   releaseJobHandler,
 } from "./loyalty/subscriber";
 import { memberTagsJobKind } from "./loyalty/vip";
+import { consentSyncJobHandler, consentSyncJobKind } from "./messaging/consent";
+import { outboxJobHandlers, type OutboxDependencies } from "./messaging/outbox";
 import { backfillJobHandler, backfillJobKind } from "./shopify/backfill-job";
 import type { AdminClientFactory } from "./shopify/shop-admin";
 
@@ -24,7 +26,12 @@ export interface WorkerSetup {
   jobHandlers: Record<string, JobHandler>;
 }
 
-export function workerSetup(options: { clock: Clock; adminClientFor: AdminClientFactory }): WorkerSetup {
+export function workerSetup(options: {
+  clock: Clock;
+  adminClientFor: AdminClientFactory;
+  /** The outbox's providers and links; without them no messages are sent (tests of other domains). */
+  messaging?: OutboxDependencies;
+}): WorkerSetup {
   const subscribers = [loyaltySubscriber];
   const { clock, adminClientFor } = options;
   return {
@@ -38,6 +45,8 @@ export function workerSetup(options: { clock: Clock; adminClientFor: AdminClient
       [referralJobKind]: referralJobHandler({ clock, subscribers }),
       [dailyLoyaltyJobKind]: dailyLoyaltyJobHandler({ clock, subscribers }),
       [cashbackJobKind]: cashbackJobHandler({ clock, adminClientFor }),
+      [consentSyncJobKind]: consentSyncJobHandler({ clock, adminClientFor }),
+      ...(options.messaging ? outboxJobHandlers(options.messaging) : {}),
       [memberTagsJobKind]: memberTagsJobHandler({ adminClientFor }),
       // Imported history announces no events to subscribers: past orders do not earn points
       // or start flows by themselves.

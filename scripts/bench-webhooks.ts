@@ -198,6 +198,7 @@ async function main(): Promise<void> {
           LOG_LEVEL: "info",
           DATABASE_URL: database.url,
           SHOPIFY_API_KEY: "bench",
+          STAYLOOP_LINK_SECRET: "bench-link-secret-0123456789",
           SHOPIFY_API_SECRET: secret,
           SHOPIFY_APP_URL: "https://bench.example.com",
         },

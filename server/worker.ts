@@ -8,6 +8,7 @@ import { env } from "../app/env.server";
 import { Worker } from "../app/jobs/worker";
 import { adminApiVersion, createAdminClient } from "../app/shopify/admin-client";
 import { createLogger } from "../app/observability/logger";
+import { outboxDependencies } from "../app/messaging/setup";
 import { workerSetup } from "../app/worker-setup";
 import { collectProcessMetrics, registry } from "../app/observability/metrics";
 
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
     staleAfterMs: env.worker.staleAfterMs,
     ...workerSetup({
       clock: systemClock,
+      messaging: outboxDependencies(env.messaging, systemClock),
       adminClientFor: (shop, accessToken) =>
         createAdminClient({
           shopDomain: shop.domain,

@@ -71,7 +71,6 @@ export async function projectedMessageCost(
 export async function messageCostAfterDelivery(
   db: Database,
   message: Message,
-  deliveredAt: Date,
 ): Promise<{ micros: number; currency: string } | null> {
   if (!message.toAddress || !message.sentAt) return null;
   const settings = await db.messagingSettings.findUnique({ where: { shopId: message.shopId } });
@@ -79,7 +78,9 @@ export async function messageCostAfterDelivery(
   if (!pricing) return null;
   const history = await historyTo(db, message.shopId, message.toAddress, message.id);
   const events: WhatsAppEvent[] = [
-    ...history.filter((event) => event.at <= deliveredAt),
+    // Messages sent before this one decide whether it opened a conversation (model A) or went out
+    // inside an open customer-service window (model B).
+    ...history.filter((event) => message.sentAt !== null && event.at <= message.sentAt),
     {
       kind: "outbound",
       messageId: message.id,

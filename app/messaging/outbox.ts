@@ -455,8 +455,7 @@ export async function recordDeliveryReport(
   }
   if (report.status === "delivered" || report.status === "read") {
     if (message.status !== "sent" && message.status !== "delivered") return message;
-    const cost =
-      message.channel === "whatsapp" ? await messageCostAfterDelivery(db, message, report.at) : null;
+    const cost = message.channel === "whatsapp" ? await messageCostAfterDelivery(db, message) : null;
     return db.message.update({
       where: { id: message.id },
       data: {

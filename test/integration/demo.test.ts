@@ -1,24 +1,14 @@
 // `npm run demo` serves the embedded admin for a local demo shop, and refuses to run anywhere it
 // could be reached by others or in production (R-SEC-4).
 import { mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { testProvider } from "../support/database";
-import { runProcess, testShopifyEnv, waitForOutput } from "../support/processes";
+import { freePort, runProcess, testShopifyEnv, waitForOutput } from "../support/processes";
 
 const tsx = path.join("node_modules", ".bin", "tsx");
 const scratch = mkdtempSync(path.join(os.tmpdir(), "stayloop-demo-test-"));
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (typeof address !== "object" || !address) throw new Error("no port");
-  return address.port;
-}
 
 function demo(env: Record<string, string>) {
   return runProcess(tsx, ["scripts/demo.ts", "--skip-build"], {

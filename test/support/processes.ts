@@ -1,5 +1,6 @@
 // Runs Stayloop's own entry points as child processes, the way production and the demo run them.
 import { spawn, type ChildProcess } from "node:child_process";
+import net from "node:net";
 import path from "node:path";
 import { projectRoot } from "../../prisma/database.mjs";
 
@@ -9,6 +10,7 @@ export const testShopifyEnv = {
   SHOPIFY_APP_URL: "http://127.0.0.1:3000",
   SCOPES: "read_customers,read_orders",
   LOG_LEVEL: "info",
+  STAYLOOP_LINK_SECRET: "test-link-secret-0123456789",
 };
 
 export interface RunningProcess {
@@ -77,4 +79,14 @@ export async function startWebServer(
   });
   const match = await waitForOutput(running, /"url":"(http:\/\/[^"]+)","database"/);
   return { ...running, baseUrl: match[1] ?? "" };
+}
+
+/** A TCP port free on 127.0.0.1 right now (for a process whose own URL must be known up front). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (typeof address !== "object" || !address) throw new Error("no port");
+  return address.port;
 }

@@ -8,6 +8,7 @@ const shopify = {
   SHOPIFY_API_KEY: "key",
   SHOPIFY_API_SECRET: "secret",
   SHOPIFY_APP_URL: "https://stayloop.example.com",
+  STAYLOOP_LINK_SECRET: "a-production-link-secret",
 };
 
 describe("environment", () => {
@@ -31,6 +32,31 @@ describe("environment", () => {
     });
     expect(env.host).toBe("0.0.0.0");
     expect(env.shopify.scopes).toEqual(["read_orders", "read_customers"]);
+  });
+
+  it("requires a link secret in production and complete provider settings", () => {
+    const { STAYLOOP_LINK_SECRET: _secret, ...withoutSecret } = shopify;
+    expect(() => parseEnvironment({ NODE_ENV: "production", ...withoutSecret })).toThrow(
+      /STAYLOOP_LINK_SECRET is required in production/,
+    );
+    expect(() => parseEnvironment({ STAYLOOP_LINK_SECRET: "short" })).toThrow(/at least 16 characters/);
+    expect(() => parseEnvironment({ STAYLOOP_SMS_ACCOUNT_SID: "AC1" })).toThrow(
+      /SMS needs STAYLOOP_SMS_ACCOUNT_SID, STAYLOOP_SMS_AUTH_TOKEN and STAYLOOP_SMS_FROM together/,
+    );
+    const env = parseEnvironment({
+      ...shopify,
+      STAYLOOP_SMTP_URL: "smtp://mail.example.com:587",
+      STAYLOOP_WHATSAPP_PHONE_NUMBER_ID: "1098",
+      STAYLOOP_WHATSAPP_ACCESS_TOKEN: "token",
+      STAYLOOP_WHATSAPP_APP_SECRET: "app-secret",
+    });
+    expect(env.messaging).toMatchObject({
+      publicUrl: "https://stayloop.example.com",
+      linkSecret: "a-production-link-secret",
+      smtpUrl: "smtp://mail.example.com:587",
+      sms: undefined,
+      whatsapp: { baseUrl: "https://graph.facebook.com", apiVersion: "v21.0", phoneNumberId: "1098" },
+    });
   });
 
   it("rejects bad values with the variable named", () => {
