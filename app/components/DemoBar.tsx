@@ -10,6 +10,7 @@ export function DemoBar({ shopDomain }: { shopDomain: string }) {
           <p>Local data only — no Shopify account is involved.</p>
           <Link to="/app">Home</Link>
           <Link to="/app/loyalty">Loyalty</Link>
+          <Link to="/app/messaging">Messaging</Link>
         </InlineStack>
       </Banner>
     </Box>

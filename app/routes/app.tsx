@@ -31,6 +31,7 @@ export default function App() {
             Home
           </Link>
           <Link to="/app/loyalty">Loyalty</Link>
+          <Link to="/app/messaging">Messaging</Link>
         </NavMenu>
       )}
       <Outlet />
