@@ -2,6 +2,7 @@
 // any other, with the merchant's reason and the admin user who made it.
 import { randomUUID } from "node:crypto";
 import type { Database } from "../db/client";
+import { isTransientConflict } from "../db/errors";
 import { ledgerTransactionOptions, postLedgerEntry, type PostedEntry } from "./ledger";
 
 export interface PointsAdjustment {
@@ -25,20 +26,43 @@ export async function adjustPoints(
     throw new AdjustmentError("points must be a whole number other than 0");
   }
   if (adjustment.reason.trim() === "") throw new AdjustmentError("a reason is required");
-  return db.$transaction(
-    (tx) =>
-      postLedgerEntry(tx, shopId, {
-        memberId: adjustment.memberId,
-        kind: "adjust",
-        source: "admin",
-        sourceId: adjustment.adjustmentId ?? randomUUID(),
-        pointsDelta: adjustment.points,
-        reason: adjustment.reason.trim(),
-        actor: adjustment.actor,
-        occurredAt: now,
-      }),
-    ledgerTransactionOptions,
-  );
+  // One id for every attempt: a retry after a raced or rolled-back attempt stays one adjustment.
+  const sourceId = adjustment.adjustmentId ?? randomUUID();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.$transaction(
+        (tx) =>
+          postLedgerEntry(tx, shopId, {
+            memberId: adjustment.memberId,
+            kind: "adjust",
+            source: "admin",
+            sourceId,
+            pointsDelta: adjustment.points,
+            reason: adjustment.reason.trim(),
+            actor: adjustment.actor,
+            occurredAt: now,
+          }),
+        ledgerTransactionOptions,
+      );
+    } catch (error) {
+      if (isTransientConflict(error) && attempt < maxAttempts) continue;
+      // The merchant is told, rather than shown an error page; nothing was written.
+      if (isTransientConflict(error) || waitedTooLong(error)) {
+        throw new AdjustmentError(
+          "the shop's data is busy being updated, so nothing was changed; please try again in a moment",
+        );
+      }
+      throw error;
+    }
+  }
+}
+
+const maxAttempts = 3;
+
+/** The database stayed locked past the busy timeout (P1008) or no transaction could start (P2028). */
+function waitedTooLong(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "P1008" || code === "P2028";
 }
 
 const csvColumns = [

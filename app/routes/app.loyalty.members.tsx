@@ -81,7 +81,12 @@ export default function LoyaltyMembers() {
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const [query, setQuery] = useState(search);
-  const [memberId, setMemberId] = useState(members[0]?.id ?? "");
+  const [chosenMemberId, setMemberId] = useState(members[0]?.id ?? "");
+  // A new search replaces the list: the member chosen before stays chosen only if still listed,
+  // otherwise the form is for the first member shown (what the Select shows and submits).
+  const memberId = members.some((member) => member.id === chosenMemberId)
+    ? chosenMemberId
+    : (members[0]?.id ?? "");
   const [points, setPoints] = useState("");
   const [reason, setReason] = useState("");
   // A saved adjustment clears the form, so it is not submitted twice by accident.

@@ -4,13 +4,29 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabaseClient } from "../../app/db/client";
 import { tierRulesOf } from "../../app/loyalty/program";
 import { projectRoot, resolveDatabase } from "../../prisma/database.mjs";
 import { launchBrowser } from "../support/browser";
 import { runProcess, waitForOutput, type RunningProcess } from "../support/processes";
+
+/**
+ * Watches a page for what a bare `waitFor` timeout would hide: uncaught errors and failed requests
+ * (an action that threw answers 500 and the app shows its error boundary instead of a banner).
+ */
+function watchPage(page: Page) {
+  const errors: string[] = [];
+  const failedRequests: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.on("response", (response) => {
+    if (response.status() >= 400) {
+      failedRequests.push(`${response.request().method()} ${response.url()} → HTTP ${response.status()}`);
+    }
+  });
+  return { errors, failedRequests };
+}
 
 describe("loyalty settings in Chromium (demo shop)", () => {
   const scratch = mkdtempSync(path.join(os.tmpdir(), "stayloop-e2e-loyalty-"));
@@ -29,6 +45,37 @@ describe("loyalty settings in Chromium (demo shop)", () => {
     browser = await launchBrowser();
   });
 
+  /**
+   * Waits for `text` on the page; on a timeout, fails with what the page shows instead, the failed
+   * requests and the demo's recent log (the web and worker processes log there).
+   */
+  async function waitForText(
+    page: Page,
+    text: string | RegExp,
+    watched: ReturnType<typeof watchPage>,
+    timeout = 30_000,
+  ): Promise<void> {
+    try {
+      await page.getByText(text).first().waitFor({ timeout });
+    } catch (error) {
+      const shown = await page
+        .locator("body")
+        .innerText({ timeout: 1_000 })
+        .catch((reason: unknown) => `(page text unavailable: ${String(reason)})`);
+      const log = demo.output().split("\n").slice(-60).join("\n");
+      throw new Error(
+        [
+          `"${String(text)}" did not appear within ${timeout / 1000} s (${(error as Error).message.split("\n")[0]})`,
+          `page ${page.url()} shows:\n${shown.slice(0, 3_000)}`,
+          `failed requests: ${watched.failedRequests.join("; ") || "none"}`,
+          `page errors: ${watched.errors.join("; ") || "none"}`,
+          `demo log (last 60 lines):\n${log}`,
+        ].join("\n\n"),
+        { cause: error },
+      );
+    }
+  }
+
   afterAll(async () => {
     await browser?.close();
     await demo?.stop();
@@ -37,8 +84,7 @@ describe("loyalty settings in Chromium (demo shop)", () => {
 
   it("shows the program, refuses a bad form whole, and saves a good one", async () => {
     const page = await browser.newPage();
-    const pageErrors: string[] = [];
-    page.on("pageerror", (error) => pageErrors.push(error.message));
+    const watched = watchPage(page);
     // The replayed orders earn points once the worker has applied them.
     for (let deadline = Date.now() + 45_000; Date.now() < deadline;) {
       await page.goto(pageUrl);
@@ -57,9 +103,7 @@ describe("loyalty settings in Chromium (demo shop)", () => {
     await page.getByLabel("From (USD)").nth(2).fill("100.00");
     await page.getByLabel("Days points stay pending").fill("-1");
     await page.getByRole("button", { name: "Save" }).first().click();
-    await expect(
-      page.getByText("Nothing was saved: please correct the fields below").waitFor(),
-    ).resolves.toBeUndefined();
+    await waitForText(page, "Nothing was saved: please correct the fields below", watched);
     expect(await page.getByText("must be higher than Silver's threshold").count()).toBeGreaterThan(0);
     expect(await page.getByText("must be at least 0").count()).toBeGreaterThan(0);
     const db = createDatabaseClient(resolveDatabase(databaseUrl));
@@ -73,7 +117,7 @@ describe("loyalty settings in Chromium (demo shop)", () => {
     await page.getByLabel("Days points stay pending").fill("30");
     await page.getByLabel("Perks (one per line)").nth(2).fill("Free shipping\nBirthday gift");
     await page.getByRole("button", { name: "Save" }).first().click();
-    await expect(page.getByText("Loyalty settings saved").waitFor()).resolves.toBeUndefined();
+    await waitForText(page, "Loyalty settings saved", watched);
     const after = await db.loyaltyProgram.findUniqueOrThrow({ where: { shopId: shop.id } });
     expect(after.pendingDays).toBe(30);
     expect(tierRulesOf(after)?.tiers[2]).toMatchObject({
@@ -82,7 +126,7 @@ describe("loyalty settings in Chromium (demo shop)", () => {
       perks: ["Free shipping", "Birthday gift"],
     });
     await db.$disconnect();
-    expect(pageErrors).toEqual([]);
+    expect(watched.errors).toEqual([]);
 
     const screenshots = path.join(projectRoot, "test-results");
     mkdirSync(screenshots, { recursive: true });
@@ -91,12 +135,14 @@ describe("loyalty settings in Chromium (demo shop)", () => {
 
   it("adjusts a member's points with a reason, recorded with who did it; a bad amount changes nothing", async () => {
     const page = await browser.newPage();
-    const pageErrors: string[] = [];
-    page.on("pageerror", (error) => pageErrors.push(error.message));
+    const watched = watchPage(page);
     await page.goto(pageUrl);
     await page.getByRole("link", { name: "Members" }).first().click();
     await page.waitForURL(/\/app\/loyalty\/members/);
+    await page.getByRole("heading", { name: "Loyalty members", level: 1 }).waitFor();
     const db = createDatabaseClient(resolveDatabase(databaseUrl));
+    // Looked up after the page loaded: while the worker still applies store events the order of the
+    // list changes, so the member searched for need not be the one the page first showed.
     const top = await db.loyaltyMember.findFirstOrThrow({
       orderBy: [{ pointsBalance: "desc" }, { id: "asc" }],
       include: { customer: true },
@@ -110,18 +156,21 @@ describe("loyalty settings in Chromium (demo shop)", () => {
         .getByText(top.customer.email ?? "", { exact: true })
         .count(),
     ).toBe(1);
+    // The form is for the member found, whoever the page showed first.
+    expect(await page.getByLabel("Member", { exact: true }).inputValue()).toBe(top.id);
 
     await page.getByLabel("Points (negative to take away)").fill("12.5");
     await page.getByLabel("Reason").fill("Typo");
     await page.getByRole("button", { name: "Adjust points" }).click();
-    await expect(page.getByText("points must be a whole number").waitFor()).resolves.toBeUndefined();
+    await waitForText(page, "points must be a whole number", watched);
     expect(await db.loyaltyLedgerEntry.count({ where: { kind: "adjust" } })).toBe(0);
 
     await page.getByLabel("Points (negative to take away)").fill("75");
     await page.getByLabel("Reason").fill("Parcel arrived late");
     await page.getByRole("button", { name: "Adjust points" }).click();
-    // (The demo's worker may still be applying store events, so the balance is checked in the ledger.)
-    await expect(page.getByText("Adjusted by 75 points").waitFor()).resolves.toBeUndefined();
+    // The demo's worker may still be applying store events (writing to the same SQLite file): the
+    // adjustment must wait for it rather than fail, and the balance is checked in the ledger.
+    await waitForText(page, "Adjusted by 75 points", watched);
     const adjustment = await db.loyaltyLedgerEntry.findFirstOrThrow({ where: { kind: "adjust" } });
     expect(adjustment).toMatchObject({
       memberId: top.id,
@@ -129,11 +178,15 @@ describe("loyalty settings in Chromium (demo shop)", () => {
       reason: "Parcel arrived late",
       actor: "demo merchant",
     });
+    expect(await db.loyaltyLedgerEntry.count({ where: { kind: "adjust" } })).toBe(1);
     const after = await db.loyaltyMember.findUniqueOrThrow({ where: { id: top.id } });
     expect(await page.getByText(`balance now ${adjustment.balanceAfter}`).count()).toBe(1);
     expect(after.pointsBalance).toBeGreaterThanOrEqual(adjustment.balanceAfter);
+    // A saved adjustment clears the form.
+    expect(await page.getByLabel("Points (negative to take away)").inputValue()).toBe("");
     await db.$disconnect();
-    expect(pageErrors).toEqual([]);
+    expect(watched.errors).toEqual([]);
+    expect(watched.failedRequests).toEqual([]);
     await page.screenshot({
       path: path.join(projectRoot, "test-results", "loyalty-members.png"),
       fullPage: true,
