@@ -1,0 +1,85 @@
+// The messaging page in a real browser, served by `npm run demo`: a template preview that points
+// to the line of a mistake, then renders sample data; a bad settings form refused whole with the
+// reason next to each field; a good one saved.
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDatabaseClient } from "../../app/db/client";
+import { resolveDatabase } from "../../prisma/database.mjs";
+import { launchBrowser } from "../support/browser";
+import { runProcess, waitForOutput, type RunningProcess } from "../support/processes";
+
+describe("messaging page in Chromium (demo shop)", () => {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), "stayloop-e2e-messaging-"));
+  const databaseUrl = `file:${path.join(scratch, "demo.sqlite")}`;
+  let demo: RunningProcess;
+  let pageUrl: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    demo = runProcess(path.join("node_modules", ".bin", "tsx"), ["scripts/demo.ts", "--skip-build"], {
+      PORT: "0",
+      DEMO_DATABASE_URL: databaseUrl,
+    });
+    const [, url] = await waitForOutput(demo, /"url":"(http:\/\/127\.0\.0\.1:\d+)"/, 60_000);
+    pageUrl = `${url}/app/messaging`;
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it("previews a template with sample data and points to the line of a mistake", async () => {
+    const page = await browser.newPage();
+    const pageErrors: string[] = [];
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+    await page.goto(pageUrl);
+    await page
+      .getByLabel("Template", { exact: true })
+      .fill("Hi {{ customer.first_name }}\n{% if points.balance > 0 %}\nYou have points");
+    await page.getByRole("button", { name: "Preview with sample data" }).click();
+    await page.getByText("The template has mistakes").waitFor({ timeout: 20_000 });
+    expect(await page.getByText(/^Line 2: tag \{% if/).count()).toBe(1);
+
+    await page
+      .getByLabel("Template", { exact: true })
+      .fill("Ahoj {{ customer.first_name }}, máte {{ points.balance }} bodů. {{ 123456 | money: 'CZK' }}");
+    await page.getByLabel("Language").selectOption("cs");
+    await page.getByRole("button", { name: "Preview with sample data" }).click();
+    const preview = page.getByTestId("template-preview");
+    await preview.waitFor({ timeout: 20_000 });
+    expect(await preview.innerText()).toMatch(/^Ahoj \S+, máte 1250 bodů\. 1\s234,56\sKč$/);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("refuses a bad settings form whole and saves a good one", async () => {
+    const page = await browser.newPage();
+    await page.goto(pageUrl);
+    await page.getByLabel("Quiet hours start").fill("25:00");
+    await page.getByLabel("Channel order").fill("email,fax");
+    await page.getByLabel("Sender e-mail").fill("shop@linen.example");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Nothing was saved").waitFor({ timeout: 20_000 });
+    expect(await page.getByText(/must list e-mail, SMS and WhatsApp channels once each/).count()).toBe(1);
+    const db = createDatabaseClient(resolveDatabase(databaseUrl));
+    const shop = await db.shop.findFirstOrThrow();
+    expect(await db.messagingSettings.findUnique({ where: { shopId: shop.id } })).toBeNull();
+
+    await page.getByLabel("Quiet hours start").fill("22:00");
+    await page.getByLabel("Channel order").fill("sms,email");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Messaging settings saved").waitFor({ timeout: 20_000 });
+    expect(await db.messagingSettings.findUniqueOrThrow({ where: { shopId: shop.id } })).toMatchObject({
+      quietStart: "22:00",
+      quietEnd: "08:00",
+      channelOrder: "sms,email",
+      fromEmail: "shop@linen.example",
+    });
+    await db.$disconnect();
+  });
+});
