@@ -33,6 +33,7 @@ import { shopAdminClient, type AdminClientFactory } from "../shopify/shop-admin"
 import { createCodeDiscount, deleteCodeDiscount, findCodeDiscount, newDiscountCode } from "./discount-codes";
 import { eligibleAmountMinor, refundedShare } from "./earning";
 import { ledgerTransactionOptions, loyaltyMemberFor, postLedgerEntry } from "./ledger";
+import { scheduleJobOnce } from "../jobs/schedule";
 
 export const cashbackJobKind = "loyalty.cashback";
 
@@ -49,16 +50,12 @@ export function netCashback(credit: Pick<CashbackCredit, "amountMinor" | "revers
 }
 
 async function scheduleSettlement(tx: Tx, credit: CashbackCredit, key: string, runAt: Date): Promise<void> {
-  await tx.job.upsert({
-    where: { shopId_kind_key: { shopId: credit.shopId, kind: cashbackJobKind, key } },
-    create: {
-      shopId: credit.shopId,
-      kind: cashbackJobKind,
-      key,
-      payload: { orderId: credit.orderId },
-      runAt,
-    },
-    update: {},
+  await scheduleJobOnce(tx, {
+    shopId: credit.shopId,
+    kind: cashbackJobKind,
+    key,
+    payload: { orderId: credit.orderId },
+    runAt,
   });
 }
 

@@ -15,6 +15,7 @@ import { awardBonus } from "./bonus";
 import { postLedgerEntry } from "./ledger";
 import { loyaltyProgramFor, tierRulesOf } from "./program";
 import { evaluateMemberTier } from "./vip";
+import { scheduleJobOnce } from "../jobs/schedule";
 
 export const dailyLoyaltyJobKind = "loyalty.daily";
 
@@ -29,10 +30,12 @@ export function runDay(at: Date): string {
 /** Schedules the shop's daily run for the day of `at` (once: the key is the day). */
 export async function scheduleDailyLoyaltyRun(tx: Tx, shopId: string, at: Date): Promise<void> {
   const day = runDay(at);
-  await tx.job.upsert({
-    where: { shopId_kind_key: { shopId, kind: dailyLoyaltyJobKind, key: `${shopId}:${day}` } },
-    create: { shopId, kind: dailyLoyaltyJobKind, key: `${shopId}:${day}`, payload: { day }, runAt: at },
-    update: {},
+  await scheduleJobOnce(tx, {
+    shopId,
+    kind: dailyLoyaltyJobKind,
+    key: `${shopId}:${day}`,
+    payload: { day },
+    runAt: at,
   });
 }
 

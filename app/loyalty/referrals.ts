@@ -17,6 +17,7 @@ import { isUniqueViolation } from "../db/errors";
 import { recordDomainEvent, type DomainEventSubscriber, type Tx } from "../events/domain-events";
 import { loyaltyMemberFor, postLedgerEntry } from "./ledger";
 import { loyaltyProgramFor } from "./program";
+import { scheduleJobOnce } from "../jobs/schedule";
 
 export const referralJobKind = "loyalty.referral";
 
@@ -177,16 +178,12 @@ export async function referredOrderPaid(tx: Tx, order: Order, now: Date): Promis
       occurredAt: now,
     });
   }
-  await tx.job.upsert({
-    where: { shopId_kind_key: { shopId: order.shopId, kind: referralJobKind, key: referral.id } },
-    create: {
-      shopId: order.shopId,
-      kind: referralJobKind,
-      key: referral.id,
-      payload: { referralId: referral.id },
-      runAt: qualifiesAt,
-    },
-    update: {},
+  await scheduleJobOnce(tx, {
+    shopId: order.shopId,
+    kind: referralJobKind,
+    key: referral.id,
+    payload: { referralId: referral.id },
+    runAt: qualifiesAt,
   });
 }
 

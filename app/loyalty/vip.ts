@@ -15,6 +15,7 @@ import {
   type TierDefinition,
   type TierRules,
 } from "./tiers";
+import { scheduleJobOnce } from "../jobs/schedule";
 
 export const memberTagsJobKind = "loyalty.member-tags";
 
@@ -134,22 +135,12 @@ export async function evaluateMemberTier(
     subscribers,
     now,
   );
-  await tx.job.upsert({
-    where: {
-      shopId_kind_key: {
-        shopId: program.shopId,
-        kind: memberTagsJobKind,
-        key: `${member.id}:${now.toISOString()}`,
-      },
-    },
-    create: {
-      shopId: program.shopId,
-      kind: memberTagsJobKind,
-      key: `${member.id}:${now.toISOString()}`,
-      payload: { memberId: member.id },
-      runAt: now,
-    },
-    update: {},
+  await scheduleJobOnce(tx, {
+    shopId: program.shopId,
+    kind: memberTagsJobKind,
+    key: `${member.id}:${now.toISOString()}`,
+    payload: { memberId: member.id },
+    runAt: now,
   });
   return change;
 }

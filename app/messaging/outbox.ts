@@ -34,6 +34,7 @@ import {
 } from "./send-rules";
 import { trackEmailHtml, unsubscribeHeaders, unsubscribeUrl } from "./tracking-links";
 import { messageCostAfterDelivery, projectedMessageCost } from "./message-costs";
+import { scheduleJobOnce } from "../jobs/schedule";
 
 export const sendMessageJobKind = "message.send";
 export const deliveryDeadlineJobKind = "message.delivery-deadline";
@@ -105,16 +106,12 @@ async function scheduleSend(
   round = 0,
 ): Promise<void> {
   const key = `${message.id}/${round}/${at.getTime()}`;
-  await tx.job.upsert({
-    where: { shopId_kind_key: { shopId: message.shopId, kind: sendMessageJobKind, key } },
-    create: {
-      shopId: message.shopId,
-      kind: sendMessageJobKind,
-      key,
-      payload: { messageId: message.id },
-      runAt: at,
-    },
-    update: {},
+  await scheduleJobOnce(tx, {
+    shopId: message.shopId,
+    kind: sendMessageJobKind,
+    key,
+    payload: { messageId: message.id },
+    runAt: at,
   });
 }
 

@@ -1,39 +1,26 @@
 // The embedded admin home page in a real browser, served by `npm run demo` (R-ADM-1 shell).
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
-import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabaseClient } from "../../app/db/client";
 import { projectRoot, resolveDatabase } from "../../prisma/database.mjs";
-import { launchBrowser } from "../support/browser";
-import { runProcess, waitForOutput, type RunningProcess } from "../support/processes";
+import { startDemoInBrowser, type DemoInBrowser } from "../support/demo-browser";
 
 describe("admin home in Chromium (demo shop)", () => {
-  const scratch = mkdtempSync(path.join(os.tmpdir(), "stayloop-e2e-"));
-  const databaseUrl = `file:${path.join(scratch, "demo.sqlite")}`;
-  let demo: RunningProcess;
+  let session: DemoInBrowser;
   let adminUrl: string;
-  let browser: Browser;
 
   beforeAll(async () => {
-    demo = runProcess(path.join("node_modules", ".bin", "tsx"), ["scripts/demo.ts", "--skip-build"], {
-      PORT: "0",
-      DEMO_DATABASE_URL: databaseUrl,
-    });
-    const [, url] = await waitForOutput(demo, /"url":"(http:\/\/127\.0\.0\.1:\d+)"/, 60_000);
-    adminUrl = `${url}/app`;
-    browser = await launchBrowser();
+    session = await startDemoInBrowser("admin");
+    adminUrl = `${session.baseUrl}/app`;
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await demo?.stop();
-    rmSync(scratch, { recursive: true, force: true });
+    await session?.close();
   });
 
   it("renders the Polaris page, hydrates without errors and shows the shop's figures", async () => {
-    const page = await browser.newPage();
+    const page = await session.browser.newPage();
     const pageErrors: string[] = [];
     page.on("pageerror", (error) => pageErrors.push(error.message));
     const response = await page.goto(adminUrl);
@@ -59,7 +46,7 @@ describe("admin home in Chromium (demo shop)", () => {
       await page.reload();
     }
     await expect(page.getByText("Imported", { exact: true }).isVisible()).resolves.toBe(true);
-    const db = createDatabaseClient(resolveDatabase(databaseUrl));
+    const db = createDatabaseClient(resolveDatabase(session.databaseUrl));
     const jobsBefore = await db.job.count({ where: { kind: "backfill" } });
     await page.getByRole("button", { name: /Import (store history|again)/ }).click();
     await page.waitForLoadState("networkidle");

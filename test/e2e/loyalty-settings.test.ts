@@ -1,16 +1,14 @@
 // The loyalty settings page in a real browser, served by `npm run demo`: the program's figures from
 // the replayed store events, a bad form refused with the reason next to the field (nothing saved),
 // then a corrected form saved.
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabaseClient } from "../../app/db/client";
 import { tierRulesOf } from "../../app/loyalty/program";
 import { projectRoot, resolveDatabase } from "../../prisma/database.mjs";
-import { launchBrowser } from "../support/browser";
-import { runProcess, waitForOutput, type RunningProcess } from "../support/processes";
+import { startDemoInBrowser, type DemoInBrowser } from "../support/demo-browser";
 
 /**
  * Watches a page for what a bare `waitFor` timeout would hide: uncaught errors and failed requests
@@ -29,20 +27,12 @@ function watchPage(page: Page) {
 }
 
 describe("loyalty settings in Chromium (demo shop)", () => {
-  const scratch = mkdtempSync(path.join(os.tmpdir(), "stayloop-e2e-loyalty-"));
-  const databaseUrl = `file:${path.join(scratch, "demo.sqlite")}`;
-  let demo: RunningProcess;
+  let session: DemoInBrowser;
   let pageUrl: string;
-  let browser: Browser;
 
   beforeAll(async () => {
-    demo = runProcess(path.join("node_modules", ".bin", "tsx"), ["scripts/demo.ts", "--skip-build"], {
-      PORT: "0",
-      DEMO_DATABASE_URL: databaseUrl,
-    });
-    const [, url] = await waitForOutput(demo, /"url":"(http:\/\/127\.0\.0\.1:\d+)"/, 60_000);
-    pageUrl = `${url}/app/loyalty`;
-    browser = await launchBrowser();
+    session = await startDemoInBrowser("loyalty");
+    pageUrl = `${session.baseUrl}/app/loyalty`;
   });
 
   /**
@@ -62,7 +52,7 @@ describe("loyalty settings in Chromium (demo shop)", () => {
         .locator("body")
         .innerText({ timeout: 1_000 })
         .catch((reason: unknown) => `(page text unavailable: ${String(reason)})`);
-      const log = demo.output().split("\n").slice(-60).join("\n");
+      const log = session.demo.output().split("\n").slice(-60).join("\n");
       throw new Error(
         [
           `"${String(text)}" did not appear within ${timeout / 1000} s (${(error as Error).message.split("\n")[0]})`,
@@ -77,13 +67,11 @@ describe("loyalty settings in Chromium (demo shop)", () => {
   }
 
   afterAll(async () => {
-    await browser?.close();
-    await demo?.stop();
-    rmSync(scratch, { recursive: true, force: true });
+    await session?.close();
   });
 
   it("shows the program, refuses a bad form whole, and saves a good one", async () => {
-    const page = await browser.newPage();
+    const page = await session.browser.newPage();
     const watched = watchPage(page);
     // The replayed orders earn points once the worker has applied them.
     for (let deadline = Date.now() + 45_000; Date.now() < deadline;) {
@@ -106,7 +94,7 @@ describe("loyalty settings in Chromium (demo shop)", () => {
     await waitForText(page, "Nothing was saved: please correct the fields below", watched);
     expect(await page.getByText("must be higher than Silver's threshold").count()).toBeGreaterThan(0);
     expect(await page.getByText("must be at least 0").count()).toBeGreaterThan(0);
-    const db = createDatabaseClient(resolveDatabase(databaseUrl));
+    const db = createDatabaseClient(resolveDatabase(session.databaseUrl));
     const shop = await db.shop.findUniqueOrThrow({ where: { domain: "stayloop-demo.myshopify.com" } });
     const before = await db.loyaltyProgram.findUniqueOrThrow({ where: { shopId: shop.id } });
     expect(before.pendingDays).toBe(14);
@@ -134,13 +122,13 @@ describe("loyalty settings in Chromium (demo shop)", () => {
   });
 
   it("adjusts a member's points with a reason, recorded with who did it; a bad amount changes nothing", async () => {
-    const page = await browser.newPage();
+    const page = await session.browser.newPage();
     const watched = watchPage(page);
     await page.goto(pageUrl);
     await page.getByRole("link", { name: "Members" }).first().click();
     await page.waitForURL(/\/app\/loyalty\/members/);
     await page.getByRole("heading", { name: "Loyalty members", level: 1 }).waitFor();
-    const db = createDatabaseClient(resolveDatabase(databaseUrl));
+    const db = createDatabaseClient(resolveDatabase(session.databaseUrl));
     // Looked up after the page loaded: while the worker still applies store events the order of the
     // list changes, so the member searched for need not be the one the page first showed.
     const top = await db.loyaltyMember.findFirstOrThrow({

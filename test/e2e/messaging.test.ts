@@ -1,41 +1,26 @@
 // The messaging page in a real browser, served by `npm run demo`: a template preview that points
 // to the line of a mistake, then renders sample data; a bad settings form refused whole with the
 // reason next to each field; a good one saved.
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabaseClient } from "../../app/db/client";
 import { resolveDatabase } from "../../prisma/database.mjs";
-import { launchBrowser } from "../support/browser";
-import { runProcess, waitForOutput, type RunningProcess } from "../support/processes";
+import { startDemoInBrowser, type DemoInBrowser } from "../support/demo-browser";
 
 describe("messaging page in Chromium (demo shop)", () => {
-  const scratch = mkdtempSync(path.join(os.tmpdir(), "stayloop-e2e-messaging-"));
-  const databaseUrl = `file:${path.join(scratch, "demo.sqlite")}`;
-  let demo: RunningProcess;
+  let session: DemoInBrowser;
   let pageUrl: string;
-  let browser: Browser;
 
   beforeAll(async () => {
-    demo = runProcess(path.join("node_modules", ".bin", "tsx"), ["scripts/demo.ts", "--skip-build"], {
-      PORT: "0",
-      DEMO_DATABASE_URL: databaseUrl,
-    });
-    const [, url] = await waitForOutput(demo, /"url":"(http:\/\/127\.0\.0\.1:\d+)"/, 60_000);
-    pageUrl = `${url}/app/messaging`;
-    browser = await launchBrowser();
+    session = await startDemoInBrowser("messaging");
+    pageUrl = `${session.baseUrl}/app/messaging`;
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await demo?.stop();
-    rmSync(scratch, { recursive: true, force: true });
+    await session?.close();
   });
 
   it("previews a template with sample data and points to the line of a mistake", async () => {
-    const page = await browser.newPage();
+    const page = await session.browser.newPage();
     const pageErrors: string[] = [];
     page.on("pageerror", (error) => pageErrors.push(error.message));
     await page.goto(pageUrl);
@@ -58,7 +43,7 @@ describe("messaging page in Chromium (demo shop)", () => {
   });
 
   it("refuses a bad settings form whole and saves a good one", async () => {
-    const page = await browser.newPage();
+    const page = await session.browser.newPage();
     await page.goto(pageUrl);
     await page.getByLabel("Quiet hours start").fill("25:00");
     await page.getByLabel("Channel order").fill("email,fax");
@@ -66,7 +51,7 @@ describe("messaging page in Chromium (demo shop)", () => {
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByText("Nothing was saved").waitFor({ timeout: 20_000 });
     expect(await page.getByText(/must list e-mail, SMS and WhatsApp channels once each/).count()).toBe(1);
-    const db = createDatabaseClient(resolveDatabase(databaseUrl));
+    const db = createDatabaseClient(resolveDatabase(session.databaseUrl));
     const shop = await db.shop.findFirstOrThrow();
     expect(await db.messagingSettings.findUnique({ where: { shopId: shop.id } })).toBeNull();
 

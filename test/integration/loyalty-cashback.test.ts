@@ -9,7 +9,7 @@ import { saveProgramSettings } from "../../app/loyalty/program";
 import { createAdminClient } from "../../app/shopify/admin-client";
 import { workerSetup } from "../../app/worker-setup";
 import { orderPayload, refundPayload, type CustomerSeed } from "../fixtures/shopify-payloads";
-import type { WebhookDelivery } from "../fixtures/store-history";
+import { webhookDelivery, type WebhookDelivery } from "../fixtures/store-history";
 import { ManualClock } from "../support/clock";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database";
 import { startFakeAdminApi, type FakeAdminApi } from "../support/fake-admin-api";
@@ -17,18 +17,8 @@ import { drain, storeDeliveries, testWorker } from "../support/inbox";
 
 const day = 86_400_000;
 const accessToken = "shpat_cashback";
-let sequence = 0;
 
-function delivery(topic: string, payload: unknown): WebhookDelivery {
-  sequence += 1;
-  return {
-    topic,
-    webhookId: `wh-cb-${sequence}`,
-    eventId: `ev-cb-${sequence}`,
-    triggeredAt: "2026-11-24T00:00:00Z",
-    body: JSON.stringify(payload),
-  };
-}
+const delivery = (topic: string, payload: unknown) => webhookDelivery(topic, payload, "2026-11-24T00:00:00Z");
 
 const person = (id: number): CustomerSeed => ({
   id,

@@ -5,25 +5,15 @@ import type { Database } from "../../app/db/client";
 import { postLedgerEntry } from "../../app/loyalty/ledger";
 import { workerSetup } from "../../app/worker-setup";
 import { orderPayload, refundPayload, type LineSeed } from "../fixtures/shopify-payloads";
-import type { WebhookDelivery } from "../fixtures/store-history";
+import { webhookDelivery, type WebhookDelivery } from "../fixtures/store-history";
 import { ManualClock } from "../support/clock";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database";
 import { drain, storeDeliveries, testWorker } from "../support/inbox";
 
 const shopDomain = "alpha.myshopify.com";
 const day = 86_400_000;
-let sequence = 0;
 
-function delivery(topic: string, payload: unknown): WebhookDelivery {
-  sequence += 1;
-  return {
-    topic,
-    webhookId: `wh-${sequence}`,
-    eventId: `ev-${sequence}`,
-    triggeredAt: "2026-11-20T00:00:00Z",
-    body: JSON.stringify(payload),
-  };
-}
+const delivery = (topic: string, payload: unknown) => webhookDelivery(topic, payload, "2026-11-20T00:00:00Z");
 
 const line = (id: number, price: string): LineSeed => ({
   id,

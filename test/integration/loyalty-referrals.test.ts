@@ -15,25 +15,15 @@ import {
 import { saveProgramSettings } from "../../app/loyalty/program";
 import { workerSetup } from "../../app/worker-setup";
 import { customerPayload, orderPayload, type CustomerSeed } from "../fixtures/shopify-payloads";
-import type { WebhookDelivery } from "../fixtures/store-history";
+import { webhookDelivery, type WebhookDelivery } from "../fixtures/store-history";
 import { ManualClock } from "../support/clock";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database";
 import { drain, storeDeliveries, testWorker } from "../support/inbox";
 
 const day = 86_400_000;
-let sequence = 0;
 let orderNumber = 6000;
 
-function delivery(topic: string, payload: unknown): WebhookDelivery {
-  sequence += 1;
-  return {
-    topic,
-    webhookId: `wh-${sequence}`,
-    eventId: `ev-${sequence}`,
-    triggeredAt: "2026-11-24T00:00:00Z",
-    body: JSON.stringify(payload),
-  };
-}
+const delivery = (topic: string, payload: unknown) => webhookDelivery(topic, payload, "2026-11-24T00:00:00Z");
 
 const home = { address1: "Dlouhá 12", zip: "110 00", countryCode: "CZ" };
 

@@ -17,7 +17,7 @@ import {
   refundPayload,
   type CustomerSeed,
 } from "../fixtures/shopify-payloads";
-import type { WebhookDelivery } from "../fixtures/store-history";
+import { webhookDelivery, type WebhookDelivery } from "../fixtures/store-history";
 import { ManualClock } from "../support/clock";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database";
 import { startFakeAdminApi, type FakeAdminApi } from "../support/fake-admin-api";
@@ -25,18 +25,8 @@ import { drain, storeDeliveries, testWorker } from "../support/inbox";
 
 const day = 86_400_000;
 const accessToken = "shpat_tiers";
-let sequence = 0;
 
-function delivery(topic: string, payload: unknown): WebhookDelivery {
-  sequence += 1;
-  return {
-    topic,
-    webhookId: `wh-${sequence}`,
-    eventId: `ev-${sequence}`,
-    triggeredAt: "2026-01-10T00:00:00Z",
-    body: JSON.stringify(payload),
-  };
-}
+const delivery = (topic: string, payload: unknown) => webhookDelivery(topic, payload, "2026-01-10T00:00:00Z");
 
 const tierRules: TierRules = {
   metric: "spend",
