@@ -14,6 +14,7 @@ import { createInterface } from "node:readline";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { createDatabaseClient } from "../app/db/client";
 import { assertDemoMayRun, DemoRefusedError } from "../app/demo/guard";
+import { enqueueDemoTestSends } from "../app/demo/messages";
 import { demoSession } from "../app/demo/session.server";
 import { systemClock } from "../app/clock";
 import { saveProgramSettings, type ProgramSettings } from "../app/loyalty/program";
@@ -23,6 +24,8 @@ import { projectRoot, resolveDatabase } from "../prisma/database.mjs";
 // Demo mode replays a generated store history through the real webhook endpoint.
 import { generateStoreHistory } from "../test/fixtures/store-history";
 import { startFakeAdminApi } from "../test/support/fake-admin-api";
+import { startFakeTextProvider } from "../test/support/fake-text-provider";
+import { startSmtpCatcher } from "../test/support/smtp-catcher";
 import { sendWebhook } from "../test/support/webhooks";
 
 const demoShopDomain = "stayloop-demo.myshopify.com";
@@ -121,7 +124,16 @@ async function main(): Promise<void> {
   // The demo's Shopify Admin API: the worker imports the store's history from it (backfill).
   const adminApi = await startFakeAdminApi({ customers: 150, orders: 400, products: 24, seed: 2026 });
   await requestStoreHistoryImport(db, shop.id, systemClock);
-  await db.$disconnect();
+  // The demo's e-mail and SMS / WhatsApp providers: a local SMTP server and a fake provider API.
+  const smtp = await startSmtpCatcher();
+  const textSecrets = {
+    authToken: randomBytes(12).toString("hex"),
+    appSecret: randomBytes(12).toString("hex"),
+  };
+  const texts = await startFakeTextProvider({
+    twilio: { accountSid: "ACdemo", authToken: textSecrets.authToken },
+    whatsapp: { phoneNumberId: "1000", accessToken: "demo-whatsapp", appSecret: textSecrets.appSecret },
+  });
   step(`demo shop ${demoShopDomain} is ready`);
 
   const childEnv = {
@@ -137,6 +149,18 @@ async function main(): Promise<void> {
     SHOPIFY_API_SECRET: randomBytes(24).toString("hex"),
     SCOPES: demoScopes.join(","),
     STAYLOOP_DEMO_ADMIN_API_URL: adminApi.url,
+    ...(port === "0" ? {} : { STAYLOOP_PUBLIC_URL: `http://${host}:${port}` }),
+    STAYLOOP_LINK_SECRET: randomBytes(24).toString("hex"),
+    STAYLOOP_SMTP_URL: smtp.url,
+    STAYLOOP_MAIL_FROM: "Stayloop Demo Store <hello@stayloop-demo.test>",
+    STAYLOOP_SMS_API_URL: texts.url,
+    STAYLOOP_SMS_ACCOUNT_SID: "ACdemo",
+    STAYLOOP_SMS_AUTH_TOKEN: textSecrets.authToken,
+    STAYLOOP_SMS_FROM: "+15005550006",
+    STAYLOOP_WHATSAPP_API_URL: texts.url,
+    STAYLOOP_WHATSAPP_PHONE_NUMBER_ID: "1000",
+    STAYLOOP_WHATSAPP_ACCESS_TOKEN: "demo-whatsapp",
+    STAYLOOP_WHATSAPP_APP_SECRET: textSecrets.appSecret,
   };
   const web = spawn(process.execPath, ["build/server.js"], {
     cwd: projectRoot,
@@ -152,6 +176,8 @@ async function main(): Promise<void> {
   const stop = () => {
     for (const child of children) child.kill("SIGTERM");
     void adminApi.close();
+    void smtp.close();
+    void texts.close();
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
@@ -185,6 +211,13 @@ async function main(): Promise<void> {
   }
   const summary = [...outcomes].map(([status, count]) => `${count} × HTTP ${status}`).join(", ");
   step(`replayed ${history.length} signed webhook deliveries (${summary}); the worker is applying them`);
+  texts.setCallbackUrls({
+    twilioInbound: `${base}/webhooks/sms`,
+    whatsappWebhook: `${base}/webhooks/whatsapp`,
+  });
+  void sendDemoMessages(databaseUrl, smtp).catch((error: unknown) =>
+    step(`test-sends skipped: ${error instanceof Error ? error.message : String(error)}`),
+  );
 
   console.log(
     [
@@ -193,9 +226,32 @@ async function main(): Promise<void> {
       `  Admin (embedded app pages):  ${base}/app`,
       `  Health:                      ${base}/healthz`,
       `  Metrics:                     ${base}/metrics`,
+      `  Messaging (test-sends):      ${base}/app/messaging — e-mails go to a local SMTP server (${smtp.url})`,
       "",
     ].join("\n"),
   );
+}
+
+/** Once the worker has created customers, three test-sends go through the outbox to the local SMTP server. */
+async function sendDemoMessages(databaseUrl: string, smtp: { messages: unknown[] }): Promise<void> {
+  const db = createDatabaseClient(resolveDatabase(databaseUrl));
+  try {
+    const shop = await db.shop.findUniqueOrThrow({ where: { domain: demoShopDomain } });
+    for (
+      let waited = 0;
+      waited < 60 && (await db.customer.count({ where: { shopId: shop.id } })) < 3;
+      waited += 1
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    const created = await enqueueDemoTestSends(db, shop.id, 3, systemClock.now());
+    if (created > 0)
+      step(
+        `queued ${created} test-sends; the worker delivers them (${smtp.messages.length} e-mails caught so far)`,
+      );
+  } finally {
+    await db.$disconnect();
+  }
 }
 
 main().catch((error: unknown) => {
