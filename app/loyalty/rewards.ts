@@ -3,6 +3,7 @@
 import type { LoyaltyReward } from "@prisma/client";
 import { z } from "zod";
 import type { Database } from "../db/client";
+import { MoneyError, toMinorUnits } from "../money/money";
 import type { CodeBenefit } from "./discount-codes";
 
 const common = {
@@ -94,4 +95,71 @@ export function rewardBenefit(reward: LoyaltyReward): CodeBenefit {
     return { kind: "free_product", variantShopifyId: reward.variantShopifyId };
   }
   throw new Error(`reward ${reward.id} is incomplete for its kind ${reward.kind}`);
+}
+
+/** The catalogue form as the merchant fills it: amounts in the shop's currency ("5.00"). */
+export type RewardForm = {
+  kind: string;
+  name: string;
+  pointsCost: string;
+  amount: string;
+  percentOff: string;
+  variantShopifyId: string;
+  minimumSubtotal: string;
+  validDays: string;
+};
+
+/** Maps the form to a reward input (money to minor units); every unreadable field is reported. */
+export function rewardInputFromForm(form: RewardForm, currency: string): unknown {
+  const issues: { path: string; message: string }[] = [];
+  const whole = (path: string, value: string): number | null => {
+    if (value.trim() === "") return null;
+    if (!/^\d+$/.test(value.trim())) {
+      issues.push({ path, message: "must be a whole number" });
+      return null;
+    }
+    return Number(value.trim());
+  };
+  const money = (path: string, value: string): number | null => {
+    if (value.trim() === "") return null;
+    try {
+      return toMinorUnits(value.trim(), currency);
+    } catch (error) {
+      issues.push({ path, message: error instanceof MoneyError ? error.message : "must be an amount" });
+      return null;
+    }
+  };
+  const input = {
+    kind: form.kind,
+    name: form.name,
+    pointsCost: whole("pointsCost", form.pointsCost) ?? 0,
+    minimumSubtotalMinor: money("minimumSubtotalMinor", form.minimumSubtotal),
+    validDays: whole("validDays", form.validDays),
+    ...(form.kind === "fixed_amount"
+      ? { amountMinor: money("amountMinor", form.amount) ?? 0, currency }
+      : {}),
+    ...(form.kind === "percentage" ? { percentOff: whole("percentOff", form.percentOff) ?? 0 } : {}),
+    ...(form.kind === "free_product" ? { variantShopifyId: form.variantShopifyId.trim() } : {}),
+  };
+  if (issues.length > 0) throw new RewardError(issues);
+  return input;
+}
+
+/** Every reward of the shop, active first, cheapest first. */
+export function rewardsCatalogue(db: Database, shopId: string): Promise<LoyaltyReward[]> {
+  return db.loyaltyReward.findMany({
+    where: { shopId },
+    orderBy: [{ active: "desc" }, { pointsCost: "asc" }, { id: "asc" }],
+  });
+}
+
+/** Turns a reward on or off for redemption; rewards already redeemed keep their codes. */
+export async function setRewardActive(
+  db: Database,
+  shopId: string,
+  rewardId: string,
+  active: boolean,
+): Promise<void> {
+  const { count } = await db.loyaltyReward.updateMany({ where: { id: rewardId, shopId }, data: { active } });
+  if (count !== 1) throw new RewardError([{ path: "id", message: "no such reward in this shop" }]);
 }

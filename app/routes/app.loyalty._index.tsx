@@ -123,6 +123,7 @@ export default function LoyaltySettings() {
       primaryAction={{ content: "Save", onAction: save, loading: navigation.state === "submitting" }}
       secondaryActions={[
         { content: "Members", url: "/app/loyalty/members" },
+        { content: "Rewards", url: "/app/loyalty/rewards" },
         { content: "Export ledger (CSV)", url: "/app/loyalty/ledger.csv", external: true },
       ]}
     >

@@ -180,4 +180,42 @@ describe("loyalty settings in Chromium (demo shop)", () => {
       fullPage: true,
     });
   });
+
+  it("adds rewards to the catalogue, refusing a bad one whole, and withdraws one", async () => {
+    const page = await session.browser.newPage();
+    const watched = watchPage(page);
+    await page.goto(`${session.baseUrl}/app/loyalty/rewards`);
+    const db = createDatabaseClient(resolveDatabase(session.databaseUrl));
+    const before = await db.loyaltyReward.count();
+
+    await page.getByLabel("Points it costs").fill("0");
+    await page.getByLabel("Amount off (USD)").fill("5.001");
+    await page.getByRole("button", { name: "Add reward" }).click();
+    await waitForText(page, "The reward was not added", watched);
+    expect(await page.getByText(/more decimals than USD allows/).count()).toBe(1);
+    expect(await db.loyaltyReward.count()).toBe(before);
+
+    await page.getByLabel("Name shoppers see").fill("$5 off your next order");
+    await page.getByLabel("Points it costs").fill("500");
+    await page.getByLabel("Amount off (USD)").fill("5.00");
+    await page.getByLabel("Minimum order (USD, optional)").fill("25");
+    await page.getByRole("button", { name: "Add reward" }).click();
+    await waitForText(page, "Added “$5 off your next order” for 500 points.", watched);
+    const reward = await db.loyaltyReward.findFirstOrThrow({ where: { name: "$5 off your next order" } });
+    expect(reward).toMatchObject({
+      kind: "fixed_amount",
+      pointsCost: 500,
+      amountMinor: 500,
+      currency: "USD",
+      minimumSubtotalMinor: 2500,
+      active: true,
+    });
+    await waitForText(page, "5.00 USD off", watched);
+
+    await page.getByRole("button", { name: "Withdraw" }).first().click();
+    await waitForText(page, "Reward withdrawn.", watched);
+    expect((await db.loyaltyReward.findUniqueOrThrow({ where: { id: reward.id } })).active).toBe(false);
+    await db.$disconnect();
+    expect(watched.errors).toEqual([]);
+  });
 });
