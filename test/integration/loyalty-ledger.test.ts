@@ -155,11 +155,11 @@ describe(`loyalty ledger on ${testProvider}`, () => {
     expect((await ledgerSum(member.id)).points).toBe(0);
   });
 
-  it("keeps the ledger sum equal to the cached balance for every member after 2,000 random postings", async () => {
+  it("keeps the ledger sum equal to the cached balance for every member after 500 random postings (the soak project runs 10,000)", async () => {
     const members = await Promise.all(Array.from({ length: 20 }, () => newMember()));
     const random = seededRandom(99);
     const kinds = ["earn", "redeem", "reversal", "adjust", "expire"] as const;
-    for (let step = 0; step < 2_000; step += 1) {
+    for (let step = 0; step < 500; step += 1) {
       const member = members[Math.floor(random() * members.length)] as (typeof members)[number];
       const kind = kinds[Math.floor(random() * kinds.length)] as (typeof kinds)[number];
       const amount = 1 + Math.floor(random() * 200);
