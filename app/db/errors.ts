@@ -13,6 +13,12 @@ export function isUniqueViolation(error: unknown): boolean {
   );
 }
 
+/** The database stayed locked past the busy timeout (P1008) or no transaction could start in time (P2028). */
+export function isLockTimeout(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "P1008" || code === "P2028";
+}
+
 /**
  * Two transactions raced for the same rows (a duplicate insert, a deadlock, a write conflict):
  * running the transaction again sees the other one's result and succeeds.

@@ -11,6 +11,7 @@ import { PermanentDeliveryError, processDelivery } from "../events/process-deliv
 import type { Logger } from "../observability/logger";
 import { histogram } from "../observability/metrics";
 import { claimDeliveries, claimJobs, releaseDeadClaims, type Provider } from "./claims";
+import { lastErrorText } from "./last-error";
 
 export const workerBatchDuration = histogram(
   "stayloop_worker_batch_duration_seconds",
@@ -173,7 +174,7 @@ export class Worker {
       where: { id: delivery.id, claimedBy: this.id },
       data: {
         status: parked ? "failed" : "pending",
-        lastError: message.slice(0, 2000),
+        lastError: lastErrorText(error),
         claimedBy: null,
         claimedAt: null,
         availableAt: parked
@@ -218,7 +219,7 @@ export class Worker {
         where: { id, claimedBy: this.id },
         data: {
           status: parked ? "failed" : "scheduled",
-          lastError: message.slice(0, 2000),
+          lastError: lastErrorText(error),
           claimedBy: null,
           claimedAt: null,
           runAt: parked

@@ -2,7 +2,7 @@
 // any other, with the merchant's reason and the admin user who made it.
 import { randomUUID } from "node:crypto";
 import type { Database } from "../db/client";
-import { isTransientConflict } from "../db/errors";
+import { isLockTimeout, isTransientConflict } from "../db/errors";
 import { ledgerTransactionOptions, postLedgerEntry, type PostedEntry } from "./ledger";
 
 export interface PointsAdjustment {
@@ -47,7 +47,7 @@ export async function adjustPoints(
     } catch (error) {
       if (isTransientConflict(error) && attempt < maxAttempts) continue;
       // The merchant is told, rather than shown an error page; nothing was written.
-      if (isTransientConflict(error) || waitedTooLong(error)) {
+      if (isTransientConflict(error) || isLockTimeout(error)) {
         throw new AdjustmentError(
           "the shop's data is busy being updated, so nothing was changed; please try again in a moment",
         );
@@ -58,12 +58,6 @@ export async function adjustPoints(
 }
 
 const maxAttempts = 3;
-
-/** The database stayed locked past the busy timeout (P1008) or no transaction could start (P2028). */
-function waitedTooLong(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === "P1008" || code === "P2028";
-}
 
 const csvColumns = [
   "date",

@@ -23,6 +23,7 @@ import type { Clock } from "../clock";
 import type { Database } from "../db/client";
 import type { Tx } from "../events/domain-events";
 import type { JobHandler } from "../jobs/worker";
+import { lastErrorText } from "../jobs/last-error";
 import { toDecimalAmount } from "../money/money";
 import type { AdminClient } from "../shopify/admin-client";
 import {
@@ -180,10 +181,6 @@ async function changeStoreCredit(
   );
 }
 
-function errorText(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).slice(0, 2000);
-}
-
 interface SettlementContext {
   db: Database;
   clock: Clock;
@@ -262,7 +259,10 @@ async function payOut(context: SettlementContext, credit: CashbackCredit): Promi
       // A lost answer is recognised by the code; if Shopify has none, the payout waits for the retry.
       const existing = await findCodeDiscount(adminClient, credit.code);
       if (!existing) {
-        await db.cashbackCredit.update({ where: { id: credit.id }, data: { lastError: errorText(error) } });
+        await db.cashbackCredit.update({
+          where: { id: credit.id },
+          data: { lastError: lastErrorText(error) },
+        });
         throw error;
       }
       discountId = existing;
@@ -284,7 +284,7 @@ async function payOut(context: SettlementContext, credit: CashbackCredit): Promi
       // Refused: nothing was credited, so the payout can safely be tried again later.
       await db.cashbackCredit.update({
         where: { id: credit.id },
-        data: { status: "pending", issuedMinor: 0, lastError: errorText(error) },
+        data: { status: "pending", issuedMinor: 0, lastError: lastErrorText(error) },
       });
       throw error;
     }
@@ -297,7 +297,7 @@ async function markUncertain(db: Database, credit: CashbackCredit, error: unknow
     where: { id: credit.id },
     data: {
       status: "uncertain",
-      lastError: `The store credit payout may or may not have reached Shopify; check the customer's store credit before paying by hand. (${errorText(error)})`,
+      lastError: `The store credit payout may or may not have reached Shopify; check the customer's store credit before paying by hand. (${lastErrorText(error)})`,
     },
   });
 }

@@ -12,13 +12,17 @@ import {
   discountCodeFreeShippingCreateMutation,
 } from "../shopify/admin-operations";
 
-// No 0/O, 1/I/L: codes are read from e-mails and typed on phones.
+// No 0/O, 1/I/L: codes are read from e-mails and aloud, and typed on phones.
 const alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+
+/** `length` random characters that cannot be mistaken for one another (discount and referral codes). */
+export function readableCode(length: number): string {
+  return Array.from({ length }, () => alphabet[randomInt(alphabet.length)]).join("");
+}
 
 /** A fresh code like "LOYAL-7KQ2-M9XD" (31^8 ≈ 8.5 × 10^11 possibilities). */
 export function newDiscountCode(prefix: string): string {
-  const part = () => Array.from({ length: 4 }, () => alphabet[randomInt(alphabet.length)]).join("");
-  return `${prefix}-${part()}-${part()}`;
+  return `${prefix}-${readableCode(4)}-${readableCode(4)}`;
 }
 
 export type CodeBenefit =

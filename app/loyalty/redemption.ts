@@ -12,6 +12,7 @@ import type { Redemption } from "@prisma/client";
 import type { Clock } from "../clock";
 import type { Database } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
+import { lastErrorText } from "../jobs/last-error";
 import { shopAdminClient, type AdminClientFactory } from "../shopify/shop-admin";
 import { createCodeDiscount, findCodeDiscount, newDiscountCode } from "./discount-codes";
 import { ledgerTransactionOptions, loyaltyMemberFor, postLedgerEntry } from "./ledger";
@@ -140,7 +141,7 @@ async function giveBack(
       where: { id: current.id },
       data: {
         status: "failed",
-        lastError: (cause instanceof Error ? cause.message : String(cause)).slice(0, 2000),
+        lastError: lastErrorText(cause),
       },
     });
   }, ledgerTransactionOptions);

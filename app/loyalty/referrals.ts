@@ -10,11 +10,11 @@
 // shipping address; a friend who has ordered before is not new; and a referrer is rewarded for at
 // most `referralMonthlyLimit` friends per calendar month (UTC). Rejected attempts are kept with
 // their reason so the merchant can see them.
-import { randomInt } from "node:crypto";
 import type { Customer, LoyaltyProgram, Order, Referral } from "@prisma/client";
 import type { Database } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
 import { recordDomainEvent, type DomainEventSubscriber, type Tx } from "../events/domain-events";
+import { readableCode } from "./discount-codes";
 import { loyaltyMemberFor, postLedgerEntry } from "./ledger";
 import { loyaltyProgramFor } from "./program";
 import { scheduleJobOnce } from "../jobs/schedule";
@@ -31,13 +31,8 @@ export type ReferralRejection =
   | "order_refunded"
   | "monthly_limit";
 
-// No 0/O, 1/I/L: codes are read aloud and typed from phones.
-const codeAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
-
 export function newReferralCode(): string {
-  let code = "";
-  for (let index = 0; index < 8; index += 1) code += codeAlphabet[randomInt(codeAlphabet.length)];
-  return code;
+  return readableCode(8);
 }
 
 /** The member's referral code, created on first use. */

@@ -3,6 +3,10 @@
 export const channels = ["email", "sms", "whatsapp"] as const;
 export type Channel = (typeof channels)[number];
 
+export function isChannel(value: string | null | undefined): value is Channel {
+  return (channels as readonly (string | null | undefined)[]).includes(value);
+}
+
 /** Marketing messages need the customer's consent for the channel; transactional ones do not. */
 export type MessagePurpose = "marketing" | "transactional";
 

@@ -4,7 +4,7 @@
 // once and queues the write-back to Shopify.
 import type { Message } from "@prisma/client";
 import type { Database } from "../db/client";
-import { channels, type Channel } from "./channels";
+import { isChannel, type Channel } from "./channels";
 import { changeConsent, type ConsentSource } from "./consent";
 import type { InboundText } from "./providers";
 import { isStartKeyword, isStopKeyword } from "./stop-keywords";
@@ -37,9 +37,7 @@ export async function unsubscribeFromMessage(
 ): Promise<{ message: Message; shopName: string } | null> {
   const message = await db.message.findUnique({ where: { id: messageId }, include: { shop: true } });
   if (!message) return null;
-  const channel: Channel = (channels as readonly string[]).includes(message.channel ?? "")
-    ? (message.channel as Channel)
-    : "email";
+  const channel: Channel = isChannel(message.channel) ? message.channel : "email";
   await changeConsent(
     db,
     {

@@ -19,7 +19,8 @@ import type { Clock } from "../clock";
 import type { Database } from "../db/client";
 import type { Tx } from "../events/domain-events";
 import type { JobHandler } from "../jobs/worker";
-import { channels, type Channel, type MessagePurpose } from "./channels";
+import { lastErrorText } from "../jobs/last-error";
+import { channels, isChannel, type Channel, type MessagePurpose } from "./channels";
 import { consentFor } from "./consent";
 import type { DeliveryReport, EmailSender, OutgoingText, TextSender } from "./providers";
 import { ProviderRejectedError } from "./providers";
@@ -95,7 +96,7 @@ export function channelOrderOf(text: string): Channel[] {
   return text
     .split(",")
     .map((part) => part.trim())
-    .filter((part): part is Channel => (channels as readonly string[]).includes(part));
+    .filter(isChannel);
 }
 
 /** A send job for the message at `at`; `round` (channels tried so far) tells a fallback's job apart. */
@@ -191,10 +192,6 @@ function triedOf(message: Message): TriedChannel[] {
 
 function triedJson(tried: readonly TriedChannel[]): Prisma.InputJsonArray {
   return tried.map(({ channel, outcome }) => ({ channel, outcome }));
-}
-
-function errorText(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).slice(0, 2000);
 }
 
 async function postpone(db: Database, message: Message, at: Date, reason: string): Promise<void> {
@@ -390,7 +387,7 @@ export async function sendMessage(
           data: {
             status: "queued",
             tried: triedJson([...tried, { channel: pick.channel, outcome: "failed" }]),
-            lastError: `${pick.channel}: ${errorText(error)}`,
+            lastError: `${pick.channel}: ${lastErrorText(error)}`,
           },
         });
         continue;
@@ -399,7 +396,7 @@ export async function sendMessage(
         // Refused for now (rate limit, provider down), or a provider that recognises repeats.
         await db.message.update({
           where: { id: message.id },
-          data: { status: "queued", lastError: `${pick.channel}: ${errorText(error)}` },
+          data: { status: "queued", lastError: `${pick.channel}: ${lastErrorText(error)}` },
         });
         throw error;
       }
@@ -408,7 +405,7 @@ export async function sendMessage(
         where: { id: message.id },
         data: {
           status: "uncertain",
-          lastError: `${pick.channel}: no answer from the provider, so the message was not sent again (${errorText(error)})`,
+          lastError: `${pick.channel}: no answer from the provider, so the message was not sent again (${lastErrorText(error)})`,
         },
       });
     }

@@ -2,8 +2,9 @@
 // a text, classifies the provider's refusals as permanent or transient, checks the signature on the
 // provider's callbacks (X-Twilio-Signature) and turns status callbacks and inbound messages into
 // DeliveryReport / InboundText.
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { z } from "zod";
+import { constantTimeEqual } from "../events/signature";
 import {
   ProviderRejectedError,
   type DeliveryReport,
@@ -169,12 +170,4 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function constantTimeEqual(expected: string, actual: string): boolean {
-  const a = Buffer.from(expected, "utf8");
-  const b = Buffer.from(actual, "utf8");
-  // The lengths of signatures are public; only their contents must not leak through timing.
-  if (a.length !== b.length) return false;
-  return timingSafeEqual(a, b);
 }

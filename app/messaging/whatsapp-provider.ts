@@ -2,8 +2,9 @@
 // messages, classifies refusals as permanent or transient, checks webhook signatures
 // (X-Hub-Signature-256) and the subscription handshake, and turns webhook payloads into
 // DeliveryReport / InboundText.
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { z } from "zod";
+import { constantTimeEqual } from "../events/signature";
 import {
   ProviderRejectedError,
   type DeliveryReport,
@@ -136,10 +137,7 @@ export function verifyWhatsAppSignature(
   header: string | null | undefined,
 ): boolean {
   if (!header) return false;
-  const expected = Buffer.from(whatsAppSignature(appSecret, rawBody), "utf8");
-  const actual = Buffer.from(header.trim().toLowerCase(), "utf8");
-  if (expected.length !== actual.length) return false;
-  return timingSafeEqual(expected, actual);
+  return constantTimeEqual(whatsAppSignature(appSecret, rawBody), header.trim().toLowerCase());
 }
 
 /**
@@ -150,10 +148,7 @@ export function verifyWhatsAppChallenge(query: URLSearchParams, verifyToken: str
   const challenge = query.get("hub.challenge");
   const token = query.get("hub.verify_token");
   if (query.get("hub.mode") !== "subscribe" || challenge === null || token === null) return null;
-  const a = Buffer.from(token, "utf8");
-  const b = Buffer.from(verifyToken, "utf8");
-  if (a.length !== b.length || !timingSafeEqual(a, b)) return null;
-  return challenge;
+  return constantTimeEqual(verifyToken, token) ? challenge : null;
 }
 
 const unixSeconds = z.string().regex(/^\d+$/, "expected unix seconds");

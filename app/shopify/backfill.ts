@@ -6,6 +6,7 @@
 import type { BackfillRun, Shop } from "@prisma/client";
 import type { Clock } from "../clock";
 import type { Database } from "../db/client";
+import { lastErrorText } from "../jobs/last-error";
 import type { DomainEventSubscriber, Tx } from "../events/domain-events";
 import { ingestContext } from "../events/ingest/context";
 import { applyProduct } from "../events/ingest/products";
@@ -155,10 +156,9 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRun
     await options.onProgress?.(run);
     return run;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
     run = await db.backfillRun.update({
       where: { id: run.id, shopId: shop.id },
-      data: { status: "failed", lastError: message.slice(0, 2000), finishedAt: clock.now() },
+      data: { status: "failed", lastError: lastErrorText(error), finishedAt: clock.now() },
     });
     await options.onProgress?.(run);
     throw error;
