@@ -38,8 +38,6 @@ import { scheduleJobOnce } from "../jobs/schedule";
 
 export const cashbackJobKind = "loyalty.cashback";
 
-export type CashbackStatus = "pending" | "issuing" | "issued" | "cancelled" | "uncertain";
-
 /** The cashback an eligible amount earns: rounded down to the minor unit. */
 export function cashbackForAmount(eligibleMinor: number, basisPoints: number): number {
   return Math.floor((eligibleMinor * basisPoints) / 10_000);
@@ -141,10 +139,7 @@ const storeCreditResult = z.object({
 
 /** Shopify refused the store credit change (userErrors); nothing changed at Shopify. */
 class StoreCreditRefusedError extends Error {
-  constructor(
-    readonly codes: (string | null)[],
-    messages: string[],
-  ) {
+  constructor(messages: string[]) {
     super(`Shopify refused the store credit change: ${messages.join("; ")}`);
   }
 }
@@ -175,10 +170,7 @@ async function changeStoreCredit(
           })
         ).storeCreditAccountDebit;
   if (result.storeCreditAccountTransaction) return result.storeCreditAccountTransaction.id;
-  throw new StoreCreditRefusedError(
-    result.userErrors.map((error) => error.code),
-    result.userErrors.map((error) => error.message),
-  );
+  throw new StoreCreditRefusedError(result.userErrors.map((error) => error.message));
 }
 
 interface SettlementContext {

@@ -28,7 +28,7 @@ export function runDay(at: Date): string {
 }
 
 /** Schedules the shop's daily run for the day of `at` (once: the key is the day). */
-export async function scheduleDailyLoyaltyRun(tx: Tx, shopId: string, at: Date): Promise<void> {
+export async function scheduleDailyLoyaltyRun(tx: Tx | Database, shopId: string, at: Date): Promise<void> {
   const day = runDay(at);
   await scheduleJobOnce(tx, {
     shopId,
@@ -219,7 +219,7 @@ export function dailyLoyaltyJobHandler(options: DailyRunOptions): JobHandler {
     await runDailyLoyalty(db, job.shopId, options);
     const program = await db.loyaltyProgram.findUnique({ where: { shopId: job.shopId } });
     if (program?.enabled) {
-      await db.$transaction((tx) => scheduleDailyLoyaltyRun(tx, job.shopId, nextRunAt(options.clock.now())));
+      await scheduleDailyLoyaltyRun(db, job.shopId, nextRunAt(options.clock.now()));
     }
   };
 }

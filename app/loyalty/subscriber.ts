@@ -2,7 +2,7 @@
 // paid orders (and referral progress), back on cancellation and refunds, the member's tier
 // re-evaluated after each. Each handler runs in one transaction and is idempotent (ledger keys),
 // as job handlers must be.
-import type { DomainEvent, Order } from "@prisma/client";
+import type { DomainEvent, LoyaltyProgram, Order } from "@prisma/client";
 import { z } from "zod";
 import type { Clock } from "../clock";
 import type { DomainEventSubscriber, Tx } from "../events/domain-events";
@@ -30,6 +30,7 @@ const refundPayload = z.object({ refundShopifyId: z.string(), orderShopifyId: z.
 
 async function reevaluateTier(
   tx: Tx,
+  program: LoyaltyProgram,
   order: Order,
   now: Date,
   subscribers: readonly DomainEventSubscriber[],
@@ -40,7 +41,6 @@ async function reevaluateTier(
     select: { id: true },
   });
   if (!member) return;
-  const program = await loyaltyProgramFor(tx, order.shopId);
   await evaluateMemberTier(tx, program, member.id, now, subscribers);
 }
 
@@ -65,7 +65,7 @@ export function loyaltyEventHandler(subscribers: readonly DomainEventSubscriber[
           if (!order) return;
           await reverseRefundedPoints(tx, order, refundShopifyId, now);
           await reduceOrderCashback(tx, order, { kind: "refund", refundShopifyId }, now);
-          await reevaluateTier(tx, order, now, subscribers);
+          await reevaluateTier(tx, program, order, now, subscribers);
           return;
         }
         const order = await tx.order.findFirst({ where: { id: event.subjectId, shopId: event.shopId } });
@@ -79,7 +79,7 @@ export function loyaltyEventHandler(subscribers: readonly DomainEventSubscriber[
           await reverseCancelledOrder(tx, order, now);
           await reduceOrderCashback(tx, order, { kind: "cancellation" }, now);
         }
-        await reevaluateTier(tx, order, now, subscribers);
+        await reevaluateTier(tx, program, order, now, subscribers);
       },
       { timeout: 30_000 },
     );

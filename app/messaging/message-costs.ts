@@ -1,8 +1,9 @@
 // WhatsApp costs of stored messages (R-MSG-3): the projected cost before a send and the actual
 // cost once delivered, under the pricing model and rate table the merchant chose
 // (`whatsapp-costs.ts` holds the rules), and the totals per flow and month for the admin.
-import type { Message, MessagingSettings } from "@prisma/client";
+import type { Message } from "@prisma/client";
 import type { Database } from "../db/client";
+import { messagingSettingsFor, type MessagingSettingsView } from "./settings";
 import {
   chargesFor,
   parseRateTable,
@@ -20,9 +21,9 @@ interface Pricing {
 }
 
 function pricingOf(
-  settings: Pick<MessagingSettings, "whatsappPricing" | "whatsappRates"> | null,
+  settings: Pick<MessagingSettingsView, "whatsappPricing" | "whatsappRates">,
 ): Pricing | null {
-  if (!settings?.whatsappRates) return null;
+  if (!settings.whatsappRates) return null;
   const model: PricingModel = settings.whatsappPricing === "conversation" ? "conversation" : "per_message";
   return { model, table: parseRateTable(settings.whatsappRates) };
 }
@@ -53,7 +54,7 @@ export async function projectedMessageCost(
   db: Database,
   message: Message,
   to: string,
-  settings: MessagingSettings | null,
+  settings: MessagingSettingsView,
   now: Date,
 ): Promise<{ micros: number | null; currency: string | null }> {
   const pricing = pricingOf(settings);
@@ -73,8 +74,7 @@ export async function messageCostAfterDelivery(
   message: Message,
 ): Promise<{ micros: number; currency: string } | null> {
   if (!message.toAddress || !message.sentAt) return null;
-  const settings = await db.messagingSettings.findUnique({ where: { shopId: message.shopId } });
-  const pricing = pricingOf(settings);
+  const pricing = pricingOf(await messagingSettingsFor(db, message.shopId));
   if (!pricing) return null;
   const history = await historyTo(db, message.shopId, message.toAddress, message.id);
   const events: WhatsAppEvent[] = [
@@ -114,21 +114,31 @@ export async function messagingCostsByFlowAndMonth(db: Database, shopId: string)
   const groups = new Map<string, typeof charged>();
   for (const message of charged) {
     const key = `${message.flowId ?? ""}\u0000${message.costCurrency ?? ""}`;
-    groups.set(key, [...(groups.get(key) ?? []), message]);
+    const group = groups.get(key);
+    if (group) group.push(message);
+    else groups.set(key, [message]);
   }
   const rows: FlowMonthCost[] = [];
   for (const [key, messages] of groups) {
     const [flowId = "", currency = ""] = key.split("\u0000");
+    const at = (message: (typeof messages)[number]) => message.sentAt ?? new Date(0);
     const months = sumByMonth(
-      messages.map((message) => ({ at: message.sentAt ?? new Date(0), micros: message.costMicros ?? 0 })),
+      messages.map((message) => ({ at: at(message), micros: message.costMicros ?? 0 })),
+      shop.timezone,
+    );
+    // The same months, counting messages instead of micros.
+    const counts = sumByMonth(
+      messages.map((message) => ({ at: at(message), micros: 1 })),
       shop.timezone,
     );
     for (const [month, micros] of months) {
-      const count = sumByMonth(
-        messages.map((message) => ({ at: message.sentAt ?? new Date(0), micros: 1 })),
-        shop.timezone,
-      ).get(month);
-      rows.push({ flowId: flowId === "" ? null : flowId, month, micros, currency, messages: count ?? 0 });
+      rows.push({
+        flowId: flowId === "" ? null : flowId,
+        month,
+        micros,
+        currency,
+        messages: counts.get(month) ?? 0,
+      });
     }
   }
   return rows.sort((a, b) =>

@@ -13,7 +13,7 @@
 // Delivery reports move sent → delivered / failed (a failure falls back to the next channel), and
 // an SMS / WhatsApp message still undelivered after the shop's wait falls back too.
 import { randomUUID } from "node:crypto";
-import type { Customer, Message, MessagingSettings, Prisma, Shop } from "@prisma/client";
+import type { Customer, Message, Prisma, Shop } from "@prisma/client";
 import { z } from "zod";
 import type { Clock } from "../clock";
 import type { Database } from "../db/client";
@@ -22,6 +22,7 @@ import type { JobHandler } from "../jobs/worker";
 import { lastErrorText } from "../jobs/last-error";
 import { channels, isChannel, type Channel, type MessagePurpose } from "./channels";
 import { consentFor } from "./consent";
+import { messagingSettingsFor, type MessagingSettingsView } from "./settings";
 import type { DeliveryReport, EmailSender, OutgoingText, TextSender } from "./providers";
 import { ProviderRejectedError } from "./providers";
 import {
@@ -90,8 +91,6 @@ export function newMessageId(): string {
 
 export class MessageRequestError extends Error {}
 
-export const defaultChannelOrder: readonly Channel[] = ["email", "sms", "whatsapp"];
-
 export function channelOrderOf(text: string): Channel[] {
   return text
     .split(",")
@@ -139,9 +138,8 @@ export async function enqueueMessage(
       where: { id: request.customerId, shopId: request.shopId },
     });
     if (!customer) throw new MessageRequestError(`customer ${request.customerId} not found in this shop`);
-    const settings = await tx.messagingSettings.findUnique({ where: { shopId: request.shopId } });
-    const order =
-      request.channelOrder ?? channelOrderOf(settings?.channelOrder ?? defaultChannelOrder.join(","));
+    const settings = await messagingSettingsFor(tx, request.shopId);
+    const order = request.channelOrder ?? channelOrderOf(settings.channelOrder);
     const message = await tx.message.create({
       data: {
         id: request.id ?? newMessageId(),
@@ -168,10 +166,6 @@ export interface OutboxDependencies {
   links: { baseUrl: string; secret: string };
   /** Sender address used when the shop has none set. */
   defaultFrom: string;
-}
-
-function senderFor(deps: OutboxDependencies, channel: Channel): EmailSender | TextSender | undefined {
-  return deps.senders[channel];
 }
 
 function reachOf(customer: Customer): RecipientReach {
@@ -202,15 +196,14 @@ async function postpone(db: Database, message: Message, at: Date, reason: string
 /** Channels this message can use at all: content for it and a configured provider. */
 function usableOrder(message: Message, content: MessageContent, deps: OutboxDependencies): Channel[] {
   return channelOrderOf(message.channelOrder).filter(
-    (channel) => content[channel] !== undefined && senderFor(deps, channel) !== undefined,
+    (channel) => content[channel] !== undefined && deps.senders[channel] !== undefined,
   );
 }
 
 async function callProvider(
-  db: Database,
   message: Message,
   shop: Shop,
-  settings: MessagingSettings | null,
+  settings: MessagingSettingsView,
   content: MessageContent,
   deps: OutboxDependencies,
 ): Promise<string> {
@@ -218,13 +211,13 @@ async function callProvider(
   const to = message.toAddress ?? "";
   if (channel === "email" && content.email && deps.senders.email) {
     const unsubscribe = unsubscribeUrl(deps.links.baseUrl, deps.links.secret, message.id);
-    const from = settings?.fromEmail
+    const from = settings.fromEmail
       ? `${settings.fromName ?? shop.name ?? shop.domain} <${settings.fromEmail}>`
       : deps.defaultFrom;
     const accepted = await deps.senders.email.send({
       to,
       from,
-      ...(settings?.replyTo ? { replyTo: settings.replyTo } : {}),
+      ...(settings.replyTo ? { replyTo: settings.replyTo } : {}),
       subject: content.email.subject,
       html: trackEmailHtml(content.email.html, { ...deps.links, messageId: message.id }),
       text: `${content.email.text}\n\n${message.purpose === "marketing" ? `Unsubscribe: ${unsubscribe}\n` : ""}`,
@@ -260,7 +253,7 @@ export async function sendMessage(
   if (!message) return null;
   if (message.status === "sending") {
     // The worker stopped between the provider call and recording its answer.
-    const sender = message.channel ? senderFor(deps, message.channel as Channel) : undefined;
+    const sender = isChannel(message.channel) ? deps.senders[message.channel] : undefined;
     if (!sender?.dedupesRepeats) {
       return db.message.update({
         where: { id: message.id },
@@ -281,7 +274,7 @@ export async function sendMessage(
   const [shop, customer, settings] = await Promise.all([
     db.shop.findUniqueOrThrow({ where: { id: message.shopId } }),
     db.customer.findFirst({ where: { id: message.customerId, shopId: message.shopId } }),
-    db.messagingSettings.findUnique({ where: { shopId: message.shopId } }),
+    messagingSettingsFor(db, message.shopId),
   ]);
   if (!customer || customer.deletedAt || customer.redactedAt) {
     return db.message.update({
@@ -290,13 +283,13 @@ export async function sendMessage(
     });
   }
   if (message.purpose === "marketing") {
-    const quiet = { start: settings?.quietStart ?? "21:00", end: settings?.quietEnd ?? "08:00" };
+    const quiet = { start: settings.quietStart, end: settings.quietEnd };
     const allowedAt = nextAllowedSendTime(now, quiet, customer.timezone, shop.timezone);
     if (allowedAt > now) {
       await postpone(db, message, allowedAt, "postponed: quiet hours");
       return db.message.findUnique({ where: { id: message.id } });
     }
-    const cap = { maxMessages: settings?.capMessages ?? 1, perHours: settings?.capHours ?? 16 };
+    const cap = { maxMessages: settings.capMessages, perHours: settings.capHours };
     const recent = await db.message.findMany({
       where: {
         shopId: message.shopId,
@@ -361,13 +354,13 @@ export async function sendMessage(
     if (count !== 1) return db.message.findUnique({ where: { id: message.id } });
     message = await db.message.findUniqueOrThrow({ where: { id: message.id } });
     try {
-      const providerMessageId = await callProvider(db, message, shop, settings, content, deps);
+      const providerMessageId = await callProvider(message, shop, settings, content, deps);
       const sent = await db.message.update({
         where: { id: message.id },
         data: { status: "sent", providerMessageId, sentAt: deps.clock.now(), lastError: null },
       });
       if (pick.channel !== "email" && order.indexOf(pick.channel) < order.length - 1) {
-        const wait = (settings?.fallbackAfterMinutes ?? 240) * 60_000;
+        const wait = settings.fallbackAfterMinutes * 60_000;
         await db.job.create({
           data: {
             shopId: sent.shopId,
@@ -392,7 +385,7 @@ export async function sendMessage(
         });
         continue;
       }
-      if (error instanceof ProviderRejectedError || senderFor(deps, pick.channel)?.dedupesRepeats) {
+      if (error instanceof ProviderRejectedError || deps.senders[pick.channel]?.dedupesRepeats) {
         // Refused for now (rate limit, provider down), or a provider that recognises repeats.
         await db.message.update({
           where: { id: message.id },

@@ -4,7 +4,15 @@
 import type { MessagingSettings } from "@prisma/client";
 import { z } from "zod";
 import type { Database } from "../db/client";
-import { channelOrderSchema, frequencyCapSchema, quietHoursSchema } from "./send-rules";
+import type { Tx } from "../events/domain-events";
+import { channels } from "./channels";
+import {
+  channelOrderSchema,
+  defaultFrequencyCap,
+  defaultQuietHours,
+  frequencyCapSchema,
+  quietHoursSchema,
+} from "./send-rules";
 import { parseRateTable, RateTableError } from "./whatsapp-costs";
 
 export type MessagingSettingsView = Omit<MessagingSettings, "shopId" | "updatedAt">;
@@ -13,17 +21,21 @@ export const defaultMessagingSettings: MessagingSettingsView = {
   fromEmail: null,
   fromName: null,
   replyTo: null,
-  quietStart: "21:00",
-  quietEnd: "08:00",
-  capMessages: 1,
-  capHours: 16,
-  channelOrder: "email,sms,whatsapp",
+  quietStart: defaultQuietHours.start,
+  quietEnd: defaultQuietHours.end,
+  capMessages: defaultFrequencyCap.maxMessages,
+  capHours: defaultFrequencyCap.perHours,
+  channelOrder: channels.join(","),
   fallbackAfterMinutes: 240,
   whatsappPricing: "per_message",
   whatsappRates: null,
 };
 
-export async function messagingSettingsFor(db: Database, shopId: string): Promise<MessagingSettingsView> {
+/** The shop's settings, or the defaults when the merchant has saved none. */
+export async function messagingSettingsFor(
+  db: Database | Tx,
+  shopId: string,
+): Promise<MessagingSettingsView> {
   const stored = await db.messagingSettings.findUnique({ where: { shopId } });
   if (!stored) return { ...defaultMessagingSettings };
   const { shopId: _shopId, updatedAt: _updatedAt, ...view } = stored;
