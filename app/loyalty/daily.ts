@@ -176,7 +176,6 @@ async function expirePoints(db: Database, program: LoyaltyProgram, options: Dail
       const announcedExpiry = new Date(
         Math.max(expiresAt.getTime(), now.getTime() + program.expiryWarningDays * dayMs),
       );
-      await tx.loyaltyMember.update({ where: { id: member.id }, data: { expiryWarnedFor: activity } });
       await recordDomainEvent(
         tx,
         program.shopId,

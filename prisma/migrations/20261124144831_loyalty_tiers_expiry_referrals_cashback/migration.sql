@@ -2,7 +2,6 @@
 ALTER TABLE "Order" ADD COLUMN "shippingAddressKey" TEXT;
 
 -- AlterTable
-ALTER TABLE "LoyaltyMember" ADD COLUMN "expiryWarnedFor" DATETIME;
 ALTER TABLE "LoyaltyMember" ADD COLUMN "lastActivityAt" DATETIME;
 ALTER TABLE "LoyaltyMember" ADD COLUMN "referralCode" TEXT;
 ALTER TABLE "LoyaltyMember" ADD COLUMN "tierBelowSince" DATETIME;

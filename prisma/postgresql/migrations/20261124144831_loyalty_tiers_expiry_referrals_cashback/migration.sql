@@ -15,8 +15,7 @@ ADD COLUMN     "signupPoints" INTEGER NOT NULL DEFAULT 0,
 ADD COLUMN     "tierRules" JSONB;
 
 -- AlterTable
-ALTER TABLE "LoyaltyMember" ADD COLUMN     "expiryWarnedFor" TIMESTAMP(3),
-ADD COLUMN     "lastActivityAt" TIMESTAMP(3),
+ALTER TABLE "LoyaltyMember" ADD COLUMN     "lastActivityAt" TIMESTAMP(3),
 ADD COLUMN     "referralCode" TEXT,
 ADD COLUMN     "tierBelowSince" TIMESTAMP(3),
 ADD COLUMN     "tierChangedAt" TIMESTAMP(3),
