@@ -13,11 +13,10 @@ import {
   InlineGrid,
   Page,
   Select,
-  TextField,
 } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
-import { useState } from "react";
 import { requireAdmin } from "../admin.server";
+import { useFormFields } from "../components/useFormFields";
 import prisma from "../db.server";
 import { toDecimalAmount } from "../money/money";
 import {
@@ -100,34 +99,23 @@ export default function LoyaltyRewards() {
   const { currency, rewards } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
-  const [form, setForm] = useState<RewardForm>({
-    kind: "fixed_amount",
-    name: "",
-    pointsCost: "",
-    amount: "",
-    percentOff: "",
-    variantShopifyId: "",
-    minimumSubtotal: "",
-    validDays: "",
-  });
-  const set = (name: keyof RewardForm) => (value: string) =>
-    setForm((current) => ({ ...current, [name]: value }));
   const errors = result && !result.ok ? result.errors : [];
-  const errorFor = (name: string) =>
-    errors
-      .filter((error) => (errorField[error.path] ?? error.path) === name)
-      .map((error) => error.message)
-      .join("; ") || undefined;
-  const text = (name: keyof RewardForm, label: string, helpText?: string) => (
-    <TextField
-      label={label}
-      name={name}
-      autoComplete="off"
-      value={form[name]}
-      onChange={set(name)}
-      error={errorFor(name)}
-      helpText={helpText}
-    />
+  const {
+    values: form,
+    set,
+    textField: text,
+  } = useFormFields<RewardForm>(
+    {
+      kind: "fixed_amount",
+      name: "",
+      pointsCost: "",
+      amount: "",
+      percentOff: "",
+      variantShopifyId: "",
+      minimumSubtotal: "",
+      validDays: "",
+    },
+    errors.map((error) => ({ field: errorField[error.path] ?? error.path, message: error.message })),
   );
   return (
     <Page title="Rewards" backAction={{ content: "Loyalty program", url: "/app/loyalty" }}>

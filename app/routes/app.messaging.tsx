@@ -20,6 +20,7 @@ import {
 import { TitleBar } from "@shopify/app-bridge-react";
 import { useState } from "react";
 import { requireAdmin } from "../admin.server";
+import { useFormFields } from "../components/useFormFields";
 import prisma from "../db.server";
 import { messagingCostsByFlowAndMonth } from "../messaging/message-costs";
 import { MessagingSettingsError, messagingSettingsFor, saveMessagingSettings } from "../messaging/settings";
@@ -116,40 +117,30 @@ export default function Messaging() {
   const { settings, messages, costs } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
-  const [fields, setFields] = useState({
-    fromName: settings.fromName ?? "",
-    fromEmail: settings.fromEmail ?? "",
-    replyTo: settings.replyTo ?? "",
-    quietStart: settings.quietStart,
-    quietEnd: settings.quietEnd,
-    capMessages: String(settings.capMessages),
-    capHours: String(settings.capHours),
-    channelOrder: settings.channelOrder,
-    fallbackAfterMinutes: String(settings.fallbackAfterMinutes),
-    whatsappPricing: settings.whatsappPricing,
-    whatsappRates: settings.whatsappRates,
-  });
+  const saveErrors = result?.intent === "save" && !result.saved ? result.errors : [];
+  const {
+    values: fields,
+    set,
+    errorFor,
+    textField: field,
+  } = useFormFields(
+    {
+      fromName: settings.fromName ?? "",
+      fromEmail: settings.fromEmail ?? "",
+      replyTo: settings.replyTo ?? "",
+      quietStart: settings.quietStart,
+      quietEnd: settings.quietEnd,
+      capMessages: String(settings.capMessages),
+      capHours: String(settings.capHours),
+      channelOrder: settings.channelOrder,
+      fallbackAfterMinutes: String(settings.fallbackAfterMinutes),
+      whatsappPricing: settings.whatsappPricing,
+      whatsappRates: settings.whatsappRates,
+    },
+    saveErrors,
+  );
   const [template, setTemplate] = useState(sampleTemplate);
   const [locale, setLocale] = useState<TemplateLocale>("en");
-  const set = (name: keyof typeof fields) => (value: string) =>
-    setFields((current) => ({ ...current, [name]: value }));
-  const saveErrors = result?.intent === "save" && !result.saved ? result.errors : [];
-  const errorFor = (name: string) =>
-    saveErrors
-      .filter((error) => error.field === name)
-      .map((error) => error.message)
-      .join("; ") || undefined;
-  const field = (name: keyof typeof fields, label: string, helpText?: string) => (
-    <TextField
-      label={label}
-      name={name}
-      autoComplete="off"
-      value={fields[name]}
-      onChange={set(name)}
-      error={errorFor(name)}
-      helpText={helpText}
-    />
-  );
   return (
     <Page title="Messaging">
       <TitleBar title="Messaging" />
