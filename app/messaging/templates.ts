@@ -110,7 +110,7 @@ export function formatMoney(amountMinor: number, currency: string, locale: strin
   return new Intl.NumberFormat(locale, { style: "currency", currency: code }).format(major);
 }
 
-function toMinorUnits(value: unknown): number {
+function wholeMinorUnits(value: unknown): number {
   if (typeof value === "number" && Number.isSafeInteger(value)) return value;
   if (typeof value === "string" && /^-?\d+$/.test(value.trim())) return Number(value.trim());
   throw new Error(`money filter expects whole minor units such as 1999, got ${JSON.stringify(value)}`);
@@ -129,7 +129,7 @@ function currencyFor(filter: FilterThis, currency: unknown): string {
 
 /** `{{ item.price_minor | money: "USD" }}`; without an argument, the `currency` variable is used. */
 function moneyFilter(this: FilterThis, value: unknown, currency?: unknown): string {
-  return formatMoney(toMinorUnits(value), currencyFor(this, currency), this.context.opts.locale);
+  return formatMoney(wholeMinorUnits(value), currencyFor(this, currency), this.context.opts.locale);
 }
 
 function createEngine(locale: TemplateLocale, escapeHtml: boolean): Liquid {
