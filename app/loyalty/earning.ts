@@ -7,6 +7,12 @@
 // reverses floor(earned × refunded subtotal ÷ order subtotal), counted cumulatively over the
 // order's refunds, so partial refunds never take back more than the whole order earned and a
 // full refund takes back exactly what it earned.
+//
+// Concurrency: award, release and reversals of one order decide from the order's entries and
+// refunds, so each takes the order's row lock (PostgreSQL; SQLite has a single writer) before it
+// reads them. A release racing a refund, or two refunds racing each other, then queue up and each
+// sees what the previous one posted. The order row is the lock rather than the member's because it
+// exists before the member does: the first award and a refund of the same order serialise too.
 import type { LoyaltyLedgerEntry, LoyaltyProgram, Order } from "@prisma/client";
 import type { Tx } from "../events/domain-events";
 import { currencyExponent } from "../money/money";
@@ -29,6 +35,15 @@ export function pointsForAmount(amountMinor: number, currency: string, pointsPer
   return Math.floor((amountMinor * pointsPerUnit) / 10 ** currencyExponent(currency));
 }
 
+/**
+ * Takes the order's row lock for the rest of the transaction (a no-op write, as the ledger does for
+ * members). False when the order is not in this shop.
+ */
+async function lockOrder(tx: Tx, shopId: string, orderId: string, now: Date): Promise<boolean> {
+  const { count } = await tx.order.updateMany({ where: { id: orderId, shopId }, data: { updatedAt: now } });
+  return count === 1;
+}
+
 async function orderEntries(tx: Tx, shopId: string, orderId: string): Promise<LoyaltyLedgerEntry[]> {
   return tx.loyaltyLedgerEntry.findMany({
     where: {
@@ -42,6 +57,7 @@ async function orderEntries(tx: Tx, shopId: string, orderId: string): Promise<Lo
 /** order.paid: the customer earns points, pending for the returns window when there is one. */
 export async function awardOrderPoints(tx: Tx, order: Order, now: Date): Promise<void> {
   if (!order.customerId || order.cancelledAt) return;
+  if (!(await lockOrder(tx, order.shopId, order.id, now))) return;
   const program = await loyaltyProgramFor(tx, order.shopId);
   if (!program.enabled) return;
   const basisMinor = eligibleAmountMinor(order, program);
@@ -104,6 +120,7 @@ function pointsState(entries: readonly LoyaltyLedgerEntry[]): OrderPointsState |
 
 /** The returns window has passed: what is still pending of the order's points becomes spendable. */
 export async function releaseOrderPoints(tx: Tx, shopId: string, orderId: string, now: Date): Promise<void> {
+  if (!(await lockOrder(tx, shopId, orderId, now))) return;
   const state = pointsState(await orderEntries(tx, shopId, orderId));
   if (!state || state.released) return;
   const remaining = Math.max(0, state.earned - state.reversed);
@@ -146,6 +163,7 @@ async function reverseTo(
 
 /** order.cancelled: everything the order earned is taken back. */
 export async function reverseCancelledOrder(tx: Tx, order: Order, now: Date): Promise<void> {
+  if (!(await lockOrder(tx, order.shopId, order.id, now))) return;
   const state = pointsState(await orderEntries(tx, order.shopId, order.id));
   if (!state) return;
   await reverseTo(tx, order, state, state.earned, order.id, `Order ${order.name} cancelled`, now);
@@ -176,6 +194,7 @@ export async function reverseRefundedPoints(
   refundShopifyId: string,
   now: Date,
 ): Promise<void> {
+  if (!(await lockOrder(tx, order.shopId, order.id, now))) return;
   const state = pointsState(await orderEntries(tx, order.shopId, order.id));
   if (!state || order.subtotalMinor <= 0) return;
   const target = Math.floor(state.earned * (await refundedShare(tx, order)));

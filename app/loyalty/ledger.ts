@@ -125,8 +125,16 @@ function countsAsActivity(posting: LedgerPosting): boolean {
 function applicableDeltas(member: LoyaltyMember, posting: LedgerPosting) {
   const requestedPending = posting.pendingDelta ?? 0;
   const pendingDelta = Math.max(requestedPending, -member.pendingPoints);
-  let shortfall = pendingDelta - requestedPending;
+  const pendingMissing = pendingDelta - requestedPending;
+  let shortfall = pendingMissing;
   let pointsDelta = posting.pointsDelta;
+  if (pendingMissing > 0 && pointsDelta > 0) {
+    // Pending points becoming spendable (a release): only what is still pending moves, so the
+    // spendable side shrinks with the pending side, and nothing is missing from a take-back.
+    const moved = Math.min(pointsDelta, pendingMissing);
+    pointsDelta -= moved;
+    shortfall -= moved;
+  }
   if (member.pointsBalance + pointsDelta < 0) {
     if ((posting.whenShort ?? "refuse") === "refuse") {
       throw new InsufficientPointsError(member.pointsBalance, -pointsDelta);

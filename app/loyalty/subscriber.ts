@@ -44,6 +44,23 @@ async function reevaluateTier(
   await evaluateMemberTier(tx, program, member.id, now, subscribers);
 }
 
+/**
+ * Refunds stored before the order was paid — or before it existed, when refunds/create came first —
+ * found nothing to take back then; now that the order has earned, they take their share back, as
+ * if they had come after it (same entries, same idempotency keys), so delivery order does not matter.
+ */
+async function takeBackEarlierRefunds(tx: Tx, order: Order, now: Date): Promise<void> {
+  const refunds = await tx.refund.findMany({
+    where: { shopId: order.shopId, orderShopifyId: order.shopifyId },
+    orderBy: [{ processedAt: "asc" }, { shopifyId: "asc" }],
+    select: { shopifyId: true },
+  });
+  for (const refund of refunds) {
+    await reverseRefundedPoints(tx, order, refund.shopifyId, now);
+    await reduceOrderCashback(tx, order, { kind: "refund", refundShopifyId: refund.shopifyId }, now);
+  }
+}
+
 /** The handler for the loyalty subscriber's domain events. */
 export function loyaltyEventHandler(subscribers: readonly DomainEventSubscriber[]): DomainEventHandler {
   return async (db, event: DomainEvent, now) => {
@@ -73,6 +90,7 @@ export function loyaltyEventHandler(subscribers: readonly DomainEventSubscriber[
         if (event.type === "order.paid") {
           await awardOrderPoints(tx, order, now);
           await recordOrderCashback(tx, order, program, now);
+          await takeBackEarlierRefunds(tx, order, now);
           await referredOrderPaid(tx, order, now);
         }
         if (event.type === "order.cancelled") {
