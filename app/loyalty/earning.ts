@@ -39,7 +39,7 @@ export function pointsForAmount(amountMinor: number, currency: string, pointsPer
  * Takes the order's row lock for the rest of the transaction (a no-op write, as the ledger does for
  * members). False when the order is not in this shop.
  */
-async function lockOrder(tx: Tx, shopId: string, orderId: string, now: Date): Promise<boolean> {
+export async function lockOrder(tx: Tx, shopId: string, orderId: string, now: Date): Promise<boolean> {
   const { count } = await tx.order.updateMany({ where: { id: orderId, shopId }, data: { updatedAt: now } });
   return count === 1;
 }

@@ -13,6 +13,7 @@ import { recordOrderCashback, reduceOrderCashback } from "./cashback";
 import { scheduleDailyLoyaltyRun } from "./daily";
 import {
   awardOrderPoints,
+  lockOrder,
   releaseOrderPoints,
   reverseCancelledOrder,
   reverseRefundedPoints,
@@ -61,6 +62,15 @@ async function takeBackEarlierRefunds(tx: Tx, order: Order, now: Date): Promise<
   }
 }
 
+/**
+ * The order, read under its row lock: what the handler decides on (paid, cancelled, its entries and
+ * refunds) cannot change under it while another event or the release job for the order runs.
+ */
+async function lockedOrder(tx: Tx, shopId: string, orderId: string, now: Date): Promise<Order | null> {
+  if (!(await lockOrder(tx, shopId, orderId, now))) return null;
+  return tx.order.findFirst({ where: { id: orderId, shopId } });
+}
+
 /** The handler for the loyalty subscriber's domain events. */
 export function loyaltyEventHandler(subscribers: readonly DomainEventSubscriber[]): DomainEventHandler {
   return async (db, event: DomainEvent, now) => {
@@ -76,16 +86,19 @@ export function loyaltyEventHandler(subscribers: readonly DomainEventSubscriber[
         }
         if (event.type === "order.refunded") {
           const { refundShopifyId, orderShopifyId } = refundPayload.parse(event.payload);
-          const order = await tx.order.findUnique({
+          // Not here yet: the refund is stored, and the order's award takes it back when it comes.
+          const known = await tx.order.findUnique({
             where: { shopId_shopifyId: { shopId: event.shopId, shopifyId: orderShopifyId } },
+            select: { id: true },
           });
+          const order = known && (await lockedOrder(tx, event.shopId, known.id, now));
           if (!order) return;
           await reverseRefundedPoints(tx, order, refundShopifyId, now);
           await reduceOrderCashback(tx, order, { kind: "refund", refundShopifyId }, now);
           await reevaluateTier(tx, program, order, now, subscribers);
           return;
         }
-        const order = await tx.order.findFirst({ where: { id: event.subjectId, shopId: event.shopId } });
+        const order = await lockedOrder(tx, event.shopId, event.subjectId, now);
         if (!order) return;
         if (event.type === "order.paid") {
           await awardOrderPoints(tx, order, now);

@@ -89,6 +89,42 @@ describe(`loyalty ledger on ${testProvider}`, () => {
     });
   });
 
+  it("releases only what is still pending: a release larger than the pending balance mints nothing", async () => {
+    const member = await newMember();
+    await post({
+      memberId: member.id,
+      kind: "earn",
+      source: "order",
+      sourceId: "2101",
+      pointsDelta: 0,
+      pendingDelta: 75,
+    });
+    await post({
+      memberId: member.id,
+      kind: "reversal",
+      source: "order",
+      sourceId: "2101/refund/1",
+      pointsDelta: 0,
+      pendingDelta: -25,
+      whenShort: "floor",
+    });
+    // A release computed before the reversal (75) finds only 50 pending: 50 move, nothing more.
+    const { entry } = await post({
+      memberId: member.id,
+      kind: "release",
+      source: "order",
+      sourceId: "2101",
+      pointsDelta: 75,
+      pendingDelta: -75,
+    });
+    expect(entry).toMatchObject({ pointsDelta: 50, pendingDelta: -50, shortfall: 0, balanceAfter: 50 });
+    expect(await db.loyaltyMember.findUniqueOrThrow({ where: { id: member.id } })).toMatchObject({
+      pointsBalance: 50,
+      pendingPoints: 0,
+    });
+    expect(await ledgerSum(member.id)).toEqual({ points: 50, pending: 0 });
+  });
+
   it("refuses a redemption the balance cannot cover and changes nothing", async () => {
     const member = await newMember();
     await post({ memberId: member.id, kind: "earn", source: "order", sourceId: "3001", pointsDelta: 50 });
