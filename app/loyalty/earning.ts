@@ -120,7 +120,8 @@ function pointsState(entries: readonly LoyaltyLedgerEntry[]): OrderPointsState |
 
 /** The returns window has passed: what is still pending of the order's points becomes spendable. */
 export async function releaseOrderPoints(tx: Tx, shopId: string, orderId: string, now: Date): Promise<void> {
-  if (!(await lockOrder(tx, shopId, orderId, now))) return;
+  // An order no longer stored (erased) has no events left to race with: its points still release.
+  await lockOrder(tx, shopId, orderId, now);
   const state = pointsState(await orderEntries(tx, shopId, orderId));
   if (!state || state.released) return;
   const remaining = Math.max(0, state.earned - state.reversed);
