@@ -214,7 +214,7 @@ describe(`loyalty order independence on ${testProvider}`, () => {
     const orders = permutations<Topic>(["orders/paid", "refunds/create", "orders/updated"]);
     const results = await deliverOneAtATime(orders);
     expect(results).toEqual(orders.map((order) => ({ order, ...partiallyRefunded })));
-  });
+  }, 180_000);
 
   it("gives the same result when the three deliveries arrive together, in any of the 6 orders", async () => {
     const orders = permutations<Topic>(["orders/paid", "refunds/create", "orders/updated"]);
@@ -235,7 +235,7 @@ describe(`loyalty order independence on ${testProvider}`, () => {
       })),
     );
     expect(results).toEqual(orders.map((order) => ({ order, ...partiallyRefunded })));
-  });
+  }, 180_000);
 
   it("takes everything back for all 24 orders of orders/paid, refunds/create, orders/updated and orders/cancelled", async () => {
     const orders = permutations<Topic>([
