@@ -341,7 +341,11 @@ const transactionsPage = z.object({
   pageInfo: z.object({ hasNextPage: z.boolean() }),
 });
 
-/** Did Shopify make the take-back's debit (an adjustment of exactly that amount after the cursor)? */
+/**
+ * Did Shopify make the take-back's debit (an adjustment of exactly that amount after the cursor)?
+ * Transactions carry no note of ours before API 2027-01, so a merchant's own debit of the same amount
+ * in those minutes would be taken for it — the safe side: the customer is never debited twice.
+ */
 async function findTakeBackDebit(
   context: SettlementContext,
   credit: CashbackCredit,
