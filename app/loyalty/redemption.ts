@@ -100,6 +100,8 @@ async function startRedemption(db: Database, request: RedemptionRequest, now: Da
           // Another request retried it first: look again.
           if (count !== 1) return null;
           const retried = await tx.redemption.findUniqueOrThrow({ where: { id: existing.id } });
+          // The timer before the debit: the debit locks the member, so the lock is held briefly.
+          await scheduleReconcile(tx, retried, new Date(now.getTime() + redemptionSettleMs));
           await postLedgerEntry(tx, request.shopId, {
             memberId: retried.memberId,
             kind: "redeem",
@@ -109,7 +111,6 @@ async function startRedemption(db: Database, request: RedemptionRequest, now: Da
             reason: `Reward ${retried.code} (retry)`,
             occurredAt: now,
           });
-          await scheduleReconcile(tx, retried, new Date(now.getTime() + redemptionSettleMs));
           return retried;
         }
         const reward = await tx.loyaltyReward.findFirst({
@@ -132,7 +133,8 @@ async function startRedemption(db: Database, request: RedemptionRequest, now: Da
             endsAt: reward.validDays === null ? null : new Date(now.getTime() + reward.validDays * dayMs),
           },
         });
-        // Refused whole when the balance is short: the redemption row goes with it.
+        await scheduleReconcile(tx, redemption, new Date(now.getTime() + redemptionSettleMs));
+        // Refused whole when the balance is short: the redemption row and its timer go with it.
         await postLedgerEntry(tx, request.shopId, {
           memberId: member.id,
           kind: "redeem",
@@ -142,7 +144,6 @@ async function startRedemption(db: Database, request: RedemptionRequest, now: Da
           reason: `Reward: ${reward.name} (${redemption.code})`,
           occurredAt: now,
         });
-        await scheduleReconcile(tx, redemption, new Date(now.getTime() + redemptionSettleMs));
         return redemption;
       }, ledgerTransactionOptions);
       if (stored) return stored;

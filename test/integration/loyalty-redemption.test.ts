@@ -383,7 +383,7 @@ describe(`loyalty redemptions on ${testProvider}`, () => {
     }
     expect(outcomes.issued + outcomes.pointsBack).toBe(rounds);
     console.info(`redemption races: ${outcomes.issued} issued, ${outcomes.pointsBack} points back`);
-  }, 180_000);
+  }, 300_000);
 
   it("validates a reward whole before saving it", async () => {
     const before = await db.loyaltyReward.count();
