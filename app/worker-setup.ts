@@ -8,6 +8,7 @@ import { cashbackJobHandler, cashbackJobKind } from "./loyalty/cashback";
 import { dailyLoyaltyJobHandler, dailyLoyaltyJobKind } from "./loyalty/daily";
 import { releaseJobKind } from "./loyalty/earning";
 import { memberTagsJobHandler } from "./loyalty/member-tags";
+import { redemptionReconcileJobHandler, redemptionReconcileJobKind } from "./loyalty/redemption";
 import { referralJobKind } from "./loyalty/referrals";
 import {
   loyaltyEventHandler,
@@ -45,6 +46,7 @@ export function workerSetup(options: {
       [referralJobKind]: referralJobHandler({ clock, subscribers }),
       [dailyLoyaltyJobKind]: dailyLoyaltyJobHandler({ clock, subscribers }),
       [cashbackJobKind]: cashbackJobHandler({ clock, adminClientFor }),
+      [redemptionReconcileJobKind]: redemptionReconcileJobHandler({ clock, adminClientFor }),
       [consentSyncJobKind]: consentSyncJobHandler({ clock, adminClientFor }),
       ...(options.messaging ? outboxJobHandlers(options.messaging) : {}),
       [memberTagsJobKind]: memberTagsJobHandler({ adminClientFor }),

@@ -13,6 +13,10 @@
 //   unused code is deleted when the whole amount is taken back; a partly refunded code is recorded
 //   as unrecovered (Shopify cannot lower a code's value once the customer has it).
 //
+// A take-back records its intent first (amount, the account's last transaction, the time) and settles
+// an unknown outcome by looking for its debit among the transactions after that one, so a lost answer,
+// a timeout or a crash never debits the customer twice.
+//
 // Store credit has no idempotency key at Shopify, so a payout whose outcome is unknown (the request
 // left, no answer came back, or the process died) is never repeated blindly: the credit becomes
 // "uncertain" for the merchant to check, rather than risk paying twice. Codes are chosen and stored
@@ -24,11 +28,13 @@ import type { Database } from "../db/client";
 import type { Tx } from "../events/domain-events";
 import type { JobHandler } from "../jobs/worker";
 import { lastErrorText } from "../jobs/last-error";
-import { toDecimalAmount } from "../money/money";
+import { toDecimalAmount, toMinorUnits } from "../money/money";
 import type { AdminClient } from "../shopify/admin-client";
 import {
+  lastStoreCreditTransactionQuery,
   storeCreditAccountCreditMutation,
   storeCreditAccountDebitMutation,
+  storeCreditTransactionsAfterQuery,
 } from "../shopify/admin-operations";
 import { shopAdminClient, type AdminClientFactory } from "../shopify/shop-admin";
 import { createCodeDiscount, deleteCodeDiscount, findCodeDiscount, newDiscountCode } from "./discount-codes";
@@ -294,51 +300,240 @@ async function markUncertain(db: Database, credit: CashbackCredit, error: unknow
   });
 }
 
-/** Takes back what refunds claimed after the payout, as far as Shopify allows. */
-async function takeBack(context: SettlementContext, credit: CashbackCredit): Promise<void> {
-  const { db, adminClient } = context;
-  const claim = owedBack(credit);
-  if (claim <= 0) return;
-  let recovered = 0;
-  if (credit.method === "store_credit") {
-    try {
-      await changeStoreCredit(adminClient, "debit", context.customerShopifyId, claim, credit.currency);
-      recovered = claim;
-    } catch (error) {
-      // Spent already (or the account is gone): Shopify refuses; the claim is recorded as unrecovered.
-      if (!(error instanceof StoreCreditRefusedError)) throw error;
-    }
-  } else if (credit.discountId && claim === credit.issuedMinor) {
-    // The whole code is claimed back: deleting it recovers everything if it is still unused.
-    await deleteCodeDiscount(adminClient, credit.discountId);
-    recovered = claim;
+/**
+ * How long a store credit take-back whose outcome is unknown may still land at Shopify: after this,
+ * a debit not found among the account's transactions never happened and may be tried again.
+ */
+export const takeBackSettleMs = 10 * 60_000;
+
+const storeCreditAccountQuery = (currency: string) => `currency_code:${currency}`;
+
+const storeCreditAccounts = <T extends z.ZodType>(transactions: T) =>
+  z.object({
+    customer: z
+      .object({ storeCreditAccounts: z.object({ nodes: z.array(z.object({ transactions })) }) })
+      .nullable(),
+  });
+
+/** Where the search for a take-back's debit starts: the account's last transaction ("" for none yet). */
+async function lastStoreCreditCursor(context: SettlementContext, currency: string): Promise<string> {
+  const data = await context.adminClient.request(lastStoreCreditTransactionQuery, {
+    variables: {
+      customerId: `gid://shopify/Customer/${context.customerShopifyId}`,
+      accountQuery: storeCreditAccountQuery(currency),
+    },
+    schema: storeCreditAccounts(z.object({ edges: z.array(z.object({ cursor: z.string() })) })),
+  });
+  return data.customer?.storeCreditAccounts.nodes[0]?.transactions.edges.at(-1)?.cursor ?? "";
+}
+
+const transactionsPage = z.object({
+  edges: z.array(
+    z.object({
+      cursor: z.string(),
+      node: z.object({
+        __typename: z.string(),
+        event: z.string(),
+        amount: z.object({ amount: z.string(), currencyCode: z.string() }),
+      }),
+    }),
+  ),
+  pageInfo: z.object({ hasNextPage: z.boolean() }),
+});
+
+/**
+ * Did Shopify make the take-back's debit (an adjustment of exactly that amount after the cursor)?
+ * Transactions carry no note of ours before API 2027-01, so a merchant's own debit of the same amount
+ * in those minutes would be taken for it — the safe side: the customer is never debited twice.
+ */
+async function findTakeBackDebit(
+  context: SettlementContext,
+  credit: CashbackCredit,
+  intent: { amountMinor: number; after: string },
+): Promise<boolean> {
+  let after: string | null = intent.after === "" ? null : intent.after;
+  for (let page = 0; page < 20; page += 1) {
+    const data = await context.adminClient.request(storeCreditTransactionsAfterQuery, {
+      variables: {
+        customerId: `gid://shopify/Customer/${context.customerShopifyId}`,
+        accountQuery: storeCreditAccountQuery(credit.currency),
+        after,
+      },
+      schema: storeCreditAccounts(transactionsPage),
+    });
+    const transactions = data.customer?.storeCreditAccounts.nodes[0]?.transactions;
+    if (!transactions) return false;
+    const found = transactions.edges.some(
+      ({ node }) =>
+        node.__typename === "StoreCreditAccountDebitTransaction" &&
+        node.event === "ADJUSTMENT" &&
+        node.amount.currencyCode === credit.currency &&
+        toMinorUnits(node.amount.amount.replace(/^-/, ""), credit.currency) === intent.amountMinor,
+    );
+    if (found) return true;
+    const last = transactions.edges.at(-1);
+    if (!transactions.pageInfo.hasNextPage || !last) return false;
+    after = last.cursor;
   }
+  throw new Error("too many store credit transactions to check the take-back; checked again later");
+}
+
+/**
+ * Records a take-back's result: the ledger entry, what the customer still holds and what could not be
+ * recovered. For store credit only the holder of the intent records it (compare-and-set on the intent),
+ * so a debit is counted once; what later refunds claimed meanwhile is taken back by a follow-up run.
+ */
+async function recordTakeBack(
+  context: SettlementContext,
+  credit: CashbackCredit,
+  claim: { amountMinor: number; recoveredMinor: number; claimedUpTo: number; intentStartedAt: Date | null },
+): Promise<void> {
+  const { db } = context;
   const now = context.clock.now();
+  const { amountMinor, recoveredMinor } = claim;
   await db.$transaction(async (tx) => {
     const current = await tx.cashbackCredit.findUniqueOrThrow({ where: { id: credit.id } });
+    const issuedMinor = current.issuedMinor - recoveredMinor;
+    const { count } = await tx.cashbackCredit.updateMany({
+      where: {
+        id: credit.id,
+        ...(claim.intentStartedAt
+          ? { takeBackMinor: amountMinor, takeBackStartedAt: claim.intentStartedAt }
+          : {}),
+      },
+      data: {
+        issuedMinor,
+        unrecoveredMinor: current.unrecoveredMinor + (amountMinor - recoveredMinor),
+        takeBackMinor: null,
+        takeBackAfter: null,
+        takeBackStartedAt: null,
+        lastError: null,
+        ...(issuedMinor === 0 && recoveredMinor > 0 ? { status: "cancelled" } : {}),
+      },
+    });
+    if (count !== 1) return;
     const member = await loyaltyMemberFor(tx, credit.shopId, credit.customerId);
     await postLedgerEntry(tx, credit.shopId, {
       memberId: member.id,
       kind: "cashback",
       source: "cashback",
-      sourceId: `${credit.orderId}/taken-back/${current.reversedMinor}`,
+      sourceId: `${credit.orderId}/taken-back/${claim.claimedUpTo}`,
       pointsDelta: 0,
-      basisMinor: recovered === 0 ? 0 : -recovered,
+      basisMinor: recoveredMinor === 0 ? 0 : -recoveredMinor,
       reason:
-        recovered === claim
-          ? `Cashback ${toDecimalAmount(claim, credit.currency)} ${credit.currency} taken back after a refund`
-          : `Cashback ${toDecimalAmount(claim, credit.currency)} ${credit.currency} could not be taken back (already spent)`,
+        recoveredMinor === amountMinor
+          ? `Cashback ${toDecimalAmount(amountMinor, credit.currency)} ${credit.currency} taken back after a refund`
+          : `Cashback ${toDecimalAmount(amountMinor, credit.currency)} ${credit.currency} could not be taken back (already spent)`,
       occurredAt: now,
     });
-    await tx.cashbackCredit.update({
-      where: { id: credit.id },
+    const updated = await tx.cashbackCredit.findUniqueOrThrow({ where: { id: credit.id } });
+    // A refund that arrived while this take-back was in flight is taken back next.
+    if (updated.status !== "cancelled" && owedBack(updated) > 0) {
+      await scheduleSettlement(tx, updated, `reversal:${credit.orderId}:after:${claim.claimedUpTo}`, now);
+    }
+  }, ledgerTransactionOptions);
+}
+
+/** Checks an unknown take-back again once any call still in flight must have landed. */
+async function checkTakeBackLater(context: SettlementContext, credit: CashbackCredit, startedAt: Date) {
+  await scheduleSettlement(
+    context.db,
+    credit,
+    `take-back-check:${credit.orderId}:${startedAt.getTime()}`,
+    new Date(startedAt.getTime() + takeBackSettleMs),
+  );
+}
+
+/**
+ * Store credit take-back: intent first (amount, the account's last transaction, the time), then the
+ * debit. Shopify has no idempotency key for it, so an unknown outcome (lost answer, timeout, crash)
+ * is settled by looking for the debit among the transactions after the recorded one — found: it is
+ * recorded; not found once takeBackSettleMs has passed: the intent is dropped and the debit tried again.
+ */
+async function takeBackStoreCredit(context: SettlementContext, start: CashbackCredit): Promise<void> {
+  const { db } = context;
+  const now = context.clock.now();
+  let credit = start;
+  if (credit.takeBackMinor !== null && credit.takeBackStartedAt) {
+    const intent = { amountMinor: credit.takeBackMinor, after: credit.takeBackAfter ?? "" };
+    const claimedUpTo =
+      intent.amountMinor + credit.amountMinor - credit.issuedMinor + credit.unrecoveredMinor;
+    const startedAt = credit.takeBackStartedAt;
+    if (await findTakeBackDebit(context, credit, intent)) {
+      await recordTakeBack(context, credit, {
+        amountMinor: intent.amountMinor,
+        recoveredMinor: intent.amountMinor,
+        claimedUpTo,
+        intentStartedAt: startedAt,
+      });
+      return;
+    }
+    if (now.getTime() < startedAt.getTime() + takeBackSettleMs) {
+      await checkTakeBackLater(context, credit, startedAt);
+      return;
+    }
+    // Not at Shopify, and nothing can still be on its way: the debit never happened.
+    const { count } = await db.cashbackCredit.updateMany({
+      where: { id: credit.id, takeBackMinor: intent.amountMinor, takeBackStartedAt: startedAt },
+      data: { takeBackMinor: null, takeBackAfter: null, takeBackStartedAt: null },
+    });
+    if (count !== 1) return;
+    credit = await db.cashbackCredit.findUniqueOrThrow({ where: { id: credit.id } });
+  }
+  const claim = owedBack(credit);
+  if (claim <= 0) return;
+  const after = await lastStoreCreditCursor(context, credit.currency);
+  const { count } = await db.cashbackCredit.updateMany({
+    where: { id: credit.id, takeBackMinor: null },
+    data: { takeBackMinor: claim, takeBackAfter: after, takeBackStartedAt: now },
+  });
+  // Another take-back holds the intent; it schedules what is left when it is recorded.
+  if (count !== 1) return;
+  const claimedUpTo = credit.reversedMinor;
+  const record = (recoveredMinor: number) =>
+    recordTakeBack(context, credit, {
+      amountMinor: claim,
+      recoveredMinor,
+      claimedUpTo,
+      intentStartedAt: now,
+    });
+  try {
+    await changeStoreCredit(context.adminClient, "debit", context.customerShopifyId, claim, credit.currency);
+  } catch (error) {
+    // Spent already (or the account is gone): Shopify refuses; the claim is recorded as unrecovered.
+    if (error instanceof StoreCreditRefusedError) return record(0);
+    // No answer: the debit may have been made. Look for it; never debit again blindly.
+    const found = await findTakeBackDebit(context, credit, { amountMinor: claim, after }).catch(() => false);
+    if (found) return record(claim);
+    await db.cashbackCredit.updateMany({
+      where: { id: credit.id, takeBackMinor: claim, takeBackStartedAt: now },
       data: {
-        issuedMinor: current.issuedMinor - recovered,
-        unrecoveredMinor: current.unrecoveredMinor + (claim - recovered),
-        ...(current.issuedMinor - recovered === 0 && recovered > 0 ? { status: "cancelled" } : {}),
+        lastError: `The store credit take-back may or may not have reached Shopify; it is checked again before any new debit. (${lastErrorText(error)})`,
       },
     });
-  }, ledgerTransactionOptions);
+    await checkTakeBackLater(context, credit, now);
+    return;
+  }
+  await record(claim);
+}
+
+/** Takes back what refunds claimed after the payout, as far as Shopify allows. */
+async function takeBack(context: SettlementContext, credit: CashbackCredit): Promise<void> {
+  if (credit.method === "store_credit") return takeBackStoreCredit(context, credit);
+  const claim = owedBack(credit);
+  if (claim <= 0) return;
+  let recovered = 0;
+  if (credit.discountId && claim === credit.issuedMinor) {
+    // The whole code is claimed back: deleting it recovers everything if it is still unused.
+    await deleteCodeDiscount(context.adminClient, credit.discountId);
+    recovered = claim;
+  }
+  await recordTakeBack(context, credit, {
+    amountMinor: claim,
+    recoveredMinor: recovered,
+    claimedUpTo: credit.reversedMinor,
+    intentStartedAt: null,
+  });
 }
 
 /** Pays out a due credit, or settles what refunds claimed after the payout. Safe to repeat. */

@@ -8,13 +8,23 @@
 //      redemption marked failed: the customer has their points back and no orphan code exists.
 // The caller's idempotency key names the redemption: asking again returns the same code; asking
 // again after a failure retries with the same code (a new debit under a new attempt key).
+// Every status change is a compare-and-set on (status, attempt), so a caller that created the code
+// and a give-back that ran meanwhile cannot both win: the loser of "issued" deletes the code it made.
+// Each attempt schedules a reconcile job when it starts (a timer in the database): if the attempt is
+// still "issuing" after redemptionSettleMs (its process died, or its answer never came), the job
+// looks the code up at Shopify — there → issued, absent → points back.
 import type { Redemption } from "@prisma/client";
 import type { Clock } from "../clock";
 import type { Database } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
+import type { Tx } from "../events/domain-events";
 import { lastErrorText } from "../jobs/last-error";
+import { scheduleJobOnce } from "../jobs/schedule";
+import type { JobHandler } from "../jobs/worker";
+import type { AdminClient } from "../shopify/admin-client";
 import { shopAdminClient, type AdminClientFactory } from "../shopify/shop-admin";
-import { createCodeDiscount, findCodeDiscount, newDiscountCode } from "./discount-codes";
+import { z } from "zod";
+import { createCodeDiscount, deleteCodeDiscount, findCodeDiscount, newDiscountCode } from "./discount-codes";
 import { ledgerTransactionOptions, loyaltyMemberFor, postLedgerEntry } from "./ledger";
 import { rewardBenefit } from "./rewards";
 
@@ -48,15 +58,34 @@ export class RedemptionFailedError extends Error {
 
 const dayMs = 86_400_000;
 
+export const redemptionReconcileJobKind = "loyalty.redemption-reconcile";
+
+/**
+ * How long an attempt may stay "issuing" before the reconcile job settles it: longer than any
+ * Admin API call (with its retries) can take, so a call still in flight has landed by then.
+ */
+export const redemptionSettleMs = 10 * 60_000;
+
 function attemptKey(redemption: Pick<Redemption, "id" | "attempts">): string {
   return `${redemption.id}/${redemption.attempts}`;
+}
+
+/** The durable timer that settles this attempt if nothing else does (a crash, a lost answer). */
+async function scheduleReconcile(tx: Tx, redemption: Redemption, runAt: Date, suffix = ""): Promise<void> {
+  await scheduleJobOnce(tx, {
+    shopId: redemption.shopId,
+    kind: redemptionReconcileJobKind,
+    key: `${attemptKey(redemption)}${suffix}`,
+    payload: { redemptionId: redemption.id, attempts: redemption.attempts },
+    runAt,
+  });
 }
 
 /** Step 1: the debit and the stored redemption (or the existing one for this key). */
 async function startRedemption(db: Database, request: RedemptionRequest, now: Date): Promise<Redemption> {
   for (let attempt = 0; attempt < 5; attempt += 1) {
     try {
-      return await db.$transaction(async (tx) => {
+      const stored = await db.$transaction(async (tx): Promise<Redemption | null> => {
         const existing = await tx.redemption.findUnique({
           where: {
             shopId_idempotencyKey: { shopId: request.shopId, idempotencyKey: request.idempotencyKey },
@@ -64,10 +93,15 @@ async function startRedemption(db: Database, request: RedemptionRequest, now: Da
         });
         if (existing && existing.status !== "failed") return existing;
         if (existing) {
-          const retried = await tx.redemption.update({
-            where: { id: existing.id },
+          const { count } = await tx.redemption.updateMany({
+            where: { id: existing.id, status: "failed", attempts: existing.attempts },
             data: { status: "issuing", attempts: existing.attempts + 1, lastError: null },
           });
+          // Another request retried it first: look again.
+          if (count !== 1) return null;
+          const retried = await tx.redemption.findUniqueOrThrow({ where: { id: existing.id } });
+          // The timer before the debit: the debit locks the member, so the lock is held briefly.
+          await scheduleReconcile(tx, retried, new Date(now.getTime() + redemptionSettleMs));
           await postLedgerEntry(tx, request.shopId, {
             memberId: retried.memberId,
             kind: "redeem",
@@ -99,7 +133,8 @@ async function startRedemption(db: Database, request: RedemptionRequest, now: Da
             endsAt: reward.validDays === null ? null : new Date(now.getTime() + reward.validDays * dayMs),
           },
         });
-        // Refused whole when the balance is short: the redemption row goes with it.
+        await scheduleReconcile(tx, redemption, new Date(now.getTime() + redemptionSettleMs));
+        // Refused whole when the balance is short: the redemption row and its timer go with it.
         await postLedgerEntry(tx, request.shopId, {
           memberId: member.id,
           kind: "redeem",
@@ -111,6 +146,7 @@ async function startRedemption(db: Database, request: RedemptionRequest, now: Da
         });
         return redemption;
       }, ledgerTransactionOptions);
+      if (stored) return stored;
     } catch (error) {
       // Another request with the same key won the race, or (rarely) the code was taken: look again.
       if (!isUniqueViolation(error)) throw error;
@@ -119,6 +155,7 @@ async function startRedemption(db: Database, request: RedemptionRequest, now: Da
   throw new RedemptionError("could not store the redemption; try again");
 }
 
+/** issuing → failed with the points back, only if this attempt is still issuing (else the current row). */
 async function giveBack(
   db: Database,
   redemption: Redemption,
@@ -126,25 +163,53 @@ async function giveBack(
   now: Date,
 ): Promise<Redemption> {
   return db.$transaction(async (tx) => {
+    // The status change first: whoever changes it decides; the reversal follows only for the winner.
+    const { count } = await tx.redemption.updateMany({
+      where: { id: redemption.id, status: "issuing", attempts: redemption.attempts },
+      data: { status: "failed", lastError: lastErrorText(cause) },
+    });
     const current = await tx.redemption.findUniqueOrThrow({ where: { id: redemption.id } });
-    if (current.status !== "issuing") return current;
+    if (count !== 1) return current;
     await postLedgerEntry(tx, redemption.shopId, {
       memberId: redemption.memberId,
       kind: "reversal",
       source: "reward",
-      sourceId: attemptKey(current),
-      pointsDelta: current.points,
-      reason: `Reward ${current.code} could not be issued`,
+      sourceId: attemptKey(redemption),
+      pointsDelta: redemption.points,
+      reason: `Reward ${redemption.code} could not be issued`,
       occurredAt: now,
     });
-    return tx.redemption.update({
-      where: { id: current.id },
-      data: {
-        status: "failed",
-        lastError: lastErrorText(cause),
-      },
-    });
+    return current;
   }, ledgerTransactionOptions);
+}
+
+/**
+ * issuing → issued for a code that exists at Shopify. When a give-back won meanwhile (the points are
+ * back), the code must not stay usable: it is deleted and the redemption stays failed.
+ */
+async function markIssued(
+  db: Database,
+  adminClient: AdminClient,
+  redemption: Redemption,
+  discountId: string,
+  now: Date,
+): Promise<Redemption> {
+  const { count } = await db.redemption.updateMany({
+    where: { id: redemption.id, status: "issuing", attempts: redemption.attempts },
+    data: { status: "issued", discountId, issuedAt: now, lastError: null },
+  });
+  const current = await db.redemption.findUniqueOrThrow({ where: { id: redemption.id } });
+  if (count === 1 || current.status === "issued") return current;
+  if (current.status === "failed" && current.attempts === redemption.attempts) {
+    try {
+      await deleteCodeDiscount(adminClient, discountId);
+    } catch (error) {
+      // The reconcile job deletes it later (a failed attempt's code must not exist).
+      await db.$transaction((tx) => scheduleReconcile(tx, current, now, "/cleanup"));
+      throw error;
+    }
+  }
+  throw new RedemptionFailedError(current, new Error("the redemption was settled as failed meanwhile"));
 }
 
 /** Redeems a reward for a customer and returns the issued redemption (with its code). */
@@ -179,16 +244,59 @@ export async function redeemReward(
   } catch (error) {
     // The answer may have been lost after Shopify created the code: only a code Shopify does not
     // have is a failure. If even the lookup fails, the redemption stays "issuing" and a retry
-    // with the same key finishes it — points are never given back for a code that may exist.
+    // with the same key (or the reconcile job) finishes it — points are never given back for a
+    // code that may exist.
     const existing = await findCodeDiscount(adminClient, redemption.code);
     if (!existing) {
       const failed = await giveBack(db, redemption, error, options.clock.now());
+      if (failed.status === "issued") return failed;
       throw new RedemptionFailedError(failed, error);
     }
     discountId = existing;
   }
-  return db.redemption.update({
-    where: { id: redemption.id },
-    data: { status: "issued", discountId, issuedAt: options.clock.now(), lastError: null },
+  return markIssued(db, adminClient, redemption, discountId, options.clock.now());
+}
+
+/**
+ * Settles one attempt that nobody finished: still "issuing" after redemptionSettleMs → the code at
+ * Shopify decides (there → issued, absent → points back); "failed" → a code left over by a caller
+ * that lost the race is deleted. Anything else (issued, a later attempt) is left alone.
+ */
+export async function reconcileRedemption(
+  db: Database,
+  target: { shopId: string; redemptionId: string; attempts: number },
+  options: RedemptionOptions,
+): Promise<Redemption | null> {
+  const redemption = await db.redemption.findFirst({
+    where: { id: target.redemptionId, shopId: target.shopId },
   });
+  if (!redemption || redemption.attempts !== target.attempts || redemption.status === "issued") {
+    return redemption;
+  }
+  // Runs when the attempt's timer is due (redemptionSettleMs after it started), so a call of its
+  // own still in flight has landed by now.
+  const now = options.clock.now();
+  const { adminClient } = await shopAdminClient(db, redemption.shopId, options.adminClientFor);
+  const existing = await findCodeDiscount(adminClient, redemption.code);
+  if (redemption.status === "failed") {
+    if (existing) await deleteCodeDiscount(adminClient, existing);
+    return redemption;
+  }
+  if (existing) return markIssued(db, adminClient, redemption, existing, now);
+  return giveBack(db, redemption, new Error("the code was never created at Shopify"), now);
+}
+
+const reconcilePayload = z.object({ redemptionId: z.string(), attempts: z.number().int() });
+
+/** The worker's handler for "loyalty.redemption-reconcile" jobs. */
+export function redemptionReconcileJobHandler(options: RedemptionOptions): JobHandler {
+  return async (job, db) => {
+    const { redemptionId, attempts } = reconcilePayload.parse(job.payload);
+    try {
+      await reconcileRedemption(db, { shopId: job.shopId, redemptionId, attempts }, options);
+    } catch (error) {
+      // Lost the race to a caller that settled it as failed: settled, nothing left to do.
+      if (!(error instanceof RedemptionFailedError)) throw error;
+    }
+  };
 }

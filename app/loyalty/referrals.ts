@@ -40,6 +40,11 @@ export async function referralCodeFor(db: Database, shopId: string, customerId: 
   for (let attempt = 0; attempt < 5; attempt += 1) {
     try {
       return await db.$transaction(async (tx) => {
+        const customer = await tx.customer.findFirst({
+          where: { id: customerId, shopId },
+          select: { id: true },
+        });
+        if (!customer) throw new ReferralError(`customer ${customerId} not found in this shop`);
         const member = await loyaltyMemberFor(tx, shopId, customerId);
         if (member.referralCode) return member.referralCode;
         const code = newReferralCode();

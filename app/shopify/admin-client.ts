@@ -128,6 +128,11 @@ export interface AdminClientOptions {
   /** Monotonic milliseconds for the bucket estimate. */
   now?: () => number;
   fetch?: typeof fetch;
+  /**
+   * A request with no answer after this long is abandoned as a network failure (default 60 s):
+   * a hung connection must not hold a worker forever.
+   */
+  requestTimeoutMs?: number;
   /** Attempts for one query on network errors / 5xx (the first try included). */
   maxAttempts?: number;
   /** Attempts for one query answered THROTTLED (each after waiting for the bucket). */
@@ -185,10 +190,19 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     waitedMs: 0,
     maxRequestedCost: 0,
   };
+  const baseFetch = options.fetch ?? fetch;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
+  const timedFetch: typeof fetch = (input, init) => {
+    const timeout = AbortSignal.timeout(requestTimeoutMs);
+    return baseFetch(input, {
+      ...init,
+      signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout,
+    });
+  };
   const client = new GraphQLClient(options.endpoint ?? adminApiEndpoint(options.shopDomain), {
     headers: { "X-Shopify-Access-Token": options.accessToken },
     errorPolicy: "all",
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    fetch: timedFetch,
   });
 
   async function wait(ms: number): Promise<void> {

@@ -301,6 +301,55 @@ export const storeCreditAccountDebitMutation = `#graphql
   }
 `;
 
+/**
+ * The cursor of the last transaction on a customer's store credit account in one currency
+ * (`accountQuery` is "currency_code:EUR"): written with a take-back's intent, so a debit whose
+ * answer was lost can be looked for among the transactions after it.
+ */
+export const lastStoreCreditTransactionQuery = `#graphql
+  query LastStoreCreditTransaction($customerId: ID!, $accountQuery: String!) {
+    customer(id: $customerId) {
+      storeCreditAccounts(first: 1, query: $accountQuery) {
+        nodes {
+          transactions(last: 1) {
+            edges {
+              cursor
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+/** The store credit transactions after a cursor, oldest first: did a debit with a lost answer happen? */
+export const storeCreditTransactionsAfterQuery = `#graphql
+  query StoreCreditTransactionsAfter($customerId: ID!, $accountQuery: String!, $after: String) {
+    customer(id: $customerId) {
+      storeCreditAccounts(first: 1, query: $accountQuery) {
+        nodes {
+          transactions(first: 50, after: $after) {
+            edges {
+              cursor
+              node {
+                __typename
+                event
+                amount {
+                  amount
+                  currencyCode
+                }
+              }
+            }
+            pageInfo {
+              hasNextPage
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
 /** Records a customer's unsubscribe (link or one-click) in Shopify's e-mail marketing consent. */
 export const customerEmailMarketingConsentUpdateMutation = `#graphql
   mutation UpdateEmailMarketingConsent($input: CustomerEmailMarketingConsentUpdateInput!) {
@@ -343,6 +392,8 @@ export const adminOperations = {
   discountCodeDeleteMutation,
   storeCreditAccountCreditMutation,
   storeCreditAccountDebitMutation,
+  lastStoreCreditTransactionQuery,
+  storeCreditTransactionsAfterQuery,
   customerEmailMarketingConsentUpdateMutation,
   customerSmsMarketingConsentUpdateMutation,
 } as const;

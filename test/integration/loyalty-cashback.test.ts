@@ -4,7 +4,7 @@
 import type { Shop } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../app/db/client";
-import { cashbackForAmount, owedBack } from "../../app/loyalty/cashback";
+import { cashbackForAmount, owedBack, takeBackSettleMs } from "../../app/loyalty/cashback";
 import { saveProgramSettings } from "../../app/loyalty/program";
 import { createAdminClient } from "../../app/shopify/admin-client";
 import { workerSetup } from "../../app/worker-setup";
@@ -116,6 +116,7 @@ describe(`loyalty cashback on ${testProvider}`, () => {
             endpoint: fake.endpoint(target.domain),
             sleep: async () => {},
             maxAttempts: 2,
+            requestTimeoutMs: 2_000,
           }),
       }),
     });
@@ -248,6 +249,75 @@ describe(`loyalty cashback on ${testProvider}`, () => {
     await run();
     expect(await creditFor(shop, 8004)).toMatchObject({ status: "issued", issuedMinor: 600 });
     expect(balanceAtShopify(refused)).toBe(600);
+  });
+
+  it("debits store credit once when a take-back's answer is lost: it looks the debit up instead of repeating it (R-LOY-3)", async () => {
+    const buyer = person(506);
+    const customerGid = `gid://shopify/Customer/${buyer.id}`;
+    const debits = () =>
+      fake.commerce.transactions.filter(
+        (transaction) => transaction.customerId === customerGid && transaction.kind === "debit",
+      );
+    await deliver(shop, delivery("orders/paid", order(8006, buyer)));
+    clock.advance(14 * day);
+    await run();
+    expect(balanceAtShopify(buyer)).toBe(600);
+
+    // 1. Shopify applies the debit and never answers; the client times out.
+    fake.commerce.failNext("DebitStoreCredit", "timeout", 1);
+    await deliver(shop, delivery("refunds/create", refundOf(86, 8006, 1)));
+    clock.advance(day);
+    await run();
+    await run();
+    expect(debits()).toHaveLength(1);
+    expect(balanceAtShopify(buyer)).toBe(400);
+    expect(await creditFor(shop, 8006)).toMatchObject({
+      issuedMinor: 400,
+      takeBackMinor: null,
+      lastError: null,
+    });
+
+    // 2. Applied, timed out, and the lookup fails too: the intent waits, then the lookup finds the debit.
+    fake.commerce.failNext("DebitStoreCredit", "timeout", 1);
+    fake.commerce.failNext("StoreCreditTransactionsAfter", "server_error", 2);
+    await deliver(shop, delivery("refunds/create", refundOf(87, 8006, 2)));
+    expect(await creditFor(shop, 8006)).toMatchObject({ takeBackMinor: 200, issuedMinor: 400 });
+    expect((await creditFor(shop, 8006))?.lastError).toMatch(/may or may not have reached Shopify/);
+    for (const step of [60_000, takeBackSettleMs, day]) {
+      clock.advance(step);
+      await run();
+    }
+    expect(debits()).toHaveLength(2);
+    expect(balanceAtShopify(buyer)).toBe(200);
+    expect(await creditFor(shop, 8006)).toMatchObject({ issuedMinor: 200, takeBackMinor: null });
+
+    // 3. A debit that failed before reaching Shopify (no answer either): not found after the settle
+    //    time, so it is made once more — and only once.
+    fake.commerce.failNext("DebitStoreCredit", "server_error", 1);
+    await deliver(shop, delivery("refunds/create", refundOf(88, 8006, 3)));
+    expect(await creditFor(shop, 8006)).toMatchObject({ takeBackMinor: 200, issuedMinor: 200 });
+    expect(debits()).toHaveLength(2);
+    for (const step of [60_000, takeBackSettleMs, day, day]) {
+      clock.advance(step);
+      await run();
+    }
+    expect(debits()).toHaveLength(3);
+    expect(balanceAtShopify(buyer)).toBe(0);
+    expect(await creditFor(shop, 8006)).toMatchObject({
+      status: "cancelled",
+      issuedMinor: 0,
+      unrecoveredMinor: 0,
+      takeBackMinor: null,
+    });
+    const entries = await db.loyaltyLedgerEntry.findMany({
+      where: {
+        shopId: shop.id,
+        kind: "cashback",
+        sourceId: { startsWith: (await creditFor(shop, 8006))?.orderId },
+      },
+      orderBy: { createdAt: "asc" },
+    });
+    expect(entries.map((entry) => entry.basisMinor)).toEqual([600, -200, -200, -200]);
   });
 
   it("pays cashback as a single-use code for the customer, and deletes it when the order is cancelled", async () => {

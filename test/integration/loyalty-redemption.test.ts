@@ -6,12 +6,20 @@ import type { Shop } from "@prisma/client";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Database } from "../../app/db/client";
 import { InsufficientPointsError, loyaltyMemberFor, postLedgerEntry } from "../../app/loyalty/ledger";
-import { RedemptionError, RedemptionFailedError, redeemReward } from "../../app/loyalty/redemption";
+import {
+  reconcileRedemption,
+  RedemptionError,
+  RedemptionFailedError,
+  redemptionSettleMs,
+  redeemReward,
+} from "../../app/loyalty/redemption";
 import { activeRewards, createReward, RewardError, updateReward } from "../../app/loyalty/rewards";
 import { createAdminClient } from "../../app/shopify/admin-client";
+import { workerSetup } from "../../app/worker-setup";
 import { ManualClock } from "../support/clock";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database";
 import { startFakeAdminApi, type FakeAdminApi } from "../support/fake-admin-api";
+import { drain, testWorker } from "../support/inbox";
 
 const accessToken = "shpat_redemption";
 
@@ -24,15 +32,15 @@ describe(`loyalty redemptions on ${testProvider}`, () => {
   const clock = new ManualClock("2026-11-24T10:00:00Z");
   let sequence = 0;
 
-  const options = () => ({
-    clock,
+  const options = (at: ManualClock = clock, maxAttempts = 3) => ({
+    clock: at,
     adminClientFor: (target: Shop, token: string) =>
       createAdminClient({
         shopDomain: target.domain,
         accessToken: token,
         endpoint: fake.endpoint(target.domain),
         sleep: async () => {},
-        maxAttempts: 3,
+        maxAttempts,
       }),
   });
 
@@ -247,6 +255,135 @@ describe(`loyalty redemptions on ${testProvider}`, () => {
       updateReward(db, other.id, reward.id, { kind: "free_shipping", name: "x", pointsCost: 1 }),
     ).rejects.toThrow(RewardError);
   });
+
+  /** A redemption left "issuing": Shopify failed the create and the lookup (points debited, no answer). */
+  const stuckRedemption = async (rewardId: string, customerId: string, key: string) => {
+    fake.commerce.failNext("CreateBasicDiscountCode", "server_error", 1);
+    fake.commerce.failNext("CodeDiscountByCode", "server_error", 1);
+    const request = { shopId: shop.id, customerId, rewardId, idempotencyKey: key };
+    await expect(redeemReward(db, request, options(clock, 1))).rejects.toThrow(/unreachable/);
+    const stuck = await db.redemption.findUniqueOrThrow({
+      where: { shopId_idempotencyKey: { shopId: shop.id, idempotencyKey: key } },
+    });
+    expect(stuck.status).toBe("issuing");
+    return { request, stuck };
+  };
+
+  it("settles a redemption stuck in issuing by its reconcile job: code there → issued, absent → points back (R-LOY-5)", async () => {
+    const reward = await createReward(db, shop.id, {
+      kind: "fixed_amount",
+      name: "€3 off",
+      pointsCost: 120,
+      amountMinor: 300,
+      currency: "EUR",
+    });
+    const absent = await memberWith(shop, 120);
+    const { stuck: lost } = await stuckRedemption(reward.id, absent.id, "stuck-absent");
+    const present = await memberWith(shop, 120);
+    // The create reached Shopify but its answer and the lookup were lost.
+    fake.commerce.failNext("CreateBasicDiscountCode", "lost_answer", 3);
+    fake.commerce.failNext("CodeDiscountByCode", "server_error", 3);
+    await expect(
+      redeemReward(
+        db,
+        { shopId: shop.id, customerId: present.id, rewardId: reward.id, idempotencyKey: "stuck-present" },
+        options(),
+      ),
+    ).rejects.toThrow(/unreachable/);
+    expect((await balanceOf(absent.id)).cached).toBe(0);
+    expect((await balanceOf(present.id)).cached).toBe(0);
+
+    const jobClock = new ManualClock(clock.now().toISOString());
+    const worker = testWorker(db, jobClock, { ...workerSetup(options(jobClock)) });
+    // Not due yet: the attempt may still be in flight.
+    await drain(worker);
+    expect(await db.redemption.count({ where: { shopId: shop.id, status: "issuing" } })).toBe(2);
+
+    jobClock.advance(redemptionSettleMs + 1_000);
+    await drain(worker);
+    expect(await db.redemption.findUniqueOrThrow({ where: { id: lost.id } })).toMatchObject({
+      status: "failed",
+    });
+    expect(await balanceOf(absent.id)).toEqual({ cached: 120, ledgerSum: 120, lowest: 0 });
+    expect(fake.commerce.discountsOf(shop.domain).some((discount) => discount.code === lost.code)).toBe(
+      false,
+    );
+    const issued = await db.redemption.findFirstOrThrow({
+      where: { shopId: shop.id, idempotencyKey: "stuck-present" },
+    });
+    expect(issued.status).toBe("issued");
+    expect(
+      fake.commerce.discountsOf(shop.domain).filter((discount) => discount.code === issued.code),
+    ).toHaveLength(1);
+    expect(await balanceOf(present.id)).toEqual({ cached: 0, ledgerSum: 0, lowest: 0 });
+    expect(
+      await db.job.count({
+        where: { shopId: shop.id, kind: "loyalty.redemption-reconcile", status: "done" },
+      }),
+    ).toBeGreaterThanOrEqual(2);
+  });
+
+  it("ends every race of issuing ∥ giving back in exactly one outcome: the code or the points (R-LOY-5)", async () => {
+    const rounds = 100;
+    const reward = await createReward(db, shop.id, {
+      kind: "fixed_amount",
+      name: "€1 off",
+      pointsCost: 100,
+      amountMinor: 100,
+      currency: "EUR",
+    });
+    // Separate clients: on PostgreSQL the two sides run on separate connections, truly at once.
+    const issuerDb = database.connect();
+    const jobDb = database.connect();
+    const lateClock = new ManualClock(clock.now().toISOString());
+    lateClock.advance(redemptionSettleMs + 60_000);
+    const outcomes = { issued: 0, pointsBack: 0 };
+    const pause = () => new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 4)));
+    for (let round = 0; round < rounds; round += 1) {
+      const customer = await memberWith(shop, 100);
+      const { request, stuck } = await stuckRedemption(reward.id, customer.id, `race-${round}`);
+      // The shopper asks again (creates the code, marks it issued) while the reconcile job runs late
+      // and, not finding the code yet, gives the points back.
+      await Promise.allSettled([
+        (async () => {
+          if (round % 2 === 0) await pause();
+          return redeemReward(issuerDb, request, options());
+        })(),
+        (async () => {
+          if (round % 2 === 1) await pause();
+          return reconcileRedemption(
+            jobDb,
+            { shopId: shop.id, redemptionId: stuck.id, attempts: stuck.attempts },
+            options(lateClock),
+          );
+        })(),
+      ]);
+      const final = await db.redemption.findUniqueOrThrow({ where: { id: stuck.id } });
+      const codes = fake.commerce.discountsOf(shop.domain).filter((discount) => discount.code === stuck.code);
+      const balance = await balanceOf(customer.id);
+      expect(balance.lowest).toBeGreaterThanOrEqual(0);
+      expect(balance.cached).toBe(balance.ledgerSum);
+      if (final.status === "issued") {
+        outcomes.issued += 1;
+        expect({ round, codes: codes.length, points: balance.cached }).toEqual({
+          round,
+          codes: 1,
+          points: 0,
+        });
+        expect(final.discountId).toBe(codes[0]?.id);
+      } else {
+        outcomes.pointsBack += 1;
+        expect({ round, status: final.status, codes: codes.length, points: balance.cached }).toEqual({
+          round,
+          status: "failed",
+          codes: 0,
+          points: 100,
+        });
+      }
+    }
+    expect(outcomes.issued + outcomes.pointsBack).toBe(rounds);
+    console.info(`redemption races: ${outcomes.issued} issued, ${outcomes.pointsBack} points back`);
+  }, 300_000);
 
   it("validates a reward whole before saving it", async () => {
     const before = await db.loyaltyReward.count();

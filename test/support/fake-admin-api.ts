@@ -20,7 +20,7 @@ import {
 import { adminApiVersion } from "../../app/shopify/admin-client";
 import { adminOperations, bulkQueries, type BulkQueryName } from "../../app/shopify/admin-operations";
 import { currencyExponent } from "../../app/money/money";
-import { FakeCommerce, FakeServerError } from "./fake-admin-commerce";
+import { FakeCommerce, FakeNoAnswer, FakeServerError } from "./fake-admin-commerce";
 
 export interface FakeMoneyBag {
   shopMoney: { amount: string; currencyCode: string };
@@ -756,6 +756,8 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
     } catch (error) {
       if (!(error instanceof FakeServerError)) throw error;
       stats.serverErrors += 1;
+      // Applied, and no answer ever: the client's timeout ends the request (close() ends the socket).
+      if (error instanceof FakeNoAnswer) return;
       response.writeHead(502, { "content-type": "text/html" });
       response.end(`<html><body>${error.message}</body></html>`);
       return;

@@ -1,10 +1,11 @@
 // The fake Admin API's discounts and store credit (used by redemptions and cashback): code
 // discounts unique per shop, looked up by code and deleted; store credit accounts per customer
-// with Shopify's refusal of debits beyond the balance. Failures can be injected per operation:
-// a server error before anything happens, an answer lost after the change was made, or a refusal.
+// with Shopify's refusal of debits beyond the balance, and their transactions listed after a cursor.
+// Failures can be injected per operation: a server error before anything happens, an answer lost
+// after the change was made (a 502, or no answer at all until the client times out), or a refusal.
 type Row = Record<string, unknown>;
 
-export type FakeFailure = "server_error" | "lost_answer" | "user_error";
+export type FakeFailure = "server_error" | "lost_answer" | "timeout" | "user_error";
 
 export interface FakeDiscount {
   id: string;
@@ -15,6 +16,9 @@ export interface FakeDiscount {
 }
 
 export interface FakeStoreCreditTransaction {
+  id: string;
+  /** Shopify's StoreCreditSystemEvent: API credits and debits are ADJUSTMENT. */
+  event: string;
   shop: string;
   customerId: string;
   kind: "credit" | "debit";
@@ -24,6 +28,9 @@ export interface FakeStoreCreditTransaction {
 
 /** Thrown by `execute` when an injected failure wants an HTTP error instead of an answer. */
 export class FakeServerError extends Error {}
+
+/** Thrown by `execute` when the change was made but no answer is sent at all (the client times out). */
+export class FakeNoAnswer extends FakeServerError {}
 
 const money = (value: unknown): { amount: string; currencyCode: string } | null => {
   if (typeof value !== "object" || value === null) return null;
@@ -75,6 +82,7 @@ export class FakeCommerce {
       if (failure.mode === "server_error") throw new FakeServerError(`${name} failed (injected)`);
       if (failure.mode === "user_error") return handler.refuse("Injected refusal: try again later");
       handler.run(shop, variables);
+      if (failure.mode === "timeout") throw new FakeNoAnswer(`${name} never answered (injected)`);
       throw new FakeServerError(`${name} answer lost (injected)`);
     }
     return handler.run(shop, variables);
@@ -173,11 +181,12 @@ export class FakeCommerce {
     if (account.cents + delta < 0) return refuse("Insufficient funds", "INSUFFICIENT_FUNDS");
     account.cents += delta;
     this.balances.set(key, account);
-    this.transactions.push({ shop, customerId, kind, ...amount });
+    const id = this.nextId(
+      kind === "credit" ? "StoreCreditAccountCreditTransaction" : "StoreCreditAccountDebitTransaction",
+    );
+    this.transactions.push({ id, event: "ADJUSTMENT", shop, customerId, kind, ...amount });
     const result = {
-      id: this.nextId(
-        kind === "credit" ? "StoreCreditAccountCreditTransaction" : "StoreCreditAccountDebitTransaction",
-      ),
+      id,
       amount: { amount: (delta / 100).toFixed(2), currencyCode: amount.currencyCode },
       account: {
         id: `gid://shopify/StoreCreditAccount/${customerId.split("/").pop()}`,
@@ -185,6 +194,23 @@ export class FakeCommerce {
       },
     };
     return { storeCreditAccountTransaction: result, userErrors: [] };
+  }
+
+  /** customer.storeCreditAccounts(first: 1, query: "currency_code:X") with its transactions, oldest first. */
+  private storeCreditAccounts(
+    shop: string,
+    variables: Row,
+    page: (all: FakeStoreCreditTransaction[]) => Row,
+  ): Row {
+    const customerId = String(variables.customerId);
+    const currency = /^currency_code:([A-Z]{3})$/.exec(String(variables.accountQuery))?.[1];
+    const account = this.balances.get(`${shop}:${customerId}`);
+    if (!account || account.currencyCode !== currency)
+      return { customer: { storeCreditAccounts: { nodes: [] } } };
+    const all = this.transactions.filter(
+      (transaction) => transaction.shop === shop && transaction.customerId === customerId,
+    );
+    return { customer: { storeCreditAccounts: { nodes: [{ transactions: page(all) }] } } };
   }
 
   private readonly handlers: Record<
@@ -280,6 +306,39 @@ export class FakeCommerce {
           userErrors: [{ field: null, message, code: "INTERNAL_ERROR" }],
         },
       }),
+    },
+    LastStoreCreditTransaction: {
+      run: (shop, variables) =>
+        this.storeCreditAccounts(shop, variables, (all) => ({
+          edges: all.slice(-1).map((transaction) => ({ cursor: transaction.id })),
+        })),
+      refuse: () => ({ customer: null }),
+    },
+    StoreCreditTransactionsAfter: {
+      run: (shop, variables) =>
+        this.storeCreditAccounts(shop, variables, (all) => {
+          const after = typeof variables.after === "string" ? variables.after : null;
+          const start = after === null ? 0 : all.findIndex((transaction) => transaction.id === after) + 1;
+          const page = all.slice(start, start + 50);
+          return {
+            edges: page.map((transaction) => ({
+              cursor: transaction.id,
+              node: {
+                __typename:
+                  transaction.kind === "credit"
+                    ? "StoreCreditAccountCreditTransaction"
+                    : "StoreCreditAccountDebitTransaction",
+                event: transaction.event,
+                amount: {
+                  amount: `${transaction.kind === "debit" ? "-" : ""}${transaction.amount}`,
+                  currencyCode: transaction.currencyCode,
+                },
+              },
+            })),
+            pageInfo: { hasNextPage: start + 50 < all.length },
+          };
+        }),
+      refuse: () => ({ customer: null }),
     },
     DebitStoreCredit: {
       run: (shop, variables) => ({ storeCreditAccountDebit: this.storeCredit(shop, "debit", variables) }),
