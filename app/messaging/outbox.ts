@@ -464,8 +464,9 @@ export async function recordDeliveryReport(
  * while the app was gone) — skipped, with its paused send and fallback jobs cancelled.
  */
 export async function dropMessagesQueuedBefore(tx: Tx, shopId: string, at: Date): Promise<number> {
+  // Everything still queued when the reinstall commits was queued before it.
   const { count } = await tx.message.updateMany({
-    where: { shopId, status: "queued", createdAt: { lt: at } },
+    where: { shopId, status: "queued" },
     data: { status: "skipped", lastError: "not sent: queued before Stayloop was reinstalled" },
   });
   await tx.job.updateMany({

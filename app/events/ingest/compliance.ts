@@ -43,9 +43,7 @@ export async function exportCustomerData(
       })
     : null;
   const cashback = scoped ? await tx.cashbackCredit.findMany({ where: scoped }) : [];
-  const messages = scoped
-    ? await tx.message.findMany({ where: scoped, orderBy: { createdAt: "asc" } })
-    : [];
+  const messages = scoped ? await tx.message.findMany({ where: scoped, orderBy: { createdAt: "asc" } }) : [];
   const consentChanges = scoped
     ? await tx.consentChange.findMany({ where: scoped, orderBy: { occurredAt: "asc" } })
     : [];
