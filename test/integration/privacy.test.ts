@@ -4,7 +4,7 @@
 // work until a reinstall resumes it.
 import type { Shop } from "@prisma/client";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { customerDataExportFor } from "../../app/customers/data-export";
+import { customerDataExportFor, customerDataExports } from "../../app/customers/data-export";
 import type { Database } from "../../app/db/client";
 import { inboxPurgeJobKind } from "../../app/events/inbox-retention";
 import { adjustPoints } from "../../app/loyalty/adjustments";
@@ -266,6 +266,10 @@ describe(`privacy on ${testProvider}`, () => {
     expect(data.messages.map((message) => message.toAddress)).toEqual(["zdenka.quillfeather@example.org"]);
     expect(data.consentChanges).toMatchObject([{ channel: "sms", state: "unsubscribed" }]);
     expect(await customerDataExportFor(db, beta.id, stored?.id ?? "", clock.now())).toBeNull();
+    expect((await customerDataExports(db, alpha.id, clock.now())).map((listed) => listed.id)).toEqual([
+      stored?.id,
+    ]);
+    expect(await customerDataExports(db, beta.id, clock.now())).toEqual([]);
     const requested = await db.domainEvent.findFirstOrThrow({ where: { type: "customer.data_requested" } });
     expect(JSON.stringify(requested.payload)).not.toContain("example.org");
 
