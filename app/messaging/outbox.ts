@@ -463,7 +463,7 @@ export async function recordDeliveryReport(
  * On reinstall: what was queued before it is not sent stale (consent and contacts may have changed
  * while the app was gone) — skipped, with its paused send and fallback jobs cancelled.
  */
-export async function dropMessagesQueuedBefore(tx: Tx, shopId: string, at: Date): Promise<number> {
+export async function dropStaleQueuedMessages(tx: Tx, shopId: string, at: Date): Promise<number> {
   // Everything still queued when the reinstall commits was queued before it.
   const { count } = await tx.message.updateMany({
     where: { shopId, status: "queued" },

@@ -5,7 +5,7 @@
 import type { Shop } from "@prisma/client";
 import type { Clock } from "../clock";
 import type { Database } from "../db/client";
-import { dropMessagesQueuedBefore } from "../messaging/outbox";
+import { dropStaleQueuedMessages } from "../messaging/outbox";
 import { findOrCreateShop } from "./registry";
 
 export async function reinstallShop(db: Database, domain: string, clock: Clock): Promise<Shop> {
@@ -19,7 +19,7 @@ export async function reinstallShop(db: Database, domain: string, clock: Clock):
       data: { uninstalledAt: null },
     });
     if (count === 0) return shop;
-    await dropMessagesQueuedBefore(tx, shop.id, now);
+    await dropStaleQueuedMessages(tx, shop.id, now);
     await tx.job.updateMany({
       where: { shopId: shop.id, status: "paused" },
       data: { status: "scheduled", lastError: null },

@@ -380,6 +380,23 @@ describe(`privacy on ${testProvider}`, () => {
     expect(
       await db.job.count({ where: { shopId: shop.id, kind: inboxPurgeJobKind, status: "scheduled" } }),
     ).toBe(0);
+
+    // A data-request export stays downloadable for 30 days, then the same daily run deletes it.
+    await deliver(
+      shop.domain,
+      webhookDelivery(
+        "customers/data_request",
+        { shop_domain: shop.domain, customer: { id: 7100 }, data_request: { id: 6100 } },
+        at(),
+      ),
+    );
+    expect(await db.customerDataExport.count({ where: { shopId: shop.id } })).toBe(1);
+    clock.advance(29 * day);
+    await run();
+    expect(await db.customerDataExport.count({ where: { shopId: shop.id } })).toBe(1);
+    clock.advance(2 * day);
+    await run();
+    expect(await db.customerDataExport.count({ where: { shopId: shop.id } })).toBe(0);
   });
 
   it("does not recreate a shop erased by shop/redact when a delivery arrives afterwards", async () => {
