@@ -42,6 +42,8 @@ const environmentSchema = z
     STAYLOOP_WHATSAPP_ACCESS_TOKEN: z.string().min(1).optional(),
     STAYLOOP_WHATSAPP_APP_SECRET: z.string().min(1).optional(),
     STAYLOOP_WHATSAPP_VERIFY_TOKEN: z.string().min(1).optional(),
+    // Privacy (R-SEC-2): days a processed webhook body is kept before it is erased.
+    STAYLOOP_INBOX_RETENTION_DAYS: z.coerce.number().int().min(0).max(365).default(7),
   })
   .superRefine((value, context) => {
     if (value.NODE_ENV === "production" && !value.STAYLOOP_DEMO) {
@@ -96,6 +98,7 @@ export type Environment = {
   logLevel: z.infer<typeof environmentSchema>["LOG_LEVEL"];
   demo: { enabled: boolean; shopDomain: string; adminApiUrl: string | undefined };
   messaging: MessagingConfig;
+  privacy: { inboxRetentionDays: number };
   worker: {
     batchSize: number;
     idleMs: number;
@@ -197,6 +200,7 @@ export function parseEnvironment(source: Record<string, string | undefined>): En
             }
           : undefined,
     },
+    privacy: { inboxRetentionDays: value.STAYLOOP_INBOX_RETENTION_DAYS },
     worker: {
       batchSize: value.WORKER_BATCH_SIZE,
       idleMs: value.WORKER_IDLE_MS,

@@ -7,7 +7,7 @@ import { systemClock } from "./clock";
 import prisma from "./db.server";
 import { env } from "./env.server";
 import { backfillJobKind, requestBackfill } from "./shopify/backfill-job";
-import { findOrCreateShop } from "./shops/registry";
+import { reinstallShop } from "./shops/reinstall";
 
 /** Pinned Admin API version; shopify.app.toml's `[webhooks] api_version` names the same one. */
 export const adminApiVersion = ApiVersion.October26;
@@ -23,10 +23,9 @@ const shopify = shopifyApp({
   distribution: AppDistribution.AppStore,
   hooks: {
     // A new (or returning) install: make sure the shop exists and import its history once.
+    // After an uninstall, the work it paused resumes (app/shops/reinstall.ts).
     afterAuth: async ({ session }) => {
-      const shop = await findOrCreateShop(prisma, session.shop);
-      if (shop.uninstalledAt)
-        await prisma.shop.update({ where: { id: shop.id }, data: { uninstalledAt: null } });
+      const shop = await reinstallShop(prisma, session.shop, systemClock);
       const imported = await prisma.job.count({ where: { shopId: shop.id, kind: backfillJobKind } });
       if (imported === 0) await requestBackfill(prisma, shop.id, systemClock);
     },

@@ -3,6 +3,7 @@
 import type { Clock } from "./clock";
 import { domainEventJobKind, type DomainEventSubscriber } from "./events/domain-events";
 import { deliverDomainEvents } from "./events/event-delivery";
+import { defaultInboxRetentionDays, inboxPurgeJobHandler, inboxPurgeJobKind } from "./events/inbox-retention";
 import type { JobHandler } from "./jobs/worker";
 import { cashbackJobHandler, cashbackJobKind } from "./loyalty/cashback";
 import { dailyLoyaltyJobHandler, dailyLoyaltyJobKind } from "./loyalty/daily";
@@ -32,6 +33,8 @@ export function workerSetup(options: {
   adminClientFor: AdminClientFactory;
   /** The outbox's providers and links; without them no messages are sent (tests of other domains). */
   messaging?: OutboxDependencies;
+  /** Days a processed webhook body is kept before it is erased (STAYLOOP_INBOX_RETENTION_DAYS). */
+  inboxRetentionDays?: number;
 }): WorkerSetup {
   const subscribers = [loyaltySubscriber];
   const { clock, adminClientFor } = options;
@@ -53,6 +56,10 @@ export function workerSetup(options: {
       // Imported history announces no events to subscribers: past orders do not earn points
       // or start flows by themselves.
       [backfillJobKind]: backfillJobHandler({ clock, adminClientFor }),
+      [inboxPurgeJobKind]: inboxPurgeJobHandler({
+        clock,
+        retentionDays: options.inboxRetentionDays ?? defaultInboxRetentionDays,
+      }),
     },
   };
 }

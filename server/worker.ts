@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     staleAfterMs: env.worker.staleAfterMs,
     ...workerSetup({
       clock: systemClock,
+      inboxRetentionDays: env.privacy.inboxRetentionDays,
       messaging: outboxDependencies(env.messaging, systemClock),
       adminClientFor: (shop, accessToken) =>
         createAdminClient({

@@ -5,8 +5,9 @@ import type { Clock } from "../clock";
 import type { Database } from "../db/client";
 import { isTransientConflict } from "../db/errors";
 import { MoneyError } from "../money/money";
-import { findOrCreateShop } from "../shops/registry";
+import { shopForDelivery } from "../shops/registry";
 import type { DomainEventSubscriber } from "./domain-events";
+import { scheduleInboxPurge } from "./inbox-retention";
 import { ingestContext, type IngestContext } from "./ingest/context";
 import { exportCustomerData, redactCustomer, redactShop, uninstallShop } from "./ingest/compliance";
 import { applyCheckout } from "./ingest/checkouts";
@@ -58,9 +59,18 @@ const handlers: Record<Exclude<WebhookTopic, "shop/redact">, TopicHandler> = {
     return redactCustomer(context, {
       customerShopifyId: request.customer.id,
       orderShopifyIds: request.orders_to_redact ?? [],
+      email: request.customer.email ?? null,
+      phone: request.customer.phone ?? null,
     });
   },
 };
+
+/** Topics whose body is personal data needed only to apply it: erased as soon as it is applied. */
+const erasedOnceApplied: ReadonlySet<WebhookTopic> = new Set<WebhookTopic>([
+  "customers/data_request",
+  "customers/redact",
+  "shop/redact",
+]);
 
 export interface DeliveryProcessingOptions {
   db: Database;
@@ -103,22 +113,38 @@ async function applyDelivery(
   payload: unknown,
   options: DeliveryProcessingOptions,
 ): Promise<void> {
-  await options.db.$transaction(
+  const now = options.clock.now();
+  const shopId = await options.db.$transaction(
     async (tx) => {
+      let shopId: string | null = null;
+      // After shop/redact nothing of the shop is kept, and a late delivery does not bring it back.
+      let erase = erasedOnceApplied.has(topic);
       if (topic === "shop/redact") {
-        await redactShop(tx, delivery.shopDomain, delivery.id);
+        await redactShop(tx, delivery.shopDomain, delivery.id, now);
       } else {
-        const shop = await findOrCreateShop(tx, delivery.shopDomain);
-        await handlers[topic](ingestContext(tx, shop, options.clock, options.subscribers), payload);
+        const shop = await shopForDelivery(tx, delivery.shopDomain);
+        if (shop) {
+          await handlers[topic](ingestContext(tx, shop, options.clock, options.subscribers), payload);
+          shopId = shop.id;
+        } else erase = true;
       }
       // Marked done inside the same transaction, and only while still ours: a claim released to
       // another worker (ours was presumed dead) makes this commit fail instead of applying twice.
       const { count } = await tx.webhookInbox.updateMany({
         where: { id: delivery.id, status: "processing", claimedBy: options.workerId },
-        data: { status: "done", processedAt: options.clock.now(), lastError: null, claimedBy: null },
+        data: {
+          status: "done",
+          processedAt: now,
+          lastError: null,
+          claimedBy: null,
+          ...(erase ? { payload: "", payloadPurgedAt: now } : {}),
+        },
       });
       if (count !== 1) throw new Error("claim lost before commit; another worker owns this delivery now");
+      return shopId;
     },
     { timeout: 60_000, maxWait: 30_000 },
   );
+  // After the commit: the body just applied is erased once its retention period is over.
+  if (shopId) await scheduleInboxPurge(options.db, shopId, now);
 }

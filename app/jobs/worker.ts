@@ -213,6 +213,22 @@ export class Worker {
       });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      // The shop uninstalled Stayloop meanwhile: its work waits for a reinstall (reinstallShop)
+      // instead of burning its attempts — this one did not count.
+      const { count: paused } = await db.job.updateMany({
+        where: { id, claimedBy: this.id, shop: { uninstalledAt: { not: null } } },
+        data: {
+          status: "paused",
+          lastError: `paused: app uninstalled (${lastErrorText(error)})`.slice(0, 2000),
+          claimedBy: null,
+          claimedAt: null,
+          attempts: { decrement: 1 },
+        },
+      });
+      if (paused === 1) {
+        logger.info({ id, kind: job.kind, error: message }, "job paused: the shop uninstalled Stayloop");
+        return;
+      }
       const parked = !handler || job.attempts >= Math.min(job.maxAttempts, maxAttempts);
       const now = clock.now();
       await db.job.updateMany({

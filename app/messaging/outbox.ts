@@ -37,6 +37,7 @@ import {
 import { trackEmailHtml, unsubscribeHeaders, unsubscribeUrl } from "./tracking-links";
 import { messageCostAfterDelivery, projectedMessageCost } from "./message-costs";
 import { scheduleJobOnce } from "../jobs/schedule";
+import { ShopUnavailableError } from "../shopify/shop-admin";
 
 export const sendMessageJobKind = "message.send";
 export const deliveryDeadlineJobKind = "message.delivery-deadline";
@@ -276,6 +277,8 @@ export async function sendMessage(
     db.customer.findFirst({ where: { id: message.customerId, shopId: message.shopId } }),
     messagingSettingsFor(db, message.shopId),
   ]);
+  // Uninstalled: nothing goes out; the worker pauses the job, and a reinstall drops the message.
+  if (shop.uninstalledAt) throw new ShopUnavailableError(`${shop.domain} uninstalled Stayloop`);
   if (!customer || customer.deletedAt || customer.redactedAt) {
     return db.message.update({
       where: { id: message.id },
@@ -454,6 +457,23 @@ export async function recordDeliveryReport(
     });
   }
   return message;
+}
+
+/**
+ * On reinstall: what was queued before it is not sent stale (consent and contacts may have changed
+ * while the app was gone) — skipped, with its paused send and fallback jobs cancelled.
+ */
+export async function dropStaleQueuedMessages(tx: Tx, shopId: string, at: Date): Promise<number> {
+  // Everything still queued when the reinstall commits was queued before it.
+  const { count } = await tx.message.updateMany({
+    where: { shopId, status: "queued" },
+    data: { status: "skipped", lastError: "not sent: queued before Stayloop was reinstalled" },
+  });
+  await tx.job.updateMany({
+    where: { shopId, status: "paused", kind: { in: [sendMessageJobKind, deliveryDeadlineJobKind] } },
+    data: { status: "cancelled", finishedAt: at },
+  });
+  return count;
 }
 
 const sendPayload = z.object({ messageId: z.string() });

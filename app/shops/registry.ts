@@ -25,3 +25,14 @@ export async function findOrCreateShop(db: Database | Tx, domain: string): Promi
     update: {},
   });
 }
+
+/**
+ * The shop a webhook delivery belongs to, created the first time it is seen — unless shop/redact
+ * erased it (null): a late delivery must not bring an erased shop back.
+ */
+export async function shopForDelivery(tx: Tx, domain: string): Promise<Shop | null> {
+  const shop = await tx.shop.findUnique({ where: { domain } });
+  if (shop) return shop;
+  if (await tx.shopRedaction.findUnique({ where: { domain } })) return null;
+  return findOrCreateShop(tx, domain);
+}

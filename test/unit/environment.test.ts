@@ -21,6 +21,16 @@ describe("environment", () => {
     expect(env.demo.enabled).toBe(false);
   });
 
+  it("keeps processed webhook bodies 7 days unless STAYLOOP_INBOX_RETENTION_DAYS says otherwise (R-SEC-2)", () => {
+    expect(parseEnvironment({}).privacy.inboxRetentionDays).toBe(7);
+    expect(parseEnvironment({ STAYLOOP_INBOX_RETENTION_DAYS: "30" }).privacy.inboxRetentionDays).toBe(30);
+    for (const bad of ["-1", "2.5", "seven", "1000"]) {
+      expect(() => parseEnvironment({ STAYLOOP_INBOX_RETENTION_DAYS: bad })).toThrow(
+        /STAYLOOP_INBOX_RETENTION_DAYS/,
+      );
+    }
+  });
+
   it("requires the Shopify app credentials in production", () => {
     expect(() => parseEnvironment({ NODE_ENV: "production" })).toThrow(
       /SHOPIFY_API_KEY: SHOPIFY_API_KEY is required in production[\s\S]*SHOPIFY_API_SECRET[\s\S]*SHOPIFY_APP_URL/,

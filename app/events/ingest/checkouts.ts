@@ -35,7 +35,11 @@ export async function applyCheckout(context: IngestContext, payload: CheckoutPay
   const customer = payload.customer
     ? await applyCustomer(context, payload.customer, { locale: payload.customer_locale })
     : null;
-  const fields = { ...checkoutFields(payload), customerId: customer?.id ?? null };
+  const fields = {
+    ...checkoutFields(payload),
+    customerId: customer?.id ?? null,
+    ...(customer?.redactedAt ? { email: null, phone: null, abandonedCheckoutUrl: null } : {}),
+  };
   const where = { shopId_token: { shopId: shop.id, token: payload.token } };
   const existing = await tx.checkout.findUnique({ where });
   let checkout: Checkout;

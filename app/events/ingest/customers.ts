@@ -50,7 +50,8 @@ export async function applyCustomer(
     });
     return created;
   }
-  if (existing.deletedAt) return existing;
+  // Deleted or redacted (R-SEC-2): a later delivery does not bring the personal data back.
+  if (existing.deletedAt || existing.redactedAt) return existing;
   if (extra.locale && !existing.locale) {
     // The locale comes from orders and checkouts, not from the customer record: the first one
     // known is kept, so it does not depend on which delivery is processed first.
@@ -61,6 +62,7 @@ export async function applyCustomer(
     where: {
       id: existing.id,
       deletedAt: null,
+      redactedAt: null,
       OR: [{ shopifyUpdatedAt: null }, { shopifyUpdatedAt: { lt: payload.updated_at } }],
     },
     data: customerFields(payload),

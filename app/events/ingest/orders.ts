@@ -69,7 +69,12 @@ export async function applyOrder(context: IngestContext, payload: OrderPayload):
   const customer = payload.customer
     ? await applyCustomer(context, payload.customer, { locale: payload.customer_locale })
     : null;
-  const fields = { ...orderFields(payload), customerId: customer?.id ?? null };
+  const fields = {
+    ...orderFields(payload),
+    customerId: customer?.id ?? null,
+    // The customer was redacted: their order counts, their contact and address are not kept.
+    ...(customer?.redactedAt ? { email: null, shippingAddressKey: null } : {}),
+  };
   const existing = await tx.order.findUnique({
     where: { shopId_shopifyId: { shopId: shop.id, shopifyId: payload.id } },
   });
