@@ -80,7 +80,7 @@ describe(`consent precedence on ${testProvider}`, () => {
   const customersUpdate = (
     shopifyId: number,
     updatedAt: string,
-    consent: { state: "subscribed" | "unsubscribed"; updatedAt: string | null },
+    consent: { state: "subscribed" | "unsubscribed"; updatedAt: string },
   ): WebhookDelivery => {
     const payload = customerPayload({
       id: shopifyId,
