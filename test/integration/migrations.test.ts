@@ -13,6 +13,7 @@ const expectedTables = [
   "ConsentChange",
   "Customer",
   "DomainEvent",
+  "InboundMessage",
   "Job",
   "LoyaltyLedgerEntry",
   "LoyaltyMember",
