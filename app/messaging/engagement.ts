@@ -5,9 +5,10 @@
 import type { Message } from "@prisma/client";
 import type { Database } from "../db/client";
 import { isChannel, type Channel } from "./channels";
-import { changeConsent, type ConsentSource } from "./consent";
+import { changeConsent, consentFor, type ConsentSource } from "./consent";
 import type { InboundText } from "./providers";
 import { isStartKeyword, isStopKeyword } from "./stop-keywords";
+import { chooseLocale, templateLocales, type TemplateLocale } from "./templates";
 
 export async function recordOpen(db: Database, messageId: string, at: Date): Promise<Message | null> {
   const message = await db.message.findUnique({ where: { id: messageId } });
@@ -26,6 +27,33 @@ export async function recordClick(db: Database, messageId: string, at: Date): Pr
     // A click implies the message was opened (images may be blocked).
     data: { clicks: { increment: 1 }, clickedAt: message.clickedAt ?? at, openedAt: message.openedAt ?? at },
   });
+}
+
+export interface UnsubscribePage {
+  shopName: string;
+  channel: Channel;
+  /** The shopper's language when we have the page in it, English otherwise. */
+  locale: TemplateLocale;
+  /** Already unsubscribed from marketing on this channel (the page then only says so). */
+  unsubscribed: boolean;
+}
+
+/**
+ * What the unsubscribe link's page shows, read only: a GET never changes consent (RFC 8058 — link
+ * scanners open every link), the shopper confirms with a POST.
+ */
+export async function unsubscribePageFor(db: Database, messageId: string): Promise<UnsubscribePage | null> {
+  const message = await db.message.findUnique({ where: { id: messageId }, include: { shop: true } });
+  if (!message) return null;
+  const customer = await db.customer.findFirst({ where: { id: message.customerId, shopId: message.shopId } });
+  if (!customer) return null;
+  const channel: Channel = isChannel(message.channel) ? message.channel : "email";
+  return {
+    shopName: message.shop.name ?? message.shop.domain,
+    channel,
+    locale: chooseLocale(customer.locale, [...templateLocales], "en"),
+    unsubscribed: consentFor(customer, channel) === "unsubscribed",
+  };
 }
 
 /** The unsubscribe link of a message: the customer leaves marketing on that message's channel. */

@@ -3,6 +3,7 @@
 // (`whatsapp-costs.ts` holds the rules), and the totals per flow and month for the admin.
 import type { Message } from "@prisma/client";
 import type { Database } from "../db/client";
+import { inboundEventsFrom } from "./inbound-messages";
 import { messagingSettingsFor, type MessagingSettingsView } from "./settings";
 import {
   chargesFor,
@@ -28,7 +29,10 @@ function pricingOf(
   return { model, table: parseRateTable(settings.whatsappRates) };
 }
 
-/** The shop's WhatsApp messages to one number, as the cost model's events (sent time, delivered or not). */
+/**
+ * The shop's WhatsApp history with one number, as the cost model's events: our messages to it (sent
+ * time, delivered or not) and the shopper's messages from it (they open the service window).
+ */
 async function historyTo(
   db: Database,
   shopId: string,
@@ -39,7 +43,7 @@ async function historyTo(
     where: { shopId, channel: "whatsapp", toAddress: to, sentAt: { not: null }, id: { not: excludeId } },
     select: { id: true, sentAt: true, deliveredAt: true, category: true, toAddress: true },
   });
-  return messages.map((message) => ({
+  const outbound: WhatsAppEvent[] = messages.map((message) => ({
     kind: "outbound",
     messageId: message.id,
     to,
@@ -47,6 +51,7 @@ async function historyTo(
     category: (message.category ?? "marketing") as TemplateCategory,
     delivered: message.deliveredAt !== null,
   }));
+  return [...outbound, ...(await inboundEventsFrom(db, shopId, to))];
 }
 
 /** Before a WhatsApp send: what it would cost if delivered (null when the shop has no rate table). */
@@ -78,8 +83,8 @@ export async function messageCostAfterDelivery(
   if (!pricing) return null;
   const history = await historyTo(db, message.shopId, message.toAddress, message.id);
   const events: WhatsAppEvent[] = [
-    // Messages sent before this one decide whether it opened a conversation (model A) or went out
-    // inside an open customer-service window (model B).
+    // Messages sent (and received) before this one decide whether it opened a conversation and of
+    // which kind (model A) or went out inside an open customer-service window (model B).
     ...history.filter((event) => message.sentAt !== null && event.at <= message.sentAt),
     {
       kind: "outbound",

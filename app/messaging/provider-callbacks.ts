@@ -1,7 +1,9 @@
 // What the provider callback routes do with a verified callback: delivery reports move messages
-// on (and fall back on failure), inbound texts are checked for STOP / START.
+// on (and fall back on failure), inbound texts are stored (WhatsApp: they open the service window)
+// and checked for STOP / START.
 import type { Database } from "../db/client";
 import { handleInboundText } from "./engagement";
+import { recordInboundMessage } from "./inbound-messages";
 import { recordDeliveryReport } from "./outbox";
 import type { DeliveryReport, InboundText } from "./providers";
 
@@ -11,5 +13,8 @@ export async function applyProviderCallback(
   now: Date,
 ): Promise<void> {
   if ("status" in callback) await recordDeliveryReport(db, callback, now);
-  else await handleInboundText(db, callback, now);
+  else {
+    await recordInboundMessage(db, callback);
+    await handleInboundText(db, callback, now);
+  }
 }

@@ -1,49 +1,57 @@
-// /t/u/:token — unsubscribe (R-MSG-4). GET (the link in the message) and POST (RFC 8058 one-click
-// from the mail client's List-Unsubscribe-Post header) withdraw marketing consent for the
-// message's channel at once; Shopify's customer consent is updated by the worker right after.
+// /t/u/:token — unsubscribe (R-MSG-4, RFC 8058). GET (the link in the message) only shows a page
+// with a confirm button: link scanners open every link, so a GET never changes consent. POST — the
+// button, or the mail client's one-click `List-Unsubscribe=One-Click` — withdraws marketing consent
+// for the message's channel at once; the signed token guards both. Shopify's customer consent is
+// updated by the worker right after.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { systemClock } from "../clock";
+import { UnsubscribePage } from "../components/unsubscribe/UnsubscribePage";
 import prisma from "../db.server";
 import { env } from "../env.server";
-import { unsubscribeFromMessage } from "../messaging/engagement";
+import { unsubscribeFromMessage, unsubscribePageFor } from "../messaging/engagement";
 import { verifyTrackingToken } from "../messaging/tracking-links";
 
-async function unsubscribe(token: string, source: "unsubscribe_link" | "one_click") {
-  const payload = verifyTrackingToken(env.messaging.linkSecret, token);
-  if (!payload || payload.k !== "u") return null;
-  return unsubscribeFromMessage(prisma, payload.m, source, systemClock.now());
+function messageIdOf(token: string | undefined): string | null {
+  const payload = verifyTrackingToken(env.messaging.linkSecret, token ?? "");
+  return payload?.k === "u" ? payload.m : null;
 }
 
+const notFound = () => new Response("This unsubscribe link is not valid.", { status: 404 });
+
 export const loader = async ({ params }: LoaderFunctionArgs) => {
-  const result = await unsubscribe(params.token ?? "", "unsubscribe_link");
-  if (!result) throw new Response("This unsubscribe link is not valid.", { status: 404 });
-  return { shopName: result.shopName, channel: result.message.channel ?? "email" };
+  const messageId = messageIdOf(params.token);
+  const page = messageId ? await unsubscribePageFor(prisma, messageId) : null;
+  if (!page) throw notFound();
+  return page;
 };
 
-export const action = async ({ params }: ActionFunctionArgs) => {
-  const result = await unsubscribe(params.token ?? "", "one_click");
-  return new Response(result ? "Unsubscribed" : "Not found", {
-    status: result ? 200 : 404,
-    headers: { "content-type": "text/plain; charset=utf-8" },
-  });
-};
+async function isOneClick(request: Request): Promise<boolean> {
+  try {
+    return (await request.formData()).get("List-Unsubscribe") === "One-Click";
+  } catch {
+    return false; // no form body: still a POST to a signed link, i.e. a confirmation
+  }
+}
 
-const channelWords: Record<string, string> = {
-  email: "e-mails",
-  sms: "text messages",
-  whatsapp: "WhatsApp messages",
-};
-
-export default function Unsubscribed() {
-  const { shopName, channel } = useLoaderData<typeof loader>();
-  return (
-    <main style={{ fontFamily: "system-ui, sans-serif", maxWidth: 480, margin: "64px auto", padding: 16 }}>
-      <h1>You are unsubscribed</h1>
-      <p>
-        {shopName} will not send you marketing {channelWords[channel] ?? "messages"} any more. Order
-        confirmations and other messages about your orders still reach you.
-      </p>
-    </main>
+export const action = async ({ params, request }: ActionFunctionArgs) => {
+  const messageId = messageIdOf(params.token);
+  if (!messageId) return notFound();
+  const oneClick = await isOneClick(request);
+  const result = await unsubscribeFromMessage(
+    prisma,
+    messageId,
+    oneClick ? "one_click" : "unsubscribe_link",
+    systemClock.now(),
   );
+  if (!result) return notFound();
+  // The mail client wants an answer, not a page; the confirm button gets the page (loader again).
+  if (oneClick) {
+    return new Response("Unsubscribed", { headers: { "content-type": "text/plain; charset=utf-8" } });
+  }
+  return { unsubscribed: true };
+};
+
+export default function Unsubscribe() {
+  return <UnsubscribePage {...useLoaderData<typeof loader>()} />;
 }

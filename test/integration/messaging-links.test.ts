@@ -2,7 +2,8 @@
 // real SMTP server, the fake SMS / WhatsApp provider and the fake Admin API (R-MSG-1…5): the
 // e-mail's parts and headers, the open pixel, tracked links that redirect and record the click,
 // unforgeable tokens, one-click and link unsubscribes that flip consent at once and reach Shopify,
-// signed delivery callbacks, STOP replies, and WhatsApp's cost after delivery.
+// signed delivery callbacks, STOP replies, and WhatsApp's cost after delivery — including the
+// service window a shopper's own message opens.
 import type { Customer, Shop } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../app/db/client";
@@ -10,7 +11,7 @@ import { createSmtpEmailSender, parseSmtpUrl } from "../../app/messaging/email-s
 import { messagingCostsByFlowAndMonth } from "../../app/messaging/message-costs";
 import { enqueueMessage, flowStepMessageKey, type MessageContent } from "../../app/messaging/outbox";
 import { createSmsSender } from "../../app/messaging/sms-provider";
-import { signTrackingToken } from "../../app/messaging/tracking-links";
+import { signTrackingToken, unsubscribeUrl } from "../../app/messaging/tracking-links";
 import { createWhatsAppSender } from "../../app/messaging/whatsapp-provider";
 import { createAdminClient } from "../../app/shopify/admin-client";
 import { workerSetup } from "../../app/worker-setup";
@@ -63,15 +64,16 @@ describe(`messaging over HTTP on ${testProvider}`, () => {
   const send = async (
     channelOrder: ("email" | "sms" | "whatsapp")[],
     purpose: "marketing" | "transactional" = "marketing",
+    to: { shop: Shop; customer: Customer; content?: MessageContent } = { shop, customer: shopper },
   ) => {
     sequence += 1;
     const { message } = await enqueueMessage(db, {
-      shopId: shop.id,
-      customerId: shopper.id,
+      shopId: to.shop.id,
+      customerId: to.customer.id,
       idempotencyKey: flowStepMessageKey(`links-${sequence}`, "step"),
       flowId: "abandoned-cart",
       purpose,
-      content,
+      content: to.content ?? content,
       channelOrder,
       notBefore: clock.now(),
     });
@@ -305,6 +307,151 @@ describe(`messaging over HTTP on ${testProvider}`, () => {
       channel: "sms",
       marketingState: "UNSUBSCRIBED",
     });
+  });
+
+  it("a GET on the unsubscribe link only shows a confirm page in the shopper's language; its button's POST unsubscribes (RFC 8058)", async () => {
+    const bozena = await db.customer.create({
+      data: {
+        shopId: shop.id,
+        shopifyId: "7302",
+        email: "bozena@example.com",
+        firstName: "Božena",
+        locale: "cs-CZ",
+        emailConsent: "subscribed",
+      },
+    });
+    const message = await send(["email"], "marketing", { shop, customer: bozena });
+    expect(message).toMatchObject({ status: "sent", channel: "email" });
+    const url = unsubscribeUrl(server.baseUrl, linkSecret, message.id);
+    // A link scanner opens it (twice): a page with a form, nothing changed.
+    for (let visit = 0; visit < 2; visit += 1) {
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain('<main lang="cs"');
+      expect(html).toMatch(/<form method="post" aria-labelledby="unsubscribe-title">/);
+      expect(html).toContain('<h1 id="unsubscribe-title">Odhlásit odběr od Linen &amp; Co?</h1>');
+      expect(html).toMatch(/<button type="submit"[^>]*>Odhlásit odběr<\/button>/);
+    }
+    expect((await db.customer.findUniqueOrThrow({ where: { id: bozena.id } })).emailConsent).toBe(
+      "subscribed",
+    );
+    expect(await db.consentChange.count({ where: { customerId: bozena.id } })).toBe(0);
+
+    // The shopper presses the button: the form posts back to the same signed link.
+    const confirmed = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "confirm=unsubscribe",
+    });
+    expect(confirmed.status).toBe(200);
+    expect(await confirmed.text()).toContain("Odběr je odhlášen");
+    expect((await db.customer.findUniqueOrThrow({ where: { id: bozena.id } })).emailConsent).toBe(
+      "unsubscribed",
+    );
+    expect(await db.consentChange.findMany({ where: { customerId: bozena.id } })).toEqual([
+      expect.objectContaining({ channel: "email", state: "unsubscribed", source: "unsubscribe_link" }),
+    ]);
+    // A forged token's POST changes nothing (checked for one-click above; same guard).
+    const forged = signTrackingToken("some-other-secret-value", { k: "u", m: message.id });
+    expect(
+      (await fetch(`${server.baseUrl}/t/u/${forged}`, { method: "POST", body: "confirm=unsubscribe" }))
+        .status,
+    ).toBe(404);
+  });
+
+  it("shows the confirm page in English for a language it does not have", async () => {
+    const hans = await db.customer.create({
+      data: {
+        shopId: shop.id,
+        shopifyId: "7303",
+        email: "hans@example.com",
+        locale: "de-DE",
+        emailConsent: "subscribed",
+      },
+    });
+    const message = await send(["email"], "marketing", { shop, customer: hans });
+    const html = await (await fetch(unsubscribeUrl(server.baseUrl, linkSecret, message.id))).text();
+    expect(html).toContain('<main lang="en"');
+    expect(html).toContain("Unsubscribe from Linen &amp; Co?");
+    expect(html).toMatch(/<button type="submit"[^>]*>Unsubscribe<\/button>/);
+    expect((await db.customer.findUniqueOrThrow({ where: { id: hans.id } })).emailConsent).toBe("subscribed");
+  });
+
+  it("a shopper writing in opens the service window: a utility reply within 24 h is free per message and a user-initiated conversation under the 2022 model (R-MSG-3)", async () => {
+    const utility: MessageContent = {
+      whatsapp: {
+        template: { name: "order_update", language: "cs", parameters: ["1042"] },
+        category: "utility",
+      },
+    };
+    const rates = {
+      currency: "USD",
+      rates: [
+        {
+          callingCode: "420",
+          businessInitiatedMicros: 59_000,
+          userInitiatedMicros: 21_000,
+          marketingMicros: 59_000,
+          utilityMicros: 21_000,
+          authenticationMicros: 30_000,
+        },
+      ],
+      fallback: {
+        businessInitiatedMicros: 80_000,
+        userInitiatedMicros: 30_000,
+        marketingMicros: 80_000,
+        utilityMicros: 30_000,
+        authenticationMicros: 40_000,
+      },
+    };
+    const results = [];
+    for (const [index, model] of (["per_message", "conversation"] as const).entries()) {
+      const modelShop = await db.shop.create({
+        data: { domain: `window-${model.replace("_", "-")}.myshopify.com`, name: "Window", timezone: "UTC" },
+      });
+      await db.messagingSettings.create({
+        data: {
+          shopId: modelShop.id,
+          quietStart: "00:00",
+          quietEnd: "00:00",
+          capMessages: 100,
+          whatsappPricing: model,
+          whatsappRates: rates,
+        },
+      });
+      const phone = `+42060177720${index}`;
+      const writer = await db.customer.create({
+        data: { shopId: modelShop.id, shopifyId: `740${index}`, phone, whatsappConsent: "subscribed" },
+      });
+      // The shopper writes first, through the real webhook (signed by the fake provider).
+      await texts.inbound("whatsapp", phone, "Dobrý den, kde je moje objednávka?");
+      const [stored] = await db.inboundMessage.findMany({ where: { shopId: modelShop.id } });
+      expect(stored).toMatchObject({ channel: "whatsapp", fromAddress: phone, kind: "text" });
+      expect(Object.values(stored ?? {})).not.toContain("Dobrý den, kde je moje objednávka?");
+      // The shop answers an hour after the shopper's message.
+      const answerAt = (stored?.receivedAt.getTime() ?? 0) + 3_600_000;
+      if (answerAt > clock.now().getTime()) clock.advance(answerAt - clock.now().getTime());
+      const reply = await send(["whatsapp"], "transactional", {
+        shop: modelShop,
+        customer: writer,
+        content: utility,
+      });
+      expect(reply).toMatchObject({ status: "sent", channel: "whatsapp", category: "utility" });
+      await texts.report(reply.providerMessageId ?? "", "delivered");
+      const priced = await db.message.findUniqueOrThrow({ where: { id: reply.id } });
+      const [report] = await messagingCostsByFlowAndMonth(db, modelShop.id);
+      results.push({
+        model,
+        projected: priced.projectedCostMicros,
+        actual: priced.costMicros,
+        reported: report?.micros,
+      });
+    }
+    expect(results).toEqual([
+      { model: "per_message", projected: 0, actual: 0, reported: 0 },
+      { model: "conversation", projected: 21_000, actual: 21_000, reported: 21_000 },
+    ]);
   });
 
   it("prices a delivered WhatsApp message by the recipient's country and keeps the second one in 20 h free", async () => {

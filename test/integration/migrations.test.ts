@@ -14,6 +14,7 @@ const expectedTables = [
   "Customer",
   "CustomerDataExport",
   "DomainEvent",
+  "InboundMessage",
   "Job",
   "LoyaltyLedgerEntry",
   "LoyaltyMember",

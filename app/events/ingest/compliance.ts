@@ -98,6 +98,18 @@ export async function redactCustomer(context: IngestContext, request: RedactionR
     select: { id: true, email: true, phone: true },
   });
   if (customer) {
+    // Their WhatsApp messages to the shop (sender and time) go too: the number identifies them.
+    const numbers = await tx.message.findMany({
+      where: { shopId: shop.id, customerId: customer.id, channel: "whatsapp", toAddress: { not: null } },
+      select: { toAddress: true },
+      distinct: ["toAddress"],
+    });
+    const senders = [customer.phone, ...numbers.map((message) => message.toAddress)].filter(
+      (number): number is string => number !== null,
+    );
+    if (senders.length > 0) {
+      await tx.inboundMessage.deleteMany({ where: { shopId: shop.id, fromAddress: { in: senders } } });
+    }
     await tx.customer.update({
       where: { id: customer.id },
       data: {

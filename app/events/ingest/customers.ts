@@ -1,15 +1,13 @@
 // customers/create, customers/update, customers/delete — and the customer nested in orders and
 // checkouts. An older `updated_at` never overwrites newer data (R-EVT-5); a deleted customer is
-// kept as a tombstone so a late, older delivery cannot bring them back.
+// kept as a tombstone so a late, older delivery cannot bring them back. Marketing consent goes by
+// its own date: the later change wins, Shopify's or ours (R-FLOW-3, decision 006).
 import type { Customer } from "@prisma/client";
+import { consentDate, shopifyConsentWins } from "../../customers/marketing-consent";
 import type { CustomerPayload } from "../payloads";
 import type { IngestContext } from "./context";
 
-function consent(state: string | undefined): string {
-  return state ?? "not_subscribed";
-}
-
-export function customerFields(payload: CustomerPayload) {
+function profileFields(payload: CustomerPayload) {
   return {
     email: payload.email?.toLowerCase() ?? null,
     phone: payload.phone ?? null,
@@ -17,9 +15,42 @@ export function customerFields(payload: CustomerPayload) {
     lastName: payload.last_name ?? null,
     tags: payload.tags ?? "",
     countryCode: payload.default_address?.country_code ?? null,
-    emailConsent: consent(payload.email_marketing_consent?.state),
-    smsConsent: consent(payload.sms_marketing_consent?.state),
     shopifyUpdatedAt: payload.updated_at,
+  };
+}
+
+/** Shopify's consent per channel, dated by its consent_updated_at. */
+function shopifyConsent(payload: CustomerPayload) {
+  const email = payload.email_marketing_consent;
+  const sms = payload.sms_marketing_consent;
+  return {
+    email: { state: email?.state ?? "not_subscribed", at: consentDate(email?.consent_updated_at) },
+    sms: { state: sms?.state ?? "not_subscribed", at: consentDate(sms?.consent_updated_at) },
+  };
+}
+
+/** A new customer's fields: everything, consent as Shopify has it. */
+export function customerFields(payload: CustomerPayload) {
+  const consent = shopifyConsent(payload);
+  return {
+    ...profileFields(payload),
+    emailConsent: consent.email.state,
+    emailConsentAt: consent.email.at,
+    smsConsent: consent.sms.state,
+    smsConsentAt: consent.sms.at,
+  };
+}
+
+/** The consent columns to change on a stored customer: only the channels where Shopify's is later. */
+function consentUpdates(customer: Customer, payload: CustomerPayload) {
+  const shopify = shopifyConsent(payload);
+  return {
+    ...(shopifyConsentWins({ state: customer.emailConsent, at: customer.emailConsentAt }, shopify.email)
+      ? { emailConsent: shopify.email.state, emailConsentAt: shopify.email.at }
+      : {}),
+    ...(shopifyConsentWins({ state: customer.smsConsent, at: customer.smsConsentAt }, shopify.sms)
+      ? { smsConsent: shopify.sms.state, smsConsentAt: shopify.sms.at }
+      : {}),
   };
 }
 
@@ -57,7 +88,8 @@ export async function applyCustomer(
     // known is kept, so it does not depend on which delivery is processed first.
     await tx.customer.update({ where: { id: existing.id }, data: { locale: extra.locale } });
   }
-  // Compare-and-set in one statement: concurrent workers cannot put an older version back.
+  // Compare-and-set in one statement: concurrent workers cannot put an older version back. It also
+  // takes the row lock, so the consent read below cannot race an unsubscribe (changeConsent locks too).
   const { count } = await tx.customer.updateMany({
     where: {
       id: existing.id,
@@ -65,9 +97,15 @@ export async function applyCustomer(
       redactedAt: null,
       OR: [{ shopifyUpdatedAt: null }, { shopifyUpdatedAt: { lt: payload.updated_at } }],
     },
-    data: customerFields(payload),
+    data: profileFields(payload),
   });
   if (count === 0) return existing;
+  const locked = await tx.customer.findUniqueOrThrow({ where: { id: existing.id } });
+  const consent = consentUpdates(locked, payload);
+  const stored =
+    Object.keys(consent).length > 0
+      ? await tx.customer.update({ where: { id: existing.id }, data: consent })
+      : locked;
   await context.emit({
     type: "customer.updated",
     subjectId: existing.id,
@@ -75,7 +113,7 @@ export async function applyCustomer(
     payload: { shopifyId: payload.id },
     occurredAt: payload.updated_at,
   });
-  return tx.customer.findUniqueOrThrow({ where: { id: existing.id } });
+  return stored;
 }
 
 export async function deleteCustomer(context: IngestContext, shopifyId: string): Promise<void> {
