@@ -188,9 +188,68 @@ function triedJson(tried: readonly TriedChannel[]): Prisma.InputJsonArray {
   return tried.map(({ channel, outcome }) => ({ channel, outcome }));
 }
 
-async function postpone(db: Database, message: Message, at: Date, reason: string): Promise<void> {
-  await db.message.update({ where: { id: message.id }, data: { scheduledFor: at, lastError: reason } });
-  await scheduleSend(db, message, at, triedOf(message).length);
+/** A later send of a queued message (quiet hours, the cap): a new job at `at`, not a failure. */
+async function postpone(db: Tx | Database, message: Message, at: Date, reason: string): Promise<boolean> {
+  const { count } = await db.message.updateMany({
+    where: { id: message.id, status: "queued" },
+    data: { scheduledFor: at, lastError: reason },
+  });
+  if (count === 1) await scheduleSend(db, message, at, triedOf(message).length);
+  return count === 1;
+}
+
+/** Statuses of a marketing message that count toward the cap: handed (or being handed) to a provider. */
+const handedOverStatuses = ["sending", "uncertain"];
+
+/**
+ * queued → sending, the one step that hands a message to a provider. Marketing also passes the
+ * frequency cap here, and the decision is serialised per customer: the customer's row is locked
+ * (PostgreSQL; SQLite's transaction already holds the single writer lock) before the messages in
+ * the window are counted — sent ones, and those being sent or of unknown outcome — so two workers
+ * never both see room for one more. A capped message is postponed to when the window has room.
+ */
+async function claimForSending(
+  db: Database,
+  message: Message,
+  settings: MessagingSettingsView,
+  now: Date,
+  data: Prisma.MessageUpdateManyMutationInput,
+): Promise<"claimed" | "postponed" | "lost"> {
+  const claim = async (tx: Tx | Database) => {
+    const { count } = await tx.message.updateMany({ where: { id: message.id, status: "queued" }, data });
+    return count === 1 ? "claimed" : "lost";
+  };
+  if (message.purpose !== "marketing") return claim(db);
+  return db.$transaction(async (tx) => {
+    await tx.$executeRaw`UPDATE "Customer" SET "shopId" = "shopId" WHERE id = ${message.customerId} AND "shopId" = ${message.shopId}`;
+    const cap = { maxMessages: settings.capMessages, perHours: settings.capHours };
+    const windowStart = new Date(now.getTime() - cap.perHours * 3_600_000);
+    const recent = await tx.message.findMany({
+      where: {
+        shopId: message.shopId,
+        customerId: message.customerId,
+        purpose: "marketing",
+        id: { not: message.id },
+        OR: [
+          { sentAt: { gt: windowStart } },
+          { status: { in: handedOverStatuses }, sendingAt: { gt: windowStart } },
+        ],
+      },
+      select: { sentAt: true, sendingAt: true },
+    });
+    const decision = capCheck(
+      now,
+      cap,
+      recent.flatMap((other) => {
+        const at = other.sentAt ?? other.sendingAt;
+        return at ? [at] : [];
+      }),
+      "marketing",
+    );
+    if (decision.allowed) return claim(tx);
+    const postponed = await postpone(tx, message, decision.retryAt, "postponed: frequency cap");
+    return postponed ? "postponed" : "lost";
+  });
 }
 
 /** Channels this message can use at all: content for it and a configured provider. */
@@ -289,27 +348,6 @@ export async function sendMessage(
       await postpone(db, message, allowedAt, "postponed: quiet hours");
       return db.message.findUnique({ where: { id: message.id } });
     }
-    const cap = { maxMessages: settings.capMessages, perHours: settings.capHours };
-    const recent = await db.message.findMany({
-      where: {
-        shopId: message.shopId,
-        customerId: customer.id,
-        purpose: "marketing",
-        id: { not: message.id },
-        sentAt: { gt: new Date(now.getTime() - cap.perHours * 3_600_000) },
-      },
-      select: { sentAt: true },
-    });
-    const decision = capCheck(
-      now,
-      cap,
-      recent.flatMap((sent) => (sent.sentAt ? [sent.sentAt] : [])),
-      "marketing",
-    );
-    if (!decision.allowed) {
-      await postpone(db, message, decision.retryAt, "postponed: frequency cap");
-      return db.message.findUnique({ where: { id: message.id } });
-    }
   }
 
   const content = messageContentSchema.parse(message.content);
@@ -338,20 +376,18 @@ export async function sendMessage(
       pick.channel === "whatsapp"
         ? await projectedMessageCost(db, message, pick.to, settings, now)
         : { micros: null, currency: null };
-    // The intent, before the call: only one worker gets past this line for this message.
-    const { count } = await db.message.updateMany({
-      where: { id: message.id, status: "queued" },
-      data: {
-        status: "sending",
-        channel: pick.channel,
-        toAddress: pick.to,
-        sendingAt: now,
-        attempts: { increment: 1 },
-        projectedCostMicros: projected.micros,
-        costCurrency: projected.currency,
-      },
+    // The intent, before the call: only one worker gets past this line for this message, and for
+    // marketing only while the customer's frequency cap allows it.
+    const claim = await claimForSending(db, message, settings, now, {
+      status: "sending",
+      channel: pick.channel,
+      toAddress: pick.to,
+      sendingAt: now,
+      attempts: { increment: 1 },
+      projectedCostMicros: projected.micros,
+      costCurrency: projected.currency,
     });
-    if (count !== 1) return db.message.findUnique({ where: { id: message.id } });
+    if (claim !== "claimed") return db.message.findUnique({ where: { id: message.id } });
     message = await db.message.findUniqueOrThrow({ where: { id: message.id } });
     try {
       const providerMessageId = await callProvider(message, shop, settings, content, deps);
