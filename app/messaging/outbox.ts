@@ -198,6 +198,9 @@ async function postpone(db: Tx | Database, message: Message, at: Date, reason: s
   return count === 1;
 }
 
+/** Short, but it may queue behind other writers (the customer's lock, SQLite's single writer). */
+const capTransactionOptions = { maxWait: 10_000, timeout: 10_000 } as const;
+
 /** Statuses of a marketing message that count toward the cap: handed (or being handed) to a provider. */
 const handedOverStatuses = ["sending", "uncertain"];
 
@@ -249,7 +252,13 @@ async function claimForSending(
     if (decision.allowed) return claim(tx);
     const postponed = await postpone(tx, message, decision.retryAt, "postponed: frequency cap");
     return postponed ? "postponed" : "lost";
-  });
+  }, capTransactionOptions);
+}
+
+/** Why the last channel failed, kept when the message runs out of channels. */
+function lastProviderError(message: Message): string {
+  if (triedOf(message).length === 0 || !message.lastError || message.lastError.startsWith("postponed")) return "";
+  return ` (last error: ${message.lastError})`;
 }
 
 /** Channels this message can use at all: content for it and a configured provider. */
@@ -367,7 +376,7 @@ export async function sendMessage(
           failedAt: tried.length > 0 ? now : null,
           lastError:
             reasons.length > 0
-              ? `no channel left: ${reasons.map((reason) => `${reason.channel} ${reason.reason.replace(/_/g, " ")}`).join(", ")}`
+              ? `no channel left: ${reasons.map((reason) => `${reason.channel} ${reason.reason.replace(/_/g, " ")}`).join(", ")}${lastProviderError(message)}`
               : "no channel has content and a configured provider",
         },
       });
@@ -495,13 +504,48 @@ export async function recordDeliveryReport(
 const sendPayload = z.object({ messageId: z.string() });
 const deadlinePayload = z.object({ messageId: z.string(), attempt: z.number().int() });
 
+/**
+ * The send job ran out of attempts (a provider refusing for now, every time). The channel it was
+ * sending on counts as failed and the next one in the order is tried; when the job failed before
+ * any channel was tried in this round, the message fails with the job's error. Never left queued.
+ */
+async function giveUpSending(db: Database, messageId: string, error: unknown, now: Date): Promise<void> {
+  const message = await db.message.findUnique({ where: { id: messageId } });
+  // Sent, failed, … or postponed to a later job: not this job's to settle.
+  if (!message || message.status !== "queued" || message.scheduledFor > now) return;
+  const tried = triedOf(message);
+  const current = isChannel(message.channel) ? message.channel : null;
+  const unchanged = { id: message.id, status: "queued", attempts: message.attempts };
+  if (current && !tried.some((attempt) => attempt.channel === current)) {
+    const next = [...tried, { channel: current, outcome: "failed" as const }];
+    const { count } = await db.message.updateMany({
+      where: unchanged,
+      data: {
+        tried: triedJson(next),
+        lastError: message.lastError ?? `${current}: ${lastErrorText(error)}`,
+      },
+    });
+    if (count === 1) await scheduleSend(db, message, now, next.length);
+    return;
+  }
+  await db.message.updateMany({
+    where: unchanged,
+    data: { status: "failed", failedAt: now, lastError: lastErrorText(error) },
+  });
+}
+
 /** The worker's handlers: "message.send" and "message.delivery-deadline". */
 export function outboxJobHandlers(deps: OutboxDependencies): Record<string, JobHandler> {
+  const send: JobHandler = async (job, db) => {
+    const { messageId } = sendPayload.parse(job.payload);
+    await sendMessage(db, messageId, deps);
+  };
+  send.onParked = async (job, db, error) => {
+    const { messageId } = sendPayload.parse(job.payload);
+    await giveUpSending(db, messageId, error, deps.clock.now());
+  };
   return {
-    [sendMessageJobKind]: async (job, db) => {
-      const { messageId } = sendPayload.parse(job.payload);
-      await sendMessage(db, messageId, deps);
-    },
+    [sendMessageJobKind]: send,
     [deliveryDeadlineJobKind]: async (job, db) => {
       const { messageId, attempt } = deadlinePayload.parse(job.payload);
       const message = await db.message.findUnique({ where: { id: messageId } });
