@@ -221,9 +221,14 @@ export class Worker {
       const message = error instanceof Error ? error.message : String(error);
       const parked = !handler || job.attempts >= Math.min(job.maxAttempts, maxAttempts);
       if (parked && handler?.onParked) {
-        await handler.onParked(job, db, error).catch((hookError: unknown) =>
-          logger.error({ id, kind: job.kind, err: hookError }, "job parked; its failure could not be recorded"),
-        );
+        await handler
+          .onParked(job, db, error)
+          .catch((hookError: unknown) =>
+            logger.error(
+              { id, kind: job.kind, err: hookError },
+              "job parked; its failure could not be recorded",
+            ),
+          );
       }
       const now = clock.now();
       await db.job.updateMany({

@@ -257,7 +257,8 @@ async function claimForSending(
 
 /** Why the last channel failed, kept when the message runs out of channels. */
 function lastProviderError(message: Message): string {
-  if (triedOf(message).length === 0 || !message.lastError || message.lastError.startsWith("postponed")) return "";
+  if (triedOf(message).length === 0 || !message.lastError || message.lastError.startsWith("postponed"))
+    return "";
   return ` (last error: ${message.lastError})`;
 }
 

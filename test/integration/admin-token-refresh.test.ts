@@ -70,7 +70,11 @@ describe(`expiring offline tokens on ${testProvider}`, () => {
       refreshToken: issued.refreshToken,
       refreshTokenExpires: new Date(issued.refreshTokenExpiresAt),
     };
-    await db.session.upsert({ where: { id: sessionId }, create: { id: sessionId, ...session }, update: session });
+    await db.session.upsert({
+      where: { id: sessionId },
+      create: { id: sessionId, ...session },
+      update: session,
+    });
     tokens.stats.refreshed = 0;
     tokens.stats.refused = 0;
     fake.stats.unauthorized = 0;

@@ -335,9 +335,11 @@ describe(`message outbox on ${testProvider}`, () => {
     const batchSize = 20;
     for (let start = 0; start < shoppers.length; start += batchSize) {
       for (const flowId of ["welcome", "browse-abandonment", "win-back"]) {
-        for (const shopper of shoppers.slice(start, start + batchSize)) {
-          await enqueue(shop, shopper.id, { flowId, channelOrder: ["sms"] });
-        }
+        await Promise.all(
+          shoppers
+            .slice(start, start + batchSize)
+            .map((shopper) => enqueue(shop, shopper.id, { flowId, channelOrder: ["sms"] })),
+        );
       }
     }
     // PostgreSQL: a second client with its own connections. SQLite has one writer: better-sqlite3
@@ -350,36 +352,47 @@ describe(`message outbox on ${testProvider}`, () => {
       testWorker(db, clock, { workerId: "cap-a", batchSize, jobHandlers: handlers }),
       testWorker(secondDb, clock, { workerId: "cap-b", batchSize, jobHandlers: handlers }),
     ];
-    await Promise.all(workers.map((worker) => drain(worker)));
+    const drainBoth = async () => {
+      // Both beat first, so neither takes the other for dead when the clock moves.
+      await Promise.all(workers.map((worker) => worker.heartbeat()));
+      await Promise.all(workers.map((worker) => drain(worker)));
+    };
+    await drainBoth();
     // A send that failed for a moment (a lock wait on a busy machine) is retried by its job within
     // minutes; the postponed ones wait 16 hours.
     for (let retry = 0; retry < 3; retry += 1) {
       clock.advance(10 * 60_000);
-      await Promise.all(workers.map((worker) => drain(worker)));
+      await drainBoth();
     }
 
     const messages = await db.message.findMany({
       where: { shopId: shop.id, customerId: { in: shoppers.map((shopper) => shopper.id) } },
     });
     expect(messages).toHaveLength(300);
-    const sentPerShopper = shoppers.map(
-      (shopper) => messages.filter((message) => message.customerId === shopper.id && message.status === "sent").length,
+    // Handed to the provider: sent, or no answer came back ("uncertain" — it may have gone out).
+    const handedOver = (message: (typeof messages)[number]) =>
+      message.status === "sent" || message.status === "uncertain";
+    const passedPerShopper = shoppers.map(
+      (shopper) =>
+        messages.filter((message) => message.customerId === shopper.id && handedOver(message)).length,
     );
-    expect(sentPerShopper.filter((count) => count !== 1)).toEqual([]);
+    expect(passedPerShopper.filter((count) => count !== 1)).toEqual([]);
     for (const shopper of shoppers) {
       const own = messages.filter((message) => message.customerId === shopper.id);
-      const sent = own.filter((message) => message.status === "sent");
-      expect(sent).toHaveLength(1);
-      const sentAt = sent[0]?.sentAt?.getTime() ?? 0;
-      for (const postponed of own.filter((message) => message.status !== "sent")) {
+      const passed = own.find(handedOver);
+      const passedAt = (passed?.sentAt ?? passed?.sendingAt)?.getTime() ?? 0;
+      for (const postponed of own.filter((message) => !handedOver(message))) {
         expect(postponed).toMatchObject({ status: "queued", lastError: "postponed: frequency cap" });
         // 16 hours after the send (or after the attempt that was in flight when it was capped).
         expect(postponed.scheduledFor.getTime()).toBeGreaterThanOrEqual(dueAt.getTime() + 16 * hour);
-        expect(postponed.scheduledFor.getTime()).toBeLessThanOrEqual(sentAt + 16 * hour);
+        expect(postponed.scheduledFor.getTime()).toBeLessThanOrEqual(passedAt + 16 * hour);
       }
     }
-    expect(texts.sent).toHaveLength(100);
-    expect(new Set(texts.sent.map((text) => text.to)).size).toBe(100);
+    // Nobody got two texts.
+    expect(new Set(texts.sent.map((text) => text.to)).size).toBe(texts.sent.length);
+    expect(texts.sent.length).toBeGreaterThanOrEqual(
+      messages.filter((message) => message.status === "sent").length,
+    );
   }, 240_000);
 
   it("ends a message failed, after trying the next channel, when its send job is parked", async () => {
@@ -408,7 +421,9 @@ describe(`message outbox on ${testProvider}`, () => {
     const failed = await db.message.findUniqueOrThrow({ where: { id: alone.message.id } });
     expect(failed).toMatchObject({ status: "failed", tried: [{ channel: "sms", outcome: "failed" }] });
     expect(failed.failedAt).not.toBeNull();
-    expect(failed.lastError).toMatch(/^no channel left: sms failed \(last error: sms: .*Internal Server Error/);
+    expect(failed.lastError).toMatch(
+      /^no channel left: sms failed \(last error: sms: .*Internal Server Error/,
+    );
     expect(texts.sent).toHaveLength(0);
   });
 

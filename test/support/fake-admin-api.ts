@@ -806,9 +806,9 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
         ? handleGraphql(request, response, graphql[1] as string)
         : tokenRequest && request.method === "POST" && options.offlineTokens
           ? options.offlineTokens.handle(request, response)
-        : download && request.method === "GET"
-          ? handleDownload(response, download[1] as string)
-          : Promise.resolve(sendJson(response, 404, { errors: "Not Found" }));
+          : download && request.method === "GET"
+            ? handleDownload(response, download[1] as string)
+            : Promise.resolve(sendJson(response, 404, { errors: "Not Found" }));
     work.catch((error: unknown) => {
       if (!response.headersSent) sendJson(response, 500, { errors: [{ message: String(error) }] });
       else response.destroy();
