@@ -9,7 +9,11 @@
 //      provider's id. A message found "sending" afterwards (the worker died in between) is sent
 //      again only through a provider that recognises repeats; otherwise it becomes "uncertain" —
 //      never a second copy to the shopper;
-//   4. a permanent refusal moves on to the next channel; a temporary one is retried by the job.
+//   4. a permanent refusal moves on to the next channel; a temporary one is retried by the job, and
+//      when the job is parked as failed the channel counts as failed and the next one is tried (the
+//      message ends "failed" with the reason when none is left) — never left "queued".
+// The cap is decided at step 3, under the customer's row lock, counting messages sent, being sent
+// and of unknown outcome, so concurrent workers never both pass it (R-FLOW-4).
 // Delivery reports move sent → delivered / failed (a failure falls back to the next channel), and
 // an SMS / WhatsApp message still undelivered after the shop's wait falls back too.
 import { randomUUID } from "node:crypto";
@@ -521,10 +525,7 @@ async function giveUpSending(db: Database, messageId: string, error: unknown, no
     const next = [...tried, { channel: current, outcome: "failed" as const }];
     const { count } = await db.message.updateMany({
       where: unchanged,
-      data: {
-        tried: triedJson(next),
-        lastError: message.lastError ?? `${current}: ${lastErrorText(error)}`,
-      },
+      data: { tried: triedJson(next), scheduledFor: now, lastError: `${current}: ${lastErrorText(error)}` },
     });
     if (count === 1) await scheduleSend(db, message, now, next.length);
     return;

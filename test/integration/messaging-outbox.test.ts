@@ -335,11 +335,9 @@ describe(`message outbox on ${testProvider}`, () => {
     const batchSize = 20;
     for (let start = 0; start < shoppers.length; start += batchSize) {
       for (const flowId of ["welcome", "browse-abandonment", "win-back"]) {
-        await Promise.all(
-          shoppers
-            .slice(start, start + batchSize)
-            .map((shopper) => enqueue(shop, shopper.id, { flowId, channelOrder: ["sms"] })),
-        );
+        for (const shopper of shoppers.slice(start, start + batchSize)) {
+          await enqueue(shop, shopper.id, { flowId, channelOrder: ["sms"] });
+        }
       }
     }
     // PostgreSQL: a second client with its own connections. SQLite has one writer: better-sqlite3
