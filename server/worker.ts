@@ -10,9 +10,32 @@ import { adminApiVersion, createAdminClient } from "../app/shopify/admin-client"
 import { createLogger } from "../app/observability/logger";
 import { outboxDependencies } from "../app/messaging/setup";
 import { workerSetup } from "../app/worker-setup";
+import type { AdminClientFactory } from "../app/shopify/shop-admin";
 import { collectProcessMetrics, registry } from "../app/observability/metrics";
 
 const logger = createLogger(env.logLevel, "worker");
+
+const demoAdminApiUrl = env.demo.adminApiUrl;
+const adminClientFor: AdminClientFactory = (shop, accessToken) =>
+  createAdminClient({
+    shopDomain: shop.domain,
+    accessToken,
+    ...(demoAdminApiUrl
+      ? { endpoint: `${demoAdminApiUrl}/${shop.domain}/admin/api/${adminApiVersion}/graphql.json` }
+      : {}),
+  });
+// Expiring offline tokens are refreshed with the app's credentials (Shopify's endpoint; the demo's
+// stand-in in demo mode). Without credentials the stored token is used as it is.
+if (env.shopify.apiKey && env.shopify.apiSecret) {
+  adminClientFor.offlineTokens = {
+    clientId: env.shopify.apiKey,
+    clientSecret: env.shopify.apiSecret,
+    clock: systemClock,
+    ...(demoAdminApiUrl
+      ? { tokenUrl: (shopDomain: string) => `${demoAdminApiUrl}/${shopDomain}/admin/oauth/access_token` }
+      : {}),
+  };
+}
 
 async function main(): Promise<void> {
   // Not fatal: the database may come up later; /healthz reports it meanwhile.
@@ -30,14 +53,7 @@ async function main(): Promise<void> {
       clock: systemClock,
       inboxRetentionDays: env.privacy.inboxRetentionDays,
       messaging: outboxDependencies(env.messaging, systemClock),
-      adminClientFor: (shop, accessToken) =>
-        createAdminClient({
-          shopDomain: shop.domain,
-          accessToken,
-          ...(env.demo.adminApiUrl
-            ? { endpoint: `${env.demo.adminApiUrl}/${shop.domain}/admin/api/${adminApiVersion}/graphql.json` }
-            : {}),
-        }),
+      adminClientFor,
     }),
   });
   const stop = new AbortController();

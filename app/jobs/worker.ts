@@ -20,7 +20,13 @@ export const workerBatchDuration = histogram(
   [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
 );
 
-export type JobHandler = (job: Job, db: Database) => Promise<void>;
+export type JobHandler = ((job: Job, db: Database) => Promise<void>) & {
+  /**
+   * Runs when the job is parked as failed (its last attempt failed), before the job is marked, so
+   * what the job was for does not wait forever. It may run again (a crash before the mark).
+   */
+  onParked?: (job: Job, db: Database, error: unknown) => Promise<void>;
+};
 
 export interface WorkerOptions {
   db: Database;
@@ -230,6 +236,16 @@ export class Worker {
         return;
       }
       const parked = !handler || job.attempts >= Math.min(job.maxAttempts, maxAttempts);
+      if (parked && handler?.onParked) {
+        await handler
+          .onParked(job, db, error)
+          .catch((hookError: unknown) =>
+            logger.error(
+              { id, kind: job.kind, err: hookError },
+              "job parked; its failure could not be recorded",
+            ),
+          );
+      }
       const now = clock.now();
       await db.job.updateMany({
         where: { id, claimedBy: this.id },

@@ -9,7 +9,11 @@
 //      provider's id. A message found "sending" afterwards (the worker died in between) is sent
 //      again only through a provider that recognises repeats; otherwise it becomes "uncertain" —
 //      never a second copy to the shopper;
-//   4. a permanent refusal moves on to the next channel; a temporary one is retried by the job.
+//   4. a permanent refusal moves on to the next channel; a temporary one is retried by the job, and
+//      when the job is parked as failed the channel counts as failed and the next one is tried (the
+//      message ends "failed" with the reason when none is left) — never left "queued".
+// The cap is decided at step 3, under the customer's row lock, counting messages sent, being sent
+// and of unknown outcome, so concurrent workers never both pass it (R-FLOW-4).
 // Delivery reports move sent → delivered / failed (a failure falls back to the next channel), and
 // an SMS / WhatsApp message still undelivered after the shop's wait falls back too.
 import { randomUUID } from "node:crypto";
@@ -189,9 +193,78 @@ function triedJson(tried: readonly TriedChannel[]): Prisma.InputJsonArray {
   return tried.map(({ channel, outcome }) => ({ channel, outcome }));
 }
 
-async function postpone(db: Database, message: Message, at: Date, reason: string): Promise<void> {
-  await db.message.update({ where: { id: message.id }, data: { scheduledFor: at, lastError: reason } });
-  await scheduleSend(db, message, at, triedOf(message).length);
+/** A later send of a queued message (quiet hours, the cap): a new job at `at`, not a failure. */
+async function postpone(db: Tx | Database, message: Message, at: Date, reason: string): Promise<boolean> {
+  const { count } = await db.message.updateMany({
+    where: { id: message.id, status: "queued" },
+    data: { scheduledFor: at, lastError: reason },
+  });
+  if (count === 1) await scheduleSend(db, message, at, triedOf(message).length);
+  return count === 1;
+}
+
+/** Short, but it may queue behind other writers (the customer's lock, SQLite's single writer). */
+const capTransactionOptions = { maxWait: 10_000, timeout: 10_000 } as const;
+
+/** Statuses of a marketing message that count toward the cap: handed (or being handed) to a provider. */
+const handedOverStatuses = ["sending", "uncertain"];
+
+/**
+ * queued → sending, the one step that hands a message to a provider. Marketing also passes the
+ * frequency cap here, and the decision is serialised per customer: the customer's row is locked
+ * (PostgreSQL; SQLite's transaction already holds the single writer lock) before the messages in
+ * the window are counted — sent ones, and those being sent or of unknown outcome — so two workers
+ * never both see room for one more. A capped message is postponed to when the window has room.
+ */
+async function claimForSending(
+  db: Database,
+  message: Message,
+  settings: MessagingSettingsView,
+  now: Date,
+  data: Prisma.MessageUpdateManyMutationInput,
+): Promise<"claimed" | "postponed" | "lost"> {
+  const claim = async (tx: Tx | Database) => {
+    const { count } = await tx.message.updateMany({ where: { id: message.id, status: "queued" }, data });
+    return count === 1 ? "claimed" : "lost";
+  };
+  if (message.purpose !== "marketing") return claim(db);
+  return db.$transaction(async (tx) => {
+    await tx.$executeRaw`UPDATE "Customer" SET "shopId" = "shopId" WHERE id = ${message.customerId} AND "shopId" = ${message.shopId}`;
+    const cap = { maxMessages: settings.capMessages, perHours: settings.capHours };
+    const windowStart = new Date(now.getTime() - cap.perHours * 3_600_000);
+    const recent = await tx.message.findMany({
+      where: {
+        shopId: message.shopId,
+        customerId: message.customerId,
+        purpose: "marketing",
+        id: { not: message.id },
+        OR: [
+          { sentAt: { gt: windowStart } },
+          { status: { in: handedOverStatuses }, sendingAt: { gt: windowStart } },
+        ],
+      },
+      select: { sentAt: true, sendingAt: true },
+    });
+    const decision = capCheck(
+      now,
+      cap,
+      recent.flatMap((other) => {
+        const at = other.sentAt ?? other.sendingAt;
+        return at ? [at] : [];
+      }),
+      "marketing",
+    );
+    if (decision.allowed) return claim(tx);
+    const postponed = await postpone(tx, message, decision.retryAt, "postponed: frequency cap");
+    return postponed ? "postponed" : "lost";
+  }, capTransactionOptions);
+}
+
+/** Why the last channel failed, kept when the message runs out of channels. */
+function lastProviderError(message: Message): string {
+  if (triedOf(message).length === 0 || !message.lastError || message.lastError.startsWith("postponed"))
+    return "";
+  return ` (last error: ${message.lastError})`;
 }
 
 /** Channels this message can use at all: content for it and a configured provider. */
@@ -292,27 +365,6 @@ export async function sendMessage(
       await postpone(db, message, allowedAt, "postponed: quiet hours");
       return db.message.findUnique({ where: { id: message.id } });
     }
-    const cap = { maxMessages: settings.capMessages, perHours: settings.capHours };
-    const recent = await db.message.findMany({
-      where: {
-        shopId: message.shopId,
-        customerId: customer.id,
-        purpose: "marketing",
-        id: { not: message.id },
-        sentAt: { gt: new Date(now.getTime() - cap.perHours * 3_600_000) },
-      },
-      select: { sentAt: true },
-    });
-    const decision = capCheck(
-      now,
-      cap,
-      recent.flatMap((sent) => (sent.sentAt ? [sent.sentAt] : [])),
-      "marketing",
-    );
-    if (!decision.allowed) {
-      await postpone(db, message, decision.retryAt, "postponed: frequency cap");
-      return db.message.findUnique({ where: { id: message.id } });
-    }
   }
 
   const content = messageContentSchema.parse(message.content);
@@ -332,7 +384,7 @@ export async function sendMessage(
           failedAt: tried.length > 0 ? now : null,
           lastError:
             reasons.length > 0
-              ? `no channel left: ${reasons.map((reason) => `${reason.channel} ${reason.reason.replace(/_/g, " ")}`).join(", ")}`
+              ? `no channel left: ${reasons.map((reason) => `${reason.channel} ${reason.reason.replace(/_/g, " ")}`).join(", ")}${lastProviderError(message)}`
               : "no channel has content and a configured provider",
         },
       });
@@ -341,20 +393,18 @@ export async function sendMessage(
       pick.channel === "whatsapp"
         ? await projectedMessageCost(db, message, pick.to, settings, now)
         : { micros: null, currency: null };
-    // The intent, before the call: only one worker gets past this line for this message.
-    const { count } = await db.message.updateMany({
-      where: { id: message.id, status: "queued" },
-      data: {
-        status: "sending",
-        channel: pick.channel,
-        toAddress: pick.to,
-        sendingAt: now,
-        attempts: { increment: 1 },
-        projectedCostMicros: projected.micros,
-        costCurrency: projected.currency,
-      },
+    // The intent, before the call: only one worker gets past this line for this message, and for
+    // marketing only while the customer's frequency cap allows it.
+    const claim = await claimForSending(db, message, settings, now, {
+      status: "sending",
+      channel: pick.channel,
+      toAddress: pick.to,
+      sendingAt: now,
+      attempts: { increment: 1 },
+      projectedCostMicros: projected.micros,
+      costCurrency: projected.currency,
     });
-    if (count !== 1) return db.message.findUnique({ where: { id: message.id } });
+    if (claim !== "claimed") return db.message.findUnique({ where: { id: message.id } });
     message = await db.message.findUniqueOrThrow({ where: { id: message.id } });
     try {
       const providerMessageId = await callProvider(message, shop, settings, content, deps);
@@ -479,13 +529,45 @@ export async function dropStaleQueuedMessages(tx: Tx, shopId: string, at: Date):
 const sendPayload = z.object({ messageId: z.string() });
 const deadlinePayload = z.object({ messageId: z.string(), attempt: z.number().int() });
 
+/**
+ * The send job ran out of attempts (a provider refusing for now, every time). The channel it was
+ * sending on counts as failed and the next one in the order is tried; when the job failed before
+ * any channel was tried in this round, the message fails with the job's error. Never left queued.
+ */
+async function giveUpSending(db: Database, messageId: string, error: unknown, now: Date): Promise<void> {
+  const message = await db.message.findUnique({ where: { id: messageId } });
+  // Sent, failed, … or postponed to a later job: not this job's to settle.
+  if (!message || message.status !== "queued" || message.scheduledFor > now) return;
+  const tried = triedOf(message);
+  const current = isChannel(message.channel) ? message.channel : null;
+  const unchanged = { id: message.id, status: "queued", attempts: message.attempts };
+  if (current && !tried.some((attempt) => attempt.channel === current)) {
+    const next = [...tried, { channel: current, outcome: "failed" as const }];
+    const { count } = await db.message.updateMany({
+      where: unchanged,
+      data: { tried: triedJson(next), scheduledFor: now, lastError: `${current}: ${lastErrorText(error)}` },
+    });
+    if (count === 1) await scheduleSend(db, message, now, next.length);
+    return;
+  }
+  await db.message.updateMany({
+    where: unchanged,
+    data: { status: "failed", failedAt: now, lastError: lastErrorText(error) },
+  });
+}
+
 /** The worker's handlers: "message.send" and "message.delivery-deadline". */
 export function outboxJobHandlers(deps: OutboxDependencies): Record<string, JobHandler> {
+  const send: JobHandler = async (job, db) => {
+    const { messageId } = sendPayload.parse(job.payload);
+    await sendMessage(db, messageId, deps);
+  };
+  send.onParked = async (job, db, error) => {
+    const { messageId } = sendPayload.parse(job.payload);
+    await giveUpSending(db, messageId, error, deps.clock.now());
+  };
   return {
-    [sendMessageJobKind]: async (job, db) => {
-      const { messageId } = sendPayload.parse(job.payload);
-      await sendMessage(db, messageId, deps);
-    },
+    [sendMessageJobKind]: send,
     [deliveryDeadlineJobKind]: async (job, db) => {
       const { messageId, attempt } = deadlinePayload.parse(job.payload);
       const message = await db.message.findUnique({ where: { id: messageId } });

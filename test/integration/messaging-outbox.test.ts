@@ -315,6 +315,116 @@ describe(`message outbox on ${testProvider}`, () => {
     expect(smtp.messages).toHaveLength(1);
   });
 
+  it("lets exactly one message per customer past the cap when two workers send at once (R-FLOW-4)", async () => {
+    await settings({ capMessages: 1 });
+    await db.customer.createMany({
+      data: Array.from({ length: 100 }, (_, index) => ({
+        shopId: shop.id,
+        shopifyId: `cap-${index}`,
+        phone: `+42070200${String(index).padStart(4, "0")}`,
+        smsConsent: "subscribed",
+      })),
+    });
+    const shoppers = await db.customer.findMany({
+      where: { shopId: shop.id, shopifyId: { startsWith: "cap-" } },
+      orderBy: { shopifyId: "asc" },
+    });
+    // Three flows each want every shopper at the same instant. Jobs are claimed in the order they
+    // were stored, 20 at a time: stored as (20 shoppers × flow 1, the same 20 × flow 2, …), the two
+    // workers' batches hold different messages for the same shoppers.
+    const batchSize = 20;
+    for (let start = 0; start < shoppers.length; start += batchSize) {
+      for (const flowId of ["welcome", "browse-abandonment", "win-back"]) {
+        for (const shopper of shoppers.slice(start, start + batchSize)) {
+          await enqueue(shop, shopper.id, { flowId, channelOrder: ["sms"] });
+        }
+      }
+    }
+    // PostgreSQL: a second client with its own connections. SQLite has one writer: better-sqlite3
+    // waits for a lock synchronously, so two clients in one process would block each other's event
+    // loop; the second worker shares the client (its transactions queue behind the first's).
+    const dueAt = clock.now();
+    const secondDb = testProvider === "postgresql" ? database.connect() : db;
+    const handlers = outboxJobHandlers(deps);
+    const workers = [
+      testWorker(db, clock, { workerId: "cap-a", batchSize, jobHandlers: handlers }),
+      testWorker(secondDb, clock, { workerId: "cap-b", batchSize, jobHandlers: handlers }),
+    ];
+    const drainBoth = async () => {
+      // Both beat first, so neither takes the other for dead when the clock moves.
+      await Promise.all(workers.map((worker) => worker.heartbeat()));
+      await Promise.all(workers.map((worker) => drain(worker)));
+    };
+    await drainBoth();
+    // A send that failed for a moment (a lock wait on a busy machine) is retried by its job within
+    // minutes; the postponed ones wait 16 hours.
+    for (let retry = 0; retry < 3; retry += 1) {
+      clock.advance(10 * 60_000);
+      await drainBoth();
+    }
+
+    const messages = await db.message.findMany({
+      where: { shopId: shop.id, customerId: { in: shoppers.map((shopper) => shopper.id) } },
+    });
+    expect(messages).toHaveLength(300);
+    // Handed to the provider: sent, or no answer came back ("uncertain" — it may have gone out).
+    const handedOver = (message: (typeof messages)[number]) =>
+      message.status === "sent" || message.status === "uncertain";
+    const passedPerShopper = shoppers.map(
+      (shopper) =>
+        messages.filter((message) => message.customerId === shopper.id && handedOver(message)).length,
+    );
+    expect(passedPerShopper.filter((count) => count !== 1)).toEqual([]);
+    for (const shopper of shoppers) {
+      const own = messages.filter((message) => message.customerId === shopper.id);
+      const passed = own.find(handedOver);
+      const passedAt = (passed?.sentAt ?? passed?.sendingAt)?.getTime() ?? 0;
+      for (const postponed of own.filter((message) => !handedOver(message))) {
+        expect(postponed).toMatchObject({ status: "queued", lastError: "postponed: frequency cap" });
+        // 16 hours after the send (or after the attempt that was in flight when it was capped).
+        expect(postponed.scheduledFor.getTime()).toBeGreaterThanOrEqual(dueAt.getTime() + 16 * hour);
+        expect(postponed.scheduledFor.getTime()).toBeLessThanOrEqual(passedAt + 16 * hour);
+      }
+    }
+    // Nobody got two texts.
+    expect(new Set(texts.sent.map((text) => text.to)).size).toBe(texts.sent.length);
+    expect(texts.sent.length).toBeGreaterThanOrEqual(
+      messages.filter((message) => message.status === "sent").length,
+    );
+  }, 240_000);
+
+  it("ends a message failed, after trying the next channel, when its send job is parked", async () => {
+    const withFallback = await customer(shop);
+    const smsOnly = await customer(shop);
+    // Every SMS attempt answers HTTP 500: three attempts for each message, then the job is parked.
+    texts.failNext("sms", "server_error", 6);
+    const fallback = await enqueue(shop, withFallback.id, { channelOrder: ["sms", "email"] });
+    const alone = await enqueue(shop, smsOnly.id, { channelOrder: ["sms"] });
+    const worker = () =>
+      drain(testWorker(db, clock, { maxAttempts: 3, jobHandlers: outboxJobHandlers(deps) }));
+    for (let round = 0; round < 4; round += 1) {
+      await worker();
+      clock.advance(hour);
+    }
+    const parked = await db.job.findMany({ where: { kind: "message.send", status: "failed" } });
+    expect(parked.map((job) => job.payload)).toEqual(
+      expect.arrayContaining([{ messageId: fallback.message.id }, { messageId: alone.message.id }]),
+    );
+    expect(await db.message.findUniqueOrThrow({ where: { id: fallback.message.id } })).toMatchObject({
+      status: "sent",
+      channel: "email",
+      tried: [{ channel: "sms", outcome: "failed" }],
+    });
+    expect(smtp.messages).toHaveLength(1);
+    const failed = await db.message.findUniqueOrThrow({ where: { id: alone.message.id } });
+    expect(failed).toMatchObject({ status: "failed", tried: [{ channel: "sms", outcome: "failed" }] });
+    expect(failed.failedAt).not.toBeNull();
+    expect(failed.lastError).toMatch(
+      /^no channel left: sms failed \(last error: sms: .*Internal Server Error/,
+    );
+    expect(texts.sent).toHaveLength(0);
+  });
+
   it("skips a marketing message nobody can receive, and refuses a bad request whole", async () => {
     const shopper = await customer(shop, {
       emailConsent: "unsubscribed",

@@ -21,6 +21,7 @@ import { adminApiVersion } from "../../app/shopify/admin-client";
 import { adminOperations, bulkQueries, type BulkQueryName } from "../../app/shopify/admin-operations";
 import { currencyExponent } from "../../app/money/money";
 import { FakeCommerce, FakeNoAnswer, FakeServerError } from "./fake-admin-commerce";
+import type { FakeOfflineTokens } from "./fake-admin-oauth";
 
 export interface FakeMoneyBag {
   shopMoney: { amount: string; currencyCode: string };
@@ -119,6 +120,8 @@ export interface FakeAdminApiOptions {
   currency?: string;
   /** When set, requests without this X-Shopify-Access-Token are answered 401. */
   accessToken?: string;
+  /** Expiring offline tokens instead of one fixed token: 401 unless live, and the OAuth token endpoint. */
+  offlineTokens?: FakeOfflineTokens;
   bucket?: FakeBucketOptions;
   /** Polls answered RUNNING before a bulk operation is COMPLETED. */
   runningPolls?: number;
@@ -680,7 +683,12 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
     shop: string,
   ) => {
     stats.requests += 1;
-    if (options.accessToken && request.headers["x-shopify-access-token"] !== options.accessToken) {
+    const presented = request.headers["x-shopify-access-token"];
+    if (
+      options.offlineTokens
+        ? !options.offlineTokens.accepts(typeof presented === "string" ? presented : undefined)
+        : options.accessToken && presented !== options.accessToken
+    ) {
       stats.unauthorized += 1;
       sendJson(response, 401, {
         errors: "[API] Invalid API key or access token (unrecognized login or wrong password)",
@@ -794,12 +802,15 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
     const path = (request.url ?? "/").split("?")[0] ?? "/";
     const graphql = graphqlPath.exec(path);
     const download = /^\/bulk-results\/(\d+)\.jsonl$/.exec(path);
+    const tokenRequest = /^\/[a-z0-9][a-z0-9-]*\.myshopify\.com\/admin\/oauth\/access_token$/.test(path);
     const work =
       graphql && request.method === "POST"
         ? handleGraphql(request, response, graphql[1] as string)
-        : download && request.method === "GET"
-          ? handleDownload(response, download[1] as string)
-          : Promise.resolve(sendJson(response, 404, { errors: "Not Found" }));
+        : tokenRequest && request.method === "POST" && options.offlineTokens
+          ? options.offlineTokens.handle(request, response)
+          : download && request.method === "GET"
+            ? handleDownload(response, download[1] as string)
+            : Promise.resolve(sendJson(response, 404, { errors: "Not Found" }));
     work.catch((error: unknown) => {
       if (!response.headersSent) sendJson(response, 500, { errors: [{ message: String(error) }] });
       else response.destroy();

@@ -425,6 +425,9 @@ export async function startFakeTextProvider(options: FakeTextProviderOptions): P
       respond(res, 500, { error: { message: String(error), type: "FakeProviderBug", code: 1 } });
     });
   });
+  // Past fetch's own idle timeout (4 s): otherwise the server may close a kept-alive connection just
+  // as the client reuses it ("fetch failed"), which on a busy machine made sends look unanswered.
+  server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
 
