@@ -128,6 +128,8 @@ export interface AdminClientOptions {
   /** Monotonic milliseconds for the bucket estimate. */
   now?: () => number;
   fetch?: typeof fetch;
+  /** One HTTP call taking longer is abandoned and retried like a network error. */
+  timeoutMs?: number;
   /** Attempts for one query on network errors / 5xx (the first try included). */
   maxAttempts?: number;
   /** Attempts for one query answered THROTTLED (each after waiting for the bucket). */
@@ -185,10 +187,13 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     waitedMs: 0,
     maxRequestedCost: 0,
   };
+  const doFetch = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? 30_000;
   const client = new GraphQLClient(options.endpoint ?? adminApiEndpoint(options.shopDomain), {
     headers: { "X-Shopify-Access-Token": options.accessToken },
     errorPolicy: "all",
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    fetch: (input: RequestInfo | URL, init?: RequestInit) =>
+      doFetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) }),
   });
 
   async function wait(ms: number): Promise<void> {
