@@ -220,7 +220,6 @@ describe(`input fuzz on ${testProvider} (seed ${seed})`, () => {
 
   it("answers thousands of mutated inputs with 2xx/3xx/4xx only, and refused inputs change nothing", async () => {
     const sent: Sent[] = [];
-    const startedAt = Date.now();
 
     // 1. Signed webhook deliveries, mutated in their payload, raw bytes, topic or shop header.
     const webhookCount = 1500;
@@ -251,10 +250,9 @@ describe(`input fuzz on ${testProvider} (seed ${seed})`, () => {
       await Promise.all(requests);
     }
 
-    console.log(`webhooks done at ${Date.now() - startedAt} ms`);
     // 2. Twilio and WhatsApp callbacks: most unsigned or forged, some signed with mutated fields.
     const callbacks: Promise<unknown>[] = [];
-    for (let index = 0; index < 250; index += 1) {
+    for (let index = 0; index < 200; index += 1) {
       if (callbacks.length >= 10) await Promise.all(callbacks.splice(0));
       if (chance(0.5)) {
         const params: Record<string, string> = {
@@ -340,11 +338,10 @@ describe(`input fuzz on ${testProvider} (seed ${seed})`, () => {
     }
     await Promise.all(callbacks);
 
-    console.log(`callbacks done at ${Date.now() - startedAt} ms`);
     // 3. Tracking links (the storefront-facing GETs): random, tampered and validly signed tokens.
     const messagesBefore = await db.message.findMany({ orderBy: { id: "asc" } });
     const links: Promise<unknown>[] = [];
-    for (let index = 0; index < 250; index += 1) {
+    for (let index = 0; index < 200; index += 1) {
       if (links.length >= 10) await Promise.all(links.splice(0));
       const kind = pick(["o", "c", "u"] as const);
       let token: string;
@@ -380,7 +377,6 @@ describe(`input fuzz on ${testProvider} (seed ${seed})`, () => {
     // No message exists, so no tracking link may have changed one.
     expect(await db.message.findMany({ orderBy: { id: "asc" } })).toEqual(messagesBefore);
 
-    console.log(`tracking done at ${Date.now() - startedAt} ms`);
     // 4. Admin form posts in demo mode (JSON answers through Remix's _data), each refused one
     //    checked against the rows it could have touched.
     const adminState = async () =>
@@ -437,7 +433,7 @@ describe(`input fuzz on ${testProvider} (seed ${seed})`, () => {
           mutate({ pointsPerUnit: 1, tiers: [{ name: "Gold", threshold: 100 }] }) as Record<string, unknown>,
       ],
     ];
-    for (let index = 0; index < 100; index += 1) {
+    for (let index = 0; index < 80; index += 1) {
       const [path, routeId, fields] = pick(forms);
       const values = fields();
       const asJson = routeId === "routes/app.loyalty._index";
@@ -476,13 +472,12 @@ describe(`input fuzz on ${testProvider} (seed ${seed})`, () => {
       byStatus.set(`${kind} ${status}`, (byStatus.get(`${kind} ${status}`) ?? 0) + 1);
     const failures = sent.filter((entry) => entry.status >= 500);
     expect(failures, JSON.stringify(Object.fromEntries(byStatus))).toEqual([]);
-    expect(sent.length).toBe(2_100);
+    expect(sent.length).toBe(1_980);
     expect((await fetch(`${server.baseUrl}/healthz`)).status).toBe(200);
     expect(server.child.exitCode).toBeNull();
 
     // Refused deliveries were not stored; accepted ones were.
     const webhooks = sent.filter((entry) => entry.kind === "webhook");
-    console.log(`fuzz phases done at ${Date.now() - startedAt} ms`);
     const stored = new Set(
       (await db.webhookInbox.findMany({ select: { webhookId: true } })).map((row) => row.webhookId),
     );
@@ -495,10 +490,10 @@ describe(`input fuzz on ${testProvider} (seed ${seed})`, () => {
     expect(webhooks.filter((entry) => entry.status >= 400).length).toBeGreaterThan(50);
 
     // The worker applies what it can and parks the rest, without crashing; a parked delivery
-    // leaves no customer or order that only it named. A sample of 150 keeps this part short.
+    // leaves no customer or order that only it named. A sample of 80 keeps this part short.
     const sample = await db.webhookInbox.findMany({
       orderBy: { receivedAt: "asc" },
-      take: 150,
+      take: 80,
       select: { id: true },
     });
     await db.webhookInbox.updateMany({
@@ -512,7 +507,6 @@ describe(`input fuzz on ${testProvider} (seed ${seed})`, () => {
       where: { status: { not: "held" } },
       select: { status: true, payload: true },
     });
-    console.log(`worker drained at ${Date.now() - startedAt} ms`);
     expect(rows.filter((row) => row.status === "processing")).toEqual([]);
     const named = (payload: string) => {
       try {
@@ -535,8 +529,8 @@ describe(`input fuzz on ${testProvider} (seed ${seed})`, () => {
     const orders = await db.order.findMany({ select: { shopifyId: true } });
     for (const { shopifyId } of [...customers, ...orders])
       expect(onlyByFailed.has(shopifyId), shopifyId).toBe(false);
-    expect(rows).toHaveLength(150);
-    expect(rows.filter((row) => row.status === "done").length).toBeGreaterThan(15);
-    expect(rows.filter((row) => row.status === "failed").length).toBeGreaterThan(15);
+    expect(rows).toHaveLength(80);
+    expect(rows.filter((row) => row.status === "done").length).toBeGreaterThan(8);
+    expect(rows.filter((row) => row.status === "failed").length).toBeGreaterThan(8);
   }, 120_000);
 });
