@@ -195,7 +195,7 @@ describe(`implausible deliveries on ${testProvider}`, () => {
               order({ line_items: [{ ...order().line_items[0], quantity: 3_000_000_000 }] }),
               "out-of-range",
             ),
-            /cannot be stored: .*out of range/i,
+            /cannot be stored: .*out of range/is,
           ] as [string, WebhookDelivery, RegExp],
         ]
       : []),
