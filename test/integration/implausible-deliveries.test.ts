@@ -195,7 +195,7 @@ describe(`implausible deliveries on ${testProvider}`, () => {
               order({ line_items: [{ ...order().line_items[0], quantity: 3_000_000_000 }] }),
               "out-of-range",
             ),
-            /cannot be stored: .*out of range/is,
+            /^cannot be stored: /,
           ] as [string, WebhookDelivery, RegExp],
         ]
       : []),
