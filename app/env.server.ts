@@ -19,6 +19,8 @@ const environmentSchema = z
     SCOPES: z.string().optional(),
     SHOP_CUSTOM_DOMAIN: z.string().optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    // How long a client may take to send a request body before it is answered 408.
+    STAYLOOP_BODY_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
     WORKER_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
     WORKER_IDLE_MS: z.coerce.number().int().min(10).default(500),
     WORKER_STALE_AFTER_MS: z.coerce.number().int().min(100).default(60_000),
@@ -88,6 +90,7 @@ export type Environment = {
   database: ResolvedDatabase;
   host: string;
   port: number;
+  bodyTimeoutMs: number;
   shopify: {
     apiKey: string;
     apiSecret: string;
@@ -151,6 +154,7 @@ export function parseEnvironment(source: Record<string, string | undefined>): En
     database,
     host,
     port: value.PORT,
+    bodyTimeoutMs: value.STAYLOOP_BODY_TIMEOUT_MS,
     shopify: {
       apiKey: value.SHOPIFY_API_KEY ?? "",
       apiSecret: value.SHOPIFY_API_SECRET ?? "",

@@ -2,8 +2,7 @@
 // answered straight from node:http; everything else goes to Remix through Express.
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import path from "node:path";
-import { createRequestHandler } from "@remix-run/express";
-import type { ServerBuild } from "@remix-run/node";
+import { createRequestHandler, writeReadableStreamToWritable, type ServerBuild } from "@remix-run/node";
 import express from "express";
 import type { ViteDevServer } from "vite";
 import type { ResolvedDatabase } from "../prisma/database.mjs";
@@ -11,9 +10,10 @@ import type { Clock } from "../app/clock";
 import { pingDatabase, type Database } from "../app/db/client";
 import { openInboxConnection } from "../app/events/inbox-connection";
 import { registerInboxMetrics } from "../app/events/inbox-metrics";
-import { createWebhookIntake } from "../app/events/webhook-intake";
+import { createWebhookIntake, webhookDeliveries } from "../app/events/webhook-intake";
 import type { Logger } from "../app/observability/logger";
 import { collectProcessMetrics, httpRequestDuration, registry } from "../app/observability/metrics";
+import { bodyLimitFor, readRequestBody, refuseBody } from "./request-body";
 
 export interface AppServerOptions {
   db: Database;
@@ -27,9 +27,14 @@ export interface AppServerOptions {
   /** build/client in production; absent when Vite serves the assets. */
   clientAssetsDir?: string;
   viteDevServer?: ViteDevServer;
+  /** How long a client may take to send its whole request body (then 408). */
+  bodyTimeoutMs?: number;
 }
 
-type FastRoute = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+type FastRoute = (request: IncomingMessage, response: ServerResponse, body: Buffer) => Promise<void>;
+
+/** The body read by the server before routing (see request-body.ts). */
+type ReadRequest = IncomingMessage & { stayloopBody?: Buffer };
 
 export function createAppServer(options: AppServerOptions): http.Server {
   collectProcessMetrics();
@@ -49,8 +54,9 @@ export function createAppServer(options: AppServerOptions): http.Server {
     ],
   ]);
   const remixApp = createRemixApp(options);
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? 30_000;
 
-  return http.createServer((request, response) => {
+  const server = http.createServer((request, response) => {
     const started = process.hrtime.bigint();
     const pathname = (request.url ?? "/").split("?", 1)[0] ?? "/";
     const key = `${request.method} ${pathname}`;
@@ -63,16 +69,31 @@ export function createAppServer(options: AppServerOptions): http.Server {
         seconds,
       );
     });
-    if (fastRoute) {
-      fastRoute(request, response).catch((error: unknown) => {
-        options.logger.error({ err: error, route: key }, "request failed");
-        if (!response.headersSent) respond(response, 500, "text/plain", "Internal Server Error");
-        else response.destroy();
-      });
-      return;
-    }
-    remixApp(request, response);
+    void readRequestBody(request, bodyLimitFor(request.method ?? "GET", pathname), bodyTimeoutMs).then(
+      (outcome) => {
+        if (outcome.kind !== "read") {
+          if (key === "POST /webhooks") webhookDeliveries.inc({ topic: "unknown", outcome: "rejected" });
+          options.logger.warn({ route: key, outcome: outcome.kind }, "request body refused");
+          refuseBody(request, response, outcome, bodyTimeoutMs);
+          return;
+        }
+        if (fastRoute) {
+          fastRoute(request, response, outcome.body).catch((error: unknown) => {
+            options.logger.error({ err: error, route: key }, "request failed");
+            if (!response.headersSent) respond(response, 500, "text/plain", "Internal Server Error");
+            else response.destroy();
+          });
+          return;
+        }
+        (request as ReadRequest).stayloopBody = outcome.body;
+        remixApp(request, response);
+      },
+    );
   });
+  // Backstops behind the reader's own deadline: stalled headers, or a request never finished.
+  server.headersTimeout = Math.min(60_000, bodyTimeoutMs + 5_000);
+  server.requestTimeout = bodyTimeoutMs + 10_000;
+  return server;
 }
 
 function createRemixApp(options: AppServerOptions): express.Express {
@@ -88,14 +109,49 @@ function createRemixApp(options: AppServerOptions): express.Express {
     );
     app.use(express.static(options.clientAssetsDir, { maxAge: "1h" }));
   }
-  app.all(
-    "*",
-    createRequestHandler({
-      build: options.build,
-      mode: options.viteDevServer ? "development" : "production",
-    }),
+  const handleRequest = createRequestHandler(
+    options.build,
+    options.viteDevServer ? "development" : "production",
   );
+  app.all("*", (req, res, next) => {
+    handleRequest(remixRequest(req, res))
+      .then((answer) => sendRemixResponse(res, answer))
+      .catch(next);
+  });
   return app;
+}
+
+/** A Fetch Request for Remix, with the body the server already read (and capped). */
+function remixRequest(req: express.Request, res: express.Response): Request {
+  const host = req.get("host") ?? "localhost";
+  const url = new URL(`${req.protocol}://${host}${req.originalUrl}`);
+  let controller: AbortController | null = new AbortController();
+  const signal = controller.signal;
+  res.on("finish", () => (controller = null));
+  res.on("close", () => controller?.abort());
+  const headers = new Headers();
+  for (const [name, values] of Object.entries(req.headers)) {
+    for (const value of Array.isArray(values) ? values : values === undefined ? [] : [values]) {
+      headers.append(name, value);
+    }
+  }
+  const body = (req as ReadRequest).stayloopBody;
+  const hasBody = req.method !== "GET" && req.method !== "HEAD";
+  return new Request(url.href, {
+    method: req.method,
+    headers,
+    signal,
+    ...(hasBody ? { body: new Uint8Array(body ?? Buffer.alloc(0)) } : {}),
+  });
+}
+
+async function sendRemixResponse(res: express.Response, answer: Response): Promise<void> {
+  res.statusMessage = answer.statusText;
+  res.status(answer.status);
+  for (const [name, value] of answer.headers.entries()) res.append(name, value);
+  if (/text\/event-stream/i.test(answer.headers.get("content-type") ?? "")) res.flushHeaders();
+  if (answer.body) await writeReadableStreamToWritable(answer.body, res);
+  else res.end();
 }
 
 async function healthz(options: AppServerOptions, response: ServerResponse): Promise<void> {

@@ -41,6 +41,7 @@ async function main(): Promise<void> {
     build,
     clientAssetsDir: development ? undefined : path.join(buildDir, "client"),
     viteDevServer,
+    bodyTimeoutMs: env.bodyTimeoutMs,
   });
 
   server.listen(env.port, env.host, () => {

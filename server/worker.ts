@@ -4,6 +4,7 @@ import http from "node:http";
 import { systemClock } from "../app/clock";
 import prisma from "../app/db.server";
 import { prepareDatabase } from "../app/db/client";
+import { assertDemoMayRun } from "../app/demo/guard";
 import { env } from "../app/env.server";
 import { Worker } from "../app/jobs/worker";
 import { adminApiVersion, createAdminClient } from "../app/shopify/admin-client";
@@ -38,6 +39,8 @@ if (env.shopify.apiKey && env.shopify.apiSecret) {
 }
 
 async function main(): Promise<void> {
+  // Demo mode talks to a stand-in Admin API; as for the web process, never in production.
+  if (env.demo.enabled) assertDemoMayRun(env);
   // Not fatal: the database may come up later; /healthz reports it meanwhile.
   await prepareDatabase(prisma, env.database).catch((error: unknown) =>
     logger.warn({ err: error }, "database not ready at start"),

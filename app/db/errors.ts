@@ -30,3 +30,21 @@ export function isTransientConflict(error: unknown): boolean {
   const message = error instanceof Error ? error.message : "";
   return /deadlock detected|could not serialize access|database is locked/i.test(message);
 }
+
+/**
+ * The database refused a value itself (out of range, not representable, too long, invalid input):
+ * the same statement fails the same way every time, so retrying it only delays the verdict.
+ * Connection failures, lock timeouts and serialization conflicts are not among these.
+ */
+export function isPermanentDatabaseError(error: unknown): boolean {
+  if (isLockTimeout(error) || isTransientConflict(error)) return false;
+  const code = (error as { code?: unknown } | null)?.code;
+  // P2000 value too long, P2006 invalid value, P2007 data validation, P2020 value out of range,
+  // P2033 number beyond 64 bits.
+  if (typeof code === "string" && ["P2000", "P2006", "P2007", "P2020", "P2033"].includes(code)) return true;
+  const message = error instanceof Error ? error.message : "";
+  // Driver errors surfaced by the adapters (PostgreSQL SQLSTATE class 22 "data exception").
+  return /out of range|value too long|invalid input syntax|cannot be represented|does not fit into|overflow/i.test(
+    message,
+  );
+}

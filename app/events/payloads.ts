@@ -8,15 +8,60 @@ export const shopifyId = z
   .union([z.number().int().nonnegative(), z.string().regex(/^\d+$/, "expected a numeric id")])
   .transform((value) => String(value));
 
+// ISO 8601 as Shopify writes it: a calendar date, optionally a time and an offset.
+const isoTimestamp =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/** Earliest instant a stored timestamp may have: nothing Shopify sends predates 1970. */
+export const earliestTimestamp = new Date(Date.UTC(1970, 0, 1));
+/** How far past the clock's now a timestamp may lie (clock skew), checked by parsePayload. */
+export const futureTimestampLeewayMs = 24 * 60 * 60 * 1000;
+
+/** A real calendar date and time of day: `Date.parse` reads 2024-02-30 as March 1 without a word. */
+function isCalendarTimestamp(value: string): boolean {
+  const match = isoTimestamp.exec(value);
+  if (!match) return false;
+  const [year, month, day, hour = 0, minute = 0, second = 0] = match
+    .slice(1, 7)
+    .map((part) => (part === undefined ? undefined : Number(part))) as [
+    number,
+    number,
+    number,
+    number?,
+    number?,
+    number?,
+  ];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return (
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59
+  );
+}
+
 const timestamp = z
   .string()
-  .refine((value) => !Number.isNaN(Date.parse(value)), "expected an ISO 8601 timestamp")
-  .transform((value) => new Date(value));
+  .refine(isCalendarTimestamp, "expected an ISO 8601 timestamp with a real calendar date")
+  .transform((value) => new Date(value))
+  .refine((date) => !Number.isNaN(date.getTime()), "expected an ISO 8601 timestamp")
+  .refine((date) => date >= earliestTimestamp, "a timestamp before 1970 is not plausible");
 
+// Amounts in these payloads are never negative (refunds and discounts are positive amounts too).
 const decimal = z.union([
-  z.string().regex(/^-?\d+(\.\d+)?$/, 'expected a decimal amount such as "12.50"'),
-  z.number().transform((value) => String(value)),
+  z.string().regex(/^\d+(\.\d+)?$/, 'expected a non-negative decimal amount such as "12.50"'),
+  z
+    .number()
+    .nonnegative("expected a non-negative amount")
+    .transform((value) => String(value)),
 ]);
+
+/** Shopify keeps customer names in 255-character fields. */
+const personName = z.string().max(255, "longer than Shopify allows (255 characters)");
+/** RFC 5321 caps an address at 254 characters. */
+const emailAddress = z.string().max(254, "longer than an e-mail address can be (254 characters)");
 
 const consentState = z.string().transform((value) => value.toLowerCase());
 
@@ -34,10 +79,10 @@ const addressPayload = z
 
 export const customerPayload = z.object({
   id: shopifyId,
-  email: z.string().nullish(),
-  phone: z.string().nullish(),
-  first_name: z.string().nullish(),
-  last_name: z.string().nullish(),
+  email: emailAddress.nullish(),
+  phone: z.string().max(64).nullish(),
+  first_name: personName.nullish(),
+  last_name: personName.nullish(),
   tags: z.string().nullish(),
   currency: z.string().nullish(),
   created_at: timestamp.nullish(),
@@ -201,14 +246,33 @@ export function parseWebhookJson(text: string): unknown {
 
 export class PayloadError extends Error {}
 
-/** Validates a payload, or throws a PayloadError naming every problem by its path. */
-export function parsePayload<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+/**
+ * Validates a payload, or throws a PayloadError naming every problem by its path. With `now`
+ * (the injected clock's), a timestamp more than a day ahead of it is a problem too: a stored
+ * `updated_at` of 9999-12-31 would make every later real update look older and be ignored.
+ */
+export function parsePayload<T extends z.ZodType>(schema: T, value: unknown, now?: Date): z.infer<T> {
   const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map(
-    (issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`,
-  );
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
+  if (result.success && now) {
+    const latest = now.getTime() + futureTimestampLeewayMs;
+    for (const [path, date] of datesIn(result.data, [])) {
+      if (date.getTime() > latest)
+        problems.push(`${path.join(".")}: more than a day after now is not plausible`);
+    }
+  }
+  if (problems.length === 0 && result.success) return result.data as z.infer<T>;
   throw new PayloadError(`invalid payload — ${problems.join("; ")}`);
+}
+
+function* datesIn(value: unknown, path: (string | number)[]): Generator<[(string | number)[], Date]> {
+  if (value instanceof Date) yield [path, value];
+  else if (Array.isArray(value))
+    for (const [index, item] of value.entries()) yield* datesIn(item, [...path, index]);
+  else if (typeof value === "object" && value !== null)
+    for (const [key, item] of Object.entries(value)) yield* datesIn(item, [...path, key]);
 }
 
 const productVariantPayload = z.object({

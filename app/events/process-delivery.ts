@@ -3,9 +3,9 @@
 import type { WebhookInbox } from "@prisma/client";
 import type { Clock } from "../clock";
 import type { Database } from "../db/client";
-import { isTransientConflict } from "../db/errors";
+import { isPermanentDatabaseError, isTransientConflict } from "../db/errors";
 import { MoneyError } from "../money/money";
-import { shopForDelivery } from "../shops/registry";
+import { isShopDomain, shopForDelivery } from "../shops/registry";
 import type { DomainEventSubscriber } from "./domain-events";
 import { scheduleInboxPurge } from "./inbox-retention";
 import { ingestContext, type IngestContext } from "./ingest/context";
@@ -34,28 +34,38 @@ export class PermanentDeliveryError extends Error {}
 type TopicHandler = (context: IngestContext, payload: unknown) => Promise<unknown>;
 
 const handlers: Record<Exclude<WebhookTopic, "shop/redact">, TopicHandler> = {
-  "customers/create": (context, payload) => applyCustomer(context, parsePayload(customerPayload, payload)),
-  "customers/update": (context, payload) => applyCustomer(context, parsePayload(customerPayload, payload)),
+  "customers/create": (context, payload) =>
+    applyCustomer(context, parsePayload(customerPayload, payload, context.clock.now())),
+  "customers/update": (context, payload) =>
+    applyCustomer(context, parsePayload(customerPayload, payload, context.clock.now())),
   "customers/delete": (context, payload) =>
-    deleteCustomer(context, parsePayload(customerDeletePayload, payload).id),
-  "orders/create": (context, payload) => applyOrder(context, parsePayload(orderPayload, payload)),
-  "orders/paid": (context, payload) => applyOrder(context, parsePayload(orderPayload, payload)),
-  "orders/updated": (context, payload) => applyOrder(context, parsePayload(orderPayload, payload)),
-  "orders/fulfilled": (context, payload) => applyOrder(context, parsePayload(orderPayload, payload)),
-  "orders/cancelled": (context, payload) => applyOrder(context, parsePayload(orderPayload, payload)),
-  "refunds/create": (context, payload) => applyRefund(context, parsePayload(refundPayload, payload)),
-  "checkouts/create": (context, payload) => applyCheckout(context, parsePayload(checkoutPayload, payload)),
-  "checkouts/update": (context, payload) => applyCheckout(context, parsePayload(checkoutPayload, payload)),
+    deleteCustomer(context, parsePayload(customerDeletePayload, payload, context.clock.now()).id),
+  "orders/create": (context, payload) =>
+    applyOrder(context, parsePayload(orderPayload, payload, context.clock.now())),
+  "orders/paid": (context, payload) =>
+    applyOrder(context, parsePayload(orderPayload, payload, context.clock.now())),
+  "orders/updated": (context, payload) =>
+    applyOrder(context, parsePayload(orderPayload, payload, context.clock.now())),
+  "orders/fulfilled": (context, payload) =>
+    applyOrder(context, parsePayload(orderPayload, payload, context.clock.now())),
+  "orders/cancelled": (context, payload) =>
+    applyOrder(context, parsePayload(orderPayload, payload, context.clock.now())),
+  "refunds/create": (context, payload) =>
+    applyRefund(context, parsePayload(refundPayload, payload, context.clock.now())),
+  "checkouts/create": (context, payload) =>
+    applyCheckout(context, parsePayload(checkoutPayload, payload, context.clock.now())),
+  "checkouts/update": (context, payload) =>
+    applyCheckout(context, parsePayload(checkoutPayload, payload, context.clock.now())),
   "app/uninstalled": (context) => uninstallShop(context),
   "customers/data_request": (context, payload) => {
-    const request = parsePayload(customersDataRequestPayload, payload);
+    const request = parsePayload(customersDataRequestPayload, payload, context.clock.now());
     return exportCustomerData(context, {
       customerShopifyId: request.customer.id,
       dataRequestId: request.data_request?.id ?? null,
     });
   },
   "customers/redact": (context, payload) => {
-    const request = parsePayload(customersRedactPayload, payload);
+    const request = parsePayload(customersRedactPayload, payload, context.clock.now());
     return redactCustomer(context, {
       customerShopifyId: request.customer.id,
       orderShopifyIds: request.orders_to_redact ?? [],
@@ -86,6 +96,8 @@ export async function processDelivery(
 ): Promise<void> {
   const topic = delivery.topic;
   if (!isKnownTopic(topic)) throw new PermanentDeliveryError(`unknown topic "${topic}"`);
+  if (!isShopDomain(delivery.shopDomain))
+    throw new PermanentDeliveryError(`"${delivery.shopDomain}" is not a *.myshopify.com shop domain`);
   let payload: unknown;
   try {
     payload = parseWebhookJson(delivery.payload);
@@ -101,6 +113,9 @@ export async function processDelivery(
     } catch (error) {
       if (error instanceof PayloadError || error instanceof MoneyError)
         throw new PermanentDeliveryError(error.message);
+      // A value the database cannot store (out of range, invalid) fails the same way every time.
+      if (isPermanentDatabaseError(error))
+        throw new PermanentDeliveryError(`cannot be stored: ${(error as Error).message}`);
       if (attempt < 4 && isTransientConflict(error)) continue;
       throw error;
     }

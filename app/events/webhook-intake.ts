@@ -8,6 +8,7 @@ import { counter } from "../observability/metrics";
 import type { InboxConnection } from "./inbox-connection";
 import { createInboxWriter, type StoreOutcome } from "./inbox-writer";
 import { isValidWebhookSignature } from "./signature";
+import { isShopDomain } from "../shops/registry";
 import { isKnownTopic } from "./topics";
 
 export const webhookDeliveries = counter(
@@ -23,28 +24,6 @@ export interface WebhookIntakeOptions {
   secret: string;
   logger: Logger;
   clock: Clock;
-  /** Shopify's payloads stay far below this; anything larger is refused unread. */
-  maxBodyBytes?: number;
-}
-
-class BodyTooLarge extends Error {}
-
-function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new BodyTooLarge());
-        request.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on("end", () => resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks)));
-    request.on("error", reject);
-  });
 }
 
 function header(request: IncomingMessage, name: string): string | undefined {
@@ -58,22 +37,14 @@ function answer(response: ServerResponse, status: number, body: string): void {
 }
 
 export function createWebhookIntake(options: WebhookIntakeOptions) {
-  const limit = options.maxBodyBytes ?? 5 * 1024 * 1024;
   const inbox = createInboxWriter(options.inbox, options.provider);
 
-  return async function receiveWebhook(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    let body: Buffer;
-    try {
-      body = await readBody(request, limit);
-    } catch (error) {
-      if (error instanceof BodyTooLarge) {
-        webhookDeliveries.inc({ topic: "unknown", outcome: "rejected" });
-        answer(response, 413, "Payload Too Large");
-        return;
-      }
-      throw error;
-    }
-
+  /** `body` was read (and capped) by the HTTP server, see server/request-body.ts. */
+  return async function receiveWebhook(
+    request: IncomingMessage,
+    response: ServerResponse,
+    body: Buffer,
+  ): Promise<void> {
     const rawTopic = header(request, "x-shopify-topic") ?? "";
     const topic = isKnownTopic(rawTopic) ? rawTopic : "unknown";
     if (!isValidWebhookSignature(body, header(request, "x-shopify-hmac-sha256"), options.secret)) {
@@ -91,6 +62,12 @@ export function createWebhookIntake(options: WebhookIntakeOptions) {
     if (!shopDomain || !webhookId || !rawTopic) {
       webhookDeliveries.inc({ topic, outcome: "rejected" });
       answer(response, 400, "Missing X-Shopify-Topic, X-Shopify-Shop-Domain or X-Shopify-Webhook-Id");
+      return;
+    }
+    if (!isShopDomain(shopDomain)) {
+      // Signed, yet no shop of ours: nothing it says could be applied, so it is not stored.
+      webhookDeliveries.inc({ topic, outcome: "rejected" });
+      answer(response, 400, "X-Shopify-Shop-Domain must be a *.myshopify.com domain");
       return;
     }
     if (topic === "unknown") {

@@ -35,6 +35,9 @@ export interface ProviderAcceptance {
 }
 
 /** The provider refused the message; `permanent` means retrying cannot help (bad number, no template). */
+/** How long a call to an SMS or WhatsApp provider may take before it counts as a network failure. */
+export const providerTimeoutMs = 15_000;
+
 export class ProviderRejectedError extends Error {
   constructor(
     message: string,

@@ -13,6 +13,7 @@ import {
   type OutgoingText,
   type ProviderAcceptance,
   type TextSender,
+  providerTimeoutMs,
 } from "./providers";
 
 export interface SmsSettings {
@@ -26,6 +27,8 @@ export interface SmsSettings {
 
 export interface SmsSenderOptions {
   fetch?: typeof fetch;
+  /** A call (answer and body) taking longer is abandoned as a network error: outcome unknown. */
+  timeoutMs?: number;
 }
 
 const twilioAccepted = z.object({ sid: z.string().min(1), status: z.string().optional() });
@@ -43,6 +46,7 @@ const twilioError = z.object({ code: z.number().optional(), message: z.string() 
  */
 export function createSmsSender(settings: SmsSettings, options: SmsSenderOptions = {}): TextSender {
   const doFetch = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? providerTimeoutMs;
   const endpoint = `${settings.baseUrl.replace(/\/+$/, "")}/2010-04-01/Accounts/${encodeURIComponent(settings.accountSid)}/Messages.json`;
   const authorization = `Basic ${Buffer.from(`${settings.accountSid}:${settings.authToken}`).toString("base64")}`;
 
@@ -58,6 +62,7 @@ export function createSmsSender(settings: SmsSettings, options: SmsSenderOptions
 
     const response = await doFetch(endpoint, {
       method: "POST",
+      signal: AbortSignal.timeout(timeoutMs),
       headers: {
         authorization,
         "content-type": "application/x-www-form-urlencoded",

@@ -13,6 +13,7 @@ import {
   type OutgoingText,
   type ProviderAcceptance,
   type TextSender,
+  providerTimeoutMs,
 } from "./providers";
 
 export interface WhatsAppSettings {
@@ -26,6 +27,8 @@ export interface WhatsAppSettings {
 
 export interface WhatsAppSenderOptions {
   fetch?: typeof fetch;
+  /** A call (answer and body) taking longer is abandoned as a network error: outcome unknown. */
+  timeoutMs?: number;
 }
 
 /**
@@ -59,12 +62,14 @@ export function createWhatsAppSender(
   options: WhatsAppSenderOptions = {},
 ): TextSender {
   const doFetch = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? providerTimeoutMs;
   const endpoint = `${settings.baseUrl.replace(/\/+$/, "")}/${settings.apiVersion}/${encodeURIComponent(settings.phoneNumberId)}/messages`;
 
   async function send(message: OutgoingText): Promise<ProviderAcceptance> {
     const payload = requestBody(message);
     const response = await doFetch(endpoint, {
       method: "POST",
+      signal: AbortSignal.timeout(timeoutMs),
       headers: {
         authorization: `Bearer ${settings.accessToken}`,
         "content-type": "application/json",

@@ -68,15 +68,15 @@ const fields = [
 export const action = async ({ request }: ActionFunctionArgs): Promise<ActionResult> => {
   const { shop } = await requireAdmin(request);
   const data = await request.formData();
-  if (data.get("intent") === "toggle") {
-    await setRewardActive(prisma, shop.id, String(data.get("rewardId")), data.get("active") === "true");
-    return {
-      ok: true,
-      message: data.get("active") === "true" ? "Reward offered again." : "Reward withdrawn.",
-    };
-  }
   const form = Object.fromEntries(fields.map((name) => [name, String(data.get(name) ?? "")])) as RewardForm;
   try {
+    if (data.get("intent") === "toggle") {
+      await setRewardActive(prisma, shop.id, String(data.get("rewardId")), data.get("active") === "true");
+      return {
+        ok: true,
+        message: data.get("active") === "true" ? "Reward offered again." : "Reward withdrawn.",
+      };
+    }
     const reward = await createReward(prisma, shop.id, rewardInputFromForm(form, shop.currency));
     return { ok: true, message: `Added “${reward.name}” for ${reward.pointsCost} points.` };
   } catch (error) {

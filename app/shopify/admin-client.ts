@@ -129,8 +129,8 @@ export interface AdminClientOptions {
   now?: () => number;
   fetch?: typeof fetch;
   /**
-   * A request with no answer after this long is abandoned as a network failure (default 60 s):
-   * a hung connection must not hold a worker forever.
+   * A request with no answer after this long is abandoned and retried like a network failure
+   * (default 30 s): a hung connection must not hold a worker forever.
    */
   requestTimeoutMs?: number;
   /** Attempts for one query on network errors / 5xx (the first try included). */
@@ -191,7 +191,7 @@ export function createAdminClient(options: AdminClientOptions): AdminClient {
     maxRequestedCost: 0,
   };
   const baseFetch = options.fetch ?? fetch;
-  const requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   const timedFetch: typeof fetch = (input, init) => {
     const timeout = AbortSignal.timeout(requestTimeoutMs);
     return baseFetch(input, {
