@@ -1,4 +1,0 @@
--- AlterTable
-ALTER TABLE "CashbackCredit" ADD COLUMN     "takeBackAfter" TEXT,
-ADD COLUMN     "takeBackMinor" INTEGER,
-ADD COLUMN     "takeBackStartedAt" TIMESTAMP(3);
