@@ -10,13 +10,14 @@ export interface DatedConsent {
 }
 
 /**
- * True when Shopify's consent should replace ours. Ours stays when it is dated and Shopify's is
- * not later (an undated Shopify consent cannot overturn a dated change; on a tie ours stays).
+ * True when Shopify's consent should replace ours (state and date): the later dated record wins,
+ * also when both say the same and only the date moves, so the stored consent is the same whatever
+ * order the deliveries are applied in. An undated Shopify consent cannot overturn a dated one; on a
+ * tie ours stays.
  */
 export function shopifyConsentWins(ours: DatedConsent, shopify: DatedConsent): boolean {
-  if (ours.state === shopify.state) return false;
-  if (ours.at === null) return true;
-  return shopify.at !== null && shopify.at.getTime() > ours.at.getTime();
+  if (shopify.at === null) return ours.at === null && ours.state !== shopify.state;
+  return ours.at === null || shopify.at.getTime() > ours.at.getTime();
 }
 
 /** Shopify's consent_updated_at as a date; null when absent or not a date. */

@@ -15,7 +15,7 @@ import {
   customerEmailMarketingConsentUpdateMutation,
   customerSmsMarketingConsentUpdateMutation,
 } from "../shopify/admin-operations";
-import { shopAdminClient, type AdminClientFactory } from "../shopify/shop-admin";
+import { shopAdminClient, ShopUnavailableError, type AdminClientFactory } from "../shopify/shop-admin";
 import type { Channel, ConsentState } from "./channels";
 
 export const consentSyncJobKind = "consent.sync";
@@ -176,6 +176,9 @@ export function consentSyncJobHandler(options: {
     try {
       await syncConsentChange(db, consentChangeId, options);
     } catch (error) {
+      // An uninstalled or erased shop: the worker pauses the job until a reinstall (or the shop is
+      // gone); a successor would only fail the same way.
+      if (error instanceof ShopUnavailableError) throw error;
       const next = generation + 1;
       await scheduleJobOnce(db, {
         shopId: job.shopId,

@@ -30,13 +30,28 @@ describe("shopifyConsentWins", () => {
     );
   });
 
-  it("the same state changes nothing", () => {
+  it("the same state with a later date moves the date, so the outcome does not depend on delivery order", () => {
     expect(
       shopifyConsentWins(
         { state: "subscribed", at: null },
         { state: "subscribed", at: at("2026-11-23T12:00:00Z") },
       ),
+    ).toBe(true);
+    expect(
+      shopifyConsentWins(
+        { state: "subscribed", at: at("2026-11-23T12:00:00Z") },
+        { state: "subscribed", at: at("2026-11-23T13:00:00Z") },
+      ),
+    ).toBe(true);
+    expect(
+      shopifyConsentWins(
+        { state: "subscribed", at: at("2026-11-23T13:00:00Z") },
+        { state: "subscribed", at: at("2026-11-23T12:00:00Z") },
+      ),
     ).toBe(false);
+    expect(shopifyConsentWins({ state: "subscribed", at: null }, { state: "subscribed", at: null })).toBe(
+      false,
+    );
   });
 
   it("reads Shopify's consent_updated_at, ignoring absent or broken values", () => {
