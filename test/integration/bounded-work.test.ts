@@ -6,6 +6,7 @@ import { adjustPoints, ledgerCsv } from "../../app/loyalty/adjustments";
 import { localDate, runDailyLoyalty } from "../../app/loyalty/daily";
 import { loyaltyMemberFor } from "../../app/loyalty/ledger";
 import { saveProgramSettings } from "../../app/loyalty/program";
+import { applyProviderCallback } from "../../app/messaging/provider-callbacks";
 import { ManualClock } from "../support/clock";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database";
 
@@ -214,5 +215,129 @@ describe(`bounded work on ${testProvider}`, () => {
     // Runs 1–3 see all 10 members (3 + 3 + 3 + 1); after the expiry none has points left.
     expect(memberReads.map((read) => read.rows)).toEqual([3, 3, 3, 1, 3, 3, 3, 1, 3, 3, 3, 1, 0]);
     expect(reads.every((read) => read.take === 3 && read.rows <= 3)).toBe(true);
+  });
+  it("a STOP from a number that is a customer of two shops unsubscribes only the shop whose message it answers", async () => {
+    const phone = "+420602000222";
+    const shops = await Promise.all(
+      ["stop-alpha", "stop-beta"].map((name) =>
+        db.shop.create({ data: { domain: `${name}.myshopify.com` } }),
+      ),
+    );
+    const customers = await Promise.all(
+      shops.map((shop) =>
+        db.customer.create({
+          data: { shopId: shop.id, shopifyId: "777", phone, smsConsent: "subscribed" },
+        }),
+      ),
+    );
+    const sent = async (index: 0 | 1, id: string, at: string) =>
+      db.message.create({
+        data: {
+          id,
+          shopId: shops[index]!.id,
+          customerId: customers[index]!.id,
+          idempotencyKey: id,
+          purpose: "marketing",
+          channelOrder: "sms",
+          content: {},
+          status: "delivered",
+          channel: "sms",
+          toAddress: phone,
+          scheduledFor: new Date(at),
+          sentAt: new Date(at),
+        },
+      });
+    const stop = (id: string, at: string) =>
+      applyProviderCallback(
+        db,
+        { channel: "sms", from: phone, body: "STOP", at: new Date(at), providerMessageId: id },
+        new Date(at),
+      );
+    const consents = async () =>
+      (
+        await Promise.all(
+          customers.map((customer) => db.customer.findUniqueOrThrow({ where: { id: customer?.id } })),
+        )
+      ).map((customer) => customer.smsConsent);
+
+    await sent(0, "stop-msg-alpha-1", "2026-11-23T09:00:00Z");
+    await sent(1, "stop-msg-beta-1", "2026-11-23T10:00:00Z");
+    // The STOP answers beta's message, the last one the number received.
+    await stop("SM-stop-1", "2026-11-23T10:05:00Z");
+    expect(await consents()).toEqual(["subscribed", "unsubscribed"]);
+    expect(
+      (
+        await db.consentChange.findMany({ where: { customerId: { in: customers.map((c) => c?.id ?? "") } } })
+      ).map((change) => [change.shopId, change.messageId]),
+    ).toEqual([[shops[1]?.id, "stop-msg-beta-1"]]);
+
+    await sent(0, "stop-msg-alpha-2", "2026-11-24T09:00:00Z");
+    await stop("SM-stop-2", "2026-11-24T09:05:00Z");
+    expect(await consents()).toEqual(["unsubscribed", "unsubscribed"]);
+  });
+
+  it("the STOP / inbound sender lookups and the ledger pages use their indexes", async () => {
+    const postgres = testProvider === "postgresql";
+    const parameter = (index: number) => (postgres ? `$${index}` : "?");
+    const lookups = [
+      {
+        index: "Message_channel_toAddress_sentAt_idx",
+        columns: ["channel", "toAddress", "sentAt"],
+        sql: `SELECT "shopId" FROM "Message" WHERE "channel" = ${parameter(1)} AND "toAddress" = ${parameter(2)} AND "sentAt" IS NOT NULL ORDER BY "sentAt" DESC LIMIT 1`,
+        values: ["sms", "+420602000222"],
+      },
+      {
+        index: "Customer_phone_idx",
+        columns: ["phone"],
+        sql: `SELECT "shopId" FROM "Customer" WHERE "phone" = ${parameter(1)} AND "deletedAt" IS NULL AND "redactedAt" IS NULL ORDER BY "updatedAt" DESC LIMIT 1`,
+        values: ["+420602000222"],
+      },
+      {
+        index: "LoyaltyLedgerEntry_shopId_occurredAt_createdAt_id_idx",
+        columns: ["shopId", "occurredAt", "createdAt", "id"],
+        sql: `SELECT "id" FROM "LoyaltyLedgerEntry" WHERE "shopId" = ${parameter(1)} ORDER BY "occurredAt" ASC, "createdAt" ASC, "id" ASC LIMIT 500`,
+        values: ["shop-1"],
+      },
+    ];
+    for (const lookup of lookups) {
+      const columns = postgres
+        ? (
+            await db.$queryRawUnsafe<{ indexdef: string }[]>(
+              `SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND indexname = $1`,
+              lookup.index,
+            )
+          ).map((row) =>
+            row.indexdef
+              .replace(/^.*\(|\)$/g, "")
+              .replace(/"/g, "")
+              .split(", "),
+          )[0]
+        : (
+            await db.$queryRawUnsafe<{ name: string }[]>(
+              `SELECT name FROM pragma_index_info(?) ORDER BY seqno`,
+              lookup.index,
+            )
+          ).map((row) => row.name);
+      expect(columns, lookup.index).toEqual(lookup.columns);
+      const plan = postgres
+        ? await db.$transaction(async (tx) => {
+            // Tiny test tables make a sequential scan cheapest; forbid it to see what the index allows.
+            await tx.$executeRawUnsafe("SET LOCAL enable_seqscan = off");
+            const rows = await tx.$queryRawUnsafe<{ "QUERY PLAN": string }[]>(
+              `EXPLAIN ${lookup.sql}`,
+              ...lookup.values,
+            );
+            return rows.map((row) => row["QUERY PLAN"]).join("\n");
+          })
+        : (
+            await db.$queryRawUnsafe<{ detail: string }[]>(
+              `EXPLAIN QUERY PLAN ${lookup.sql}`,
+              ...lookup.values,
+            )
+          )
+            .map((row) => row.detail)
+            .join("\n");
+      expect(plan, lookup.sql).toContain(lookup.index);
+    }
   });
 });
