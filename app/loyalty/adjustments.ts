@@ -83,31 +83,91 @@ function csvField(value: string | number | null): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** The shop's whole ledger as CSV, oldest first. */
-export async function ledgerCsv(db: Database, shopId: string): Promise<string> {
-  const entries = await db.loyaltyLedgerEntry.findMany({
-    where: { shopId },
-    orderBy: [{ occurredAt: "asc" }, { createdAt: "asc" }],
+/** Ledger rows read per query by the CSV export: the export never holds the whole ledger. */
+export const ledgerCsvPageSize = 500;
+
+/** One page of the shop's ledger, oldest first, after the keyset cursor (occurredAt, createdAt, id). */
+async function ledgerPage(
+  db: Database,
+  shopId: string,
+  after: { occurredAt: Date; createdAt: Date; id: string } | null,
+  pageSize: number,
+) {
+  return db.loyaltyLedgerEntry.findMany({
+    where: {
+      shopId,
+      ...(after
+        ? {
+            OR: [
+              { occurredAt: { gt: after.occurredAt } },
+              { occurredAt: after.occurredAt, createdAt: { gt: after.createdAt } },
+              { occurredAt: after.occurredAt, createdAt: after.createdAt, id: { gt: after.id } },
+            ],
+          }
+        : {}),
+    },
+    orderBy: [{ occurredAt: "asc" }, { createdAt: "asc" }, { id: "asc" }],
+    take: pageSize,
     include: { member: { include: { customer: { select: { shopifyId: true, email: true } } } } },
   });
-  const rows = entries.map((entry) =>
-    [
-      entry.occurredAt.toISOString(),
-      entry.member.customer.shopifyId,
-      entry.member.customer.email,
-      entry.kind,
-      entry.source,
-      entry.sourceId,
-      entry.pointsDelta,
-      entry.pendingDelta,
-      entry.balanceAfter,
-      entry.pendingAfter,
-      entry.shortfall,
-      entry.reason,
-      entry.actor,
-    ]
-      .map(csvField)
-      .join(","),
-  );
-  return [csvColumns.join(","), ...rows].join("\r\n") + "\r\n";
+}
+
+/**
+ * The shop's whole ledger as a CSV stream, oldest first, read page by page (keyset pagination), so a
+ * big shop's export costs one page of memory and bounded queries, however long its ledger is.
+ */
+export function ledgerCsvStream(
+  db: Database,
+  shopId: string,
+  pageSize: number = ledgerCsvPageSize,
+): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let after: { occurredAt: Date; createdAt: Date; id: string } | null = null;
+  let done = false;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(encoder.encode(csvColumns.join(",") + "\r\n"));
+    },
+    async pull(controller) {
+      if (done) return;
+      const entries = await ledgerPage(db, shopId, after, pageSize);
+      const rows = entries.map(
+        (entry) =>
+          [
+            entry.occurredAt.toISOString(),
+            entry.member.customer.shopifyId,
+            entry.member.customer.email,
+            entry.kind,
+            entry.source,
+            entry.sourceId,
+            entry.pointsDelta,
+            entry.pendingDelta,
+            entry.balanceAfter,
+            entry.pendingAfter,
+            entry.shortfall,
+            entry.reason,
+            entry.actor,
+          ]
+            .map(csvField)
+            .join(",") + "\r\n",
+      );
+      if (rows.length > 0) controller.enqueue(encoder.encode(rows.join("")));
+      const last = entries.at(-1);
+      if (!last || entries.length < pageSize) {
+        done = true;
+        controller.close();
+        return;
+      }
+      after = { occurredAt: last.occurredAt, createdAt: last.createdAt, id: last.id };
+    },
+  });
+}
+
+/** The shop's whole ledger as CSV text, oldest first (the stream, collected). */
+export async function ledgerCsv(
+  db: Database,
+  shopId: string,
+  pageSize: number = ledgerCsvPageSize,
+): Promise<string> {
+  return new Response(ledgerCsvStream(db, shopId, pageSize)).text();
 }

@@ -3,6 +3,8 @@
 // expiry itself. One durable job per shop and UTC day (its key is the day); each run ends by
 // scheduling the next day's, and a run that crashed is retried whole — every step is idempotent
 // (ledger keys, event dedupe keys), so a retried run changes nothing twice and the chain never breaks.
+// Members and customers are read in pages (keyset by id, `pageSize` rows a query), each member in its
+// own transaction, so a big shop's run holds one page in memory and a crash halfway resumes cleanly.
 // Points never expire unannounced: expiry comes at the later of the expiry date and the warning
 // period after the warning (a program that switches expiry on warns long-inactive members first).
 import type { LoyaltyMember, LoyaltyProgram } from "@prisma/client";
@@ -20,7 +22,8 @@ import { scheduleJobOnce } from "../jobs/schedule";
 export const dailyLoyaltyJobKind = "loyalty.daily";
 
 const dayMs = 86_400_000;
-const batchSize = 200;
+/** Members (or customers) read per query by the daily run. */
+export const dailyRunPageSize = 200;
 
 /** The UTC day (YYYY-MM-DD) a run belongs to. */
 export function runDay(at: Date): string {
@@ -88,10 +91,13 @@ export function birthdaysOn(date: string): string[] {
 export interface DailyRunOptions {
   clock: Clock;
   subscribers: readonly DomainEventSubscriber[];
+  /** Rows read per query (default dailyRunPageSize). */
+  pageSize?: number;
 }
 
 async function downgradeTiers(db: Database, program: LoyaltyProgram, options: DailyRunOptions) {
   if (!tierRulesOf(program)) return;
+  const batchSize = options.pageSize ?? dailyRunPageSize;
   let cursor: string | undefined;
   for (;;) {
     const members = await db.loyaltyMember.findMany({
@@ -110,25 +116,40 @@ async function downgradeTiers(db: Database, program: LoyaltyProgram, options: Da
   }
 }
 
-async function awardBirthdays(db: Database, program: LoyaltyProgram, timeZone: string, now: Date) {
+async function awardBirthdays(
+  db: Database,
+  program: LoyaltyProgram,
+  timeZone: string,
+  options: DailyRunOptions,
+) {
   if (program.birthdayPoints <= 0) return;
+  const now = options.clock.now();
+  const batchSize = options.pageSize ?? dailyRunPageSize;
   const today = localDate(now, timeZone);
   const monthDays = birthdaysOn(today);
-  const customers = await db.customer.findMany({
-    where: {
-      shopId: program.shopId,
-      deletedAt: null,
-      redactedAt: null,
-      OR: monthDays.flatMap((monthDay) => [
-        { birthday: monthDay },
-        { birthday: { endsWith: `-${monthDay}` } },
-      ]),
-    },
-    select: { id: true },
-  });
   const year = today.slice(0, 4);
-  for (const customer of customers) {
-    await db.$transaction((tx) => awardBonus(tx, program, customer.id, "birthday", year, now));
+  let cursor: string | undefined;
+  for (;;) {
+    const customers = await db.customer.findMany({
+      where: {
+        shopId: program.shopId,
+        deletedAt: null,
+        redactedAt: null,
+        OR: monthDays.flatMap((monthDay) => [
+          { birthday: monthDay },
+          { birthday: { endsWith: `-${monthDay}` } },
+        ]),
+        ...(cursor ? { id: { gt: cursor } } : {}),
+      },
+      orderBy: { id: "asc" },
+      take: batchSize,
+      select: { id: true },
+    });
+    for (const customer of customers) {
+      await db.$transaction((tx) => awardBonus(tx, program, customer.id, "birthday", year, now));
+    }
+    if (customers.length < batchSize) return;
+    cursor = customers.at(-1)?.id;
   }
 }
 
@@ -140,62 +161,80 @@ async function expirePoints(db: Database, program: LoyaltyProgram, options: Dail
     new Date(now.getTime() + program.expiryWarningDays * dayMs),
     -program.expiryMonths,
   );
-  const members = await db.loyaltyMember.findMany({
-    where: {
-      shopId: program.shopId,
-      pointsBalance: { gt: 0 },
-      OR: [{ lastActivityAt: { lte: warnFrom } }, { lastActivityAt: null, createdAt: { lte: warnFrom } }],
-    },
-  });
-  for (const member of members) {
-    const expiresAt = pointsExpireAt(program, member);
-    if (!expiresAt) continue;
-    const activity = member.lastActivityAt ?? member.createdAt;
-    const warningKey = `loyalty.points_expiring:${member.id}:${activity.toISOString()}`;
-    await db.$transaction(async (tx) => {
-      const warning = await tx.domainEvent.findUnique({
-        where: { shopId_dedupeKey: { shopId: program.shopId, dedupeKey: warningKey } },
-        select: { occurredAt: true },
-      });
-      if (warning) {
-        const warnedUntil = new Date(warning.occurredAt.getTime() + program.expiryWarningDays * dayMs);
-        if (now < expiresAt || now < warnedUntil) return;
-        await postLedgerEntry(tx, program.shopId, {
-          memberId: member.id,
-          kind: "expire",
-          source: "expiry",
-          // One expiry per inactivity spell: new activity starts a new spell.
-          sourceId: activity.toISOString(),
-          pointsDelta: -member.pointsBalance,
-          whenShort: "floor",
-          reason: `No points earned or spent for ${program.expiryMonths} months`,
-          occurredAt: now,
-        });
-        return;
-      }
-      const announcedExpiry = new Date(
-        Math.max(expiresAt.getTime(), now.getTime() + program.expiryWarningDays * dayMs),
-      );
-      await recordDomainEvent(
-        tx,
-        program.shopId,
-        {
-          type: "loyalty.points_expiring",
-          subjectId: member.customerId,
-          dedupeKey: warningKey,
-          payload: {
-            memberId: member.id,
-            customerId: member.customerId,
-            points: member.pointsBalance,
-            expiresAt: announcedExpiry.toISOString(),
-          },
-          occurredAt: now,
-        },
-        options.subscribers,
-        now,
-      );
+  const batchSize = options.pageSize ?? dailyRunPageSize;
+  let cursor: string | undefined;
+  for (;;) {
+    const members = await db.loyaltyMember.findMany({
+      where: {
+        shopId: program.shopId,
+        pointsBalance: { gt: 0 },
+        OR: [{ lastActivityAt: { lte: warnFrom } }, { lastActivityAt: null, createdAt: { lte: warnFrom } }],
+        ...(cursor ? { id: { gt: cursor } } : {}),
+      },
+      orderBy: { id: "asc" },
+      take: batchSize,
     });
+    for (const member of members) await warnOrExpire(db, program, member, options, now);
+    if (members.length < batchSize) return;
+    cursor = members.at(-1)?.id;
   }
+}
+
+/** The warning for one member whose points are about to expire, or the expiry once warned long enough. */
+async function warnOrExpire(
+  db: Database,
+  program: LoyaltyProgram,
+  member: LoyaltyMember,
+  options: DailyRunOptions,
+  now: Date,
+): Promise<void> {
+  const expiresAt = pointsExpireAt(program, member);
+  if (!expiresAt) return;
+  const activity = member.lastActivityAt ?? member.createdAt;
+  const warningKey = `loyalty.points_expiring:${member.id}:${activity.toISOString()}`;
+  await db.$transaction(async (tx) => {
+    const warning = await tx.domainEvent.findUnique({
+      where: { shopId_dedupeKey: { shopId: program.shopId, dedupeKey: warningKey } },
+      select: { occurredAt: true },
+    });
+    if (warning) {
+      const warnedUntil = new Date(warning.occurredAt.getTime() + program.expiryWarningDays * dayMs);
+      if (now < expiresAt || now < warnedUntil) return;
+      await postLedgerEntry(tx, program.shopId, {
+        memberId: member.id,
+        kind: "expire",
+        source: "expiry",
+        // One expiry per inactivity spell: new activity starts a new spell.
+        sourceId: activity.toISOString(),
+        pointsDelta: -member.pointsBalance,
+        whenShort: "floor",
+        reason: `No points earned or spent for ${program.expiryMonths} months`,
+        occurredAt: now,
+      });
+      return;
+    }
+    const announcedExpiry = new Date(
+      Math.max(expiresAt.getTime(), now.getTime() + program.expiryWarningDays * dayMs),
+    );
+    await recordDomainEvent(
+      tx,
+      program.shopId,
+      {
+        type: "loyalty.points_expiring",
+        subjectId: member.customerId,
+        dedupeKey: warningKey,
+        payload: {
+          memberId: member.id,
+          customerId: member.customerId,
+          points: member.pointsBalance,
+          expiresAt: announcedExpiry.toISOString(),
+        },
+        occurredAt: now,
+      },
+      options.subscribers,
+      now,
+    );
+  });
 }
 
 /** One shop's daily run, now. */
@@ -205,7 +244,7 @@ export async function runDailyLoyalty(db: Database, shopId: string, options: Dai
   const program = await db.$transaction((tx) => loyaltyProgramFor(tx, shopId));
   if (!program.enabled) return;
   await downgradeTiers(db, program, options);
-  await awardBirthdays(db, program, shop.timezone, options.clock.now());
+  await awardBirthdays(db, program, shop.timezone, options);
   await expirePoints(db, program, options);
 }
 

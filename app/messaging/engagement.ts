@@ -6,6 +6,7 @@ import type { Message } from "@prisma/client";
 import type { Database } from "../db/client";
 import { isChannel, type Channel } from "./channels";
 import { changeConsent, consentFor, type ConsentSource } from "./consent";
+import { lastMessageToSender } from "./inbound-messages";
 import type { InboundText } from "./providers";
 import { isStartKeyword, isStopKeyword } from "./stop-keywords";
 import { chooseLocale, templateLocales, type TemplateLocale } from "./templates";
@@ -97,10 +98,7 @@ export async function handleInboundText(
       ? "subscribed"
       : null;
   if (!state) return null;
-  const last = await db.message.findFirst({
-    where: { channel: inbound.channel, toAddress: inbound.from, sentAt: { not: null } },
-    orderBy: { sentAt: "desc" },
-  });
+  const last = await lastMessageToSender(db, inbound);
   if (!last) return null;
   await changeConsent(
     db,

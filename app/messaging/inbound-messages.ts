@@ -14,17 +14,26 @@ export function inboundKind(body: string): InboundKind {
 }
 
 /**
+ * The message the number last received on the channel, from any shop (one provider number may serve
+ * several shops): the conversation an inbound text answers. Uses Message(channel, toAddress, sentAt).
+ */
+export async function lastMessageToSender(db: Database, inbound: Pick<InboundText, "channel" | "from">) {
+  return db.message.findFirst({
+    where: { channel: inbound.channel, toAddress: inbound.from, sentAt: { not: null } },
+    orderBy: { sentAt: "desc" },
+    select: { id: true, shopId: true, customerId: true },
+  });
+}
+
+/**
  * The shop a sender belongs to: the one whose message the number last received on the channel (one
  * provider number may serve several shops), else the shop with a customer of that number (a shopper
  * writing first). Null when neither is known.
  */
 async function shopOfSender(db: Database, inbound: InboundText): Promise<string | null> {
-  const last = await db.message.findFirst({
-    where: { channel: inbound.channel, toAddress: inbound.from, sentAt: { not: null } },
-    orderBy: { sentAt: "desc" },
-    select: { shopId: true },
-  });
+  const last = await lastMessageToSender(db, inbound);
   if (last) return last.shopId;
+  // Uses Customer(phone).
   const customer = await db.customer.findFirst({
     where: { phone: inbound.from, deletedAt: null, redactedAt: null },
     orderBy: { updatedAt: "desc" },
