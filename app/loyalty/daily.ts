@@ -95,25 +95,40 @@ export interface DailyRunOptions {
   pageSize?: number;
 }
 
-async function downgradeTiers(db: Database, program: LoyaltyProgram, options: DailyRunOptions) {
-  if (!tierRulesOf(program)) return;
-  const batchSize = options.pageSize ?? dailyRunPageSize;
+/**
+ * Visits rows in keyset pages by id (at most `pageSize` per query), each row handled before the next
+ * page is read, so a run over a big shop never loads it whole.
+ */
+async function forEachPage<Row extends { id: string }>(
+  pageSize: number,
+  page: (after: { id?: { gt: string } }, take: number) => Promise<Row[]>,
+  handle: (row: Row) => Promise<unknown>,
+): Promise<void> {
   let cursor: string | undefined;
   for (;;) {
-    const members = await db.loyaltyMember.findMany({
-      where: { shopId: program.shopId, tierId: { not: null }, ...(cursor ? { id: { gt: cursor } } : {}) },
-      orderBy: { id: "asc" },
-      take: batchSize,
-      select: { id: true },
-    });
-    for (const member of members) {
-      await db.$transaction((tx) =>
-        evaluateMemberTier(tx, program, member.id, options.clock.now(), options.subscribers),
-      );
-    }
-    if (members.length < batchSize) return;
-    cursor = members.at(-1)?.id;
+    const rows = await page(cursor ? { id: { gt: cursor } } : {}, pageSize);
+    for (const row of rows) await handle(row);
+    if (rows.length < pageSize) return;
+    cursor = rows.at(-1)?.id;
   }
+}
+
+async function downgradeTiers(db: Database, program: LoyaltyProgram, options: DailyRunOptions) {
+  if (!tierRulesOf(program)) return;
+  await forEachPage(
+    options.pageSize ?? dailyRunPageSize,
+    (after, take) =>
+      db.loyaltyMember.findMany({
+        where: { shopId: program.shopId, tierId: { not: null }, ...after },
+        orderBy: { id: "asc" },
+        take,
+        select: { id: true },
+      }),
+    (member) =>
+      db.$transaction((tx) =>
+        evaluateMemberTier(tx, program, member.id, options.clock.now(), options.subscribers),
+      ),
+  );
 }
 
 async function awardBirthdays(
@@ -124,33 +139,29 @@ async function awardBirthdays(
 ) {
   if (program.birthdayPoints <= 0) return;
   const now = options.clock.now();
-  const batchSize = options.pageSize ?? dailyRunPageSize;
   const today = localDate(now, timeZone);
   const monthDays = birthdaysOn(today);
   const year = today.slice(0, 4);
-  let cursor: string | undefined;
-  for (;;) {
-    const customers = await db.customer.findMany({
-      where: {
-        shopId: program.shopId,
-        deletedAt: null,
-        redactedAt: null,
-        OR: monthDays.flatMap((monthDay) => [
-          { birthday: monthDay },
-          { birthday: { endsWith: `-${monthDay}` } },
-        ]),
-        ...(cursor ? { id: { gt: cursor } } : {}),
-      },
-      orderBy: { id: "asc" },
-      take: batchSize,
-      select: { id: true },
-    });
-    for (const customer of customers) {
-      await db.$transaction((tx) => awardBonus(tx, program, customer.id, "birthday", year, now));
-    }
-    if (customers.length < batchSize) return;
-    cursor = customers.at(-1)?.id;
-  }
+  await forEachPage(
+    options.pageSize ?? dailyRunPageSize,
+    (after, take) =>
+      db.customer.findMany({
+        where: {
+          shopId: program.shopId,
+          deletedAt: null,
+          redactedAt: null,
+          OR: monthDays.flatMap((monthDay) => [
+            { birthday: monthDay },
+            { birthday: { endsWith: `-${monthDay}` } },
+          ]),
+          ...after,
+        },
+        orderBy: { id: "asc" },
+        take,
+        select: { id: true },
+      }),
+    (customer) => db.$transaction((tx) => awardBonus(tx, program, customer.id, "birthday", year, now)),
+  );
 }
 
 async function expirePoints(db: Database, program: LoyaltyProgram, options: DailyRunOptions) {
@@ -161,23 +172,21 @@ async function expirePoints(db: Database, program: LoyaltyProgram, options: Dail
     new Date(now.getTime() + program.expiryWarningDays * dayMs),
     -program.expiryMonths,
   );
-  const batchSize = options.pageSize ?? dailyRunPageSize;
-  let cursor: string | undefined;
-  for (;;) {
-    const members = await db.loyaltyMember.findMany({
-      where: {
-        shopId: program.shopId,
-        pointsBalance: { gt: 0 },
-        OR: [{ lastActivityAt: { lte: warnFrom } }, { lastActivityAt: null, createdAt: { lte: warnFrom } }],
-        ...(cursor ? { id: { gt: cursor } } : {}),
-      },
-      orderBy: { id: "asc" },
-      take: batchSize,
-    });
-    for (const member of members) await warnOrExpire(db, program, member, options, now);
-    if (members.length < batchSize) return;
-    cursor = members.at(-1)?.id;
-  }
+  await forEachPage(
+    options.pageSize ?? dailyRunPageSize,
+    (after, take) =>
+      db.loyaltyMember.findMany({
+        where: {
+          shopId: program.shopId,
+          pointsBalance: { gt: 0 },
+          OR: [{ lastActivityAt: { lte: warnFrom } }, { lastActivityAt: null, createdAt: { lte: warnFrom } }],
+          ...after,
+        },
+        orderBy: { id: "asc" },
+        take,
+      }),
+    (member) => warnOrExpire(db, program, member, options, now),
+  );
 }
 
 /** The warning for one member whose points are about to expire, or the expiry once warned long enough. */
