@@ -5,6 +5,7 @@ import { domainEventJobKind, type DomainEventSubscriber } from "./events/domain-
 import { deliverDomainEvents } from "./events/event-delivery";
 import { defaultInboxRetentionDays, inboxPurgeJobHandler, inboxPurgeJobKind } from "./events/inbox-retention";
 import type { JobHandler } from "./jobs/worker";
+import { loyaltyBatchHandler } from "./loyalty/batch-earning";
 import { cashbackJobHandler, cashbackJobKind } from "./loyalty/cashback";
 import { dailyLoyaltyJobHandler, dailyLoyaltyJobKind } from "./loyalty/daily";
 import { releaseJobKind } from "./loyalty/earning";
@@ -42,7 +43,12 @@ export function workerSetup(options: {
     subscribers,
     jobHandlers: {
       [domainEventJobKind]: deliverDomainEvents(
-        { [loyaltySubscriber.name]: loyaltyEventHandler(subscribers) },
+        {
+          [loyaltySubscriber.name]: {
+            handle: loyaltyEventHandler(subscribers),
+            handleBatch: loyaltyBatchHandler(subscribers),
+          },
+        },
         clock,
       ),
       [releaseJobKind]: releaseJobHandler(clock),

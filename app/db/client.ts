@@ -6,20 +6,51 @@ import { PrismaClient } from "@prisma/client";
 import type { PrismaPg } from "@prisma/adapter-pg";
 import type { ResolvedDatabase } from "../../prisma/database.mjs";
 import { postgresAdapter, sqliteAdapter } from "./adapters";
+import { openSqlConnection, type SqlConnection } from "./sql";
 
 export type Database = PrismaClient;
 
 const require = createRequire(import.meta.url);
 
+const databases = new WeakMap<Database, ResolvedDatabase>();
+const sqlConnections = new WeakMap<Database, SqlConnection>();
+
 export function createDatabaseClient(database: ResolvedDatabase): Database {
+  let client: Database;
   if (database.provider === "sqlite") {
-    return new PrismaClient({ adapter: sqliteAdapter(database) });
+    client = new PrismaClient({ adapter: sqliteAdapter(database) });
+  } else {
+    // Loaded lazily: a SQLite deployment never needs the PostgreSQL client.
+    const { PrismaClient: PostgresPrismaClient } = require(".prisma/client-postgresql") as {
+      PrismaClient: new (options: { adapter: PrismaPg }) => unknown;
+    };
+    client = new PostgresPrismaClient({ adapter: postgresAdapter(database) }) as Database;
   }
-  // Loaded lazily: a SQLite deployment never needs the PostgreSQL client.
-  const { PrismaClient: PostgresPrismaClient } = require(".prisma/client-postgresql") as {
-    PrismaClient: new (options: { adapter: PrismaPg }) => unknown;
+  databases.set(client, database);
+  // The client's SQL connection (below) closes with it.
+  const disconnect = client.$disconnect.bind(client);
+  client.$disconnect = async () => {
+    const sql = sqlConnections.get(client);
+    sqlConnections.delete(client);
+    await sql?.close();
+    await disconnect();
   };
-  return new PostgresPrismaClient({ adapter: postgresAdapter(database) }) as Database;
+  return client;
+}
+
+/**
+ * The driver-level connection beside a Prisma client, to the same database, for the worker's batch
+ * paths (app/db/sql.ts); opened on first use, closed by the client's `$disconnect()`.
+ */
+export function sqlConnectionOf(client: Database): SqlConnection {
+  let sql = sqlConnections.get(client);
+  if (!sql) {
+    const database = databases.get(client);
+    if (!database) throw new Error("this Prisma client was not made by createDatabaseClient");
+    sql = openSqlConnection(database);
+    sqlConnections.set(client, sql);
+  }
+  return sql;
 }
 
 /** Cheap round trip used by /healthz. */

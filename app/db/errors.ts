@@ -16,7 +16,8 @@ export function isUniqueViolation(error: unknown): boolean {
 /** The database stayed locked past the busy timeout (P1008) or no transaction could start in time (P2028). */
 export function isLockTimeout(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return code === "P1008" || code === "P2028";
+  // Driver errors (app/db/sql.ts): SQLite's busy timeout, PostgreSQL's lock_timeout (55P03).
+  return code === "P1008" || code === "P2028" || code === "SQLITE_BUSY" || code === "55P03";
 }
 
 /**
@@ -26,7 +27,10 @@ export function isLockTimeout(error: unknown): boolean {
 export function isTransientConflict(error: unknown): boolean {
   if (isUniqueViolation(error)) return true;
   const code = (error as { code?: unknown } | null)?.code;
-  if (code === "P2034") return true;
+  // P2034 write conflict; driver errors: unique violation (SQLite, PostgreSQL 23505), deadlock
+  // (40P01), serialization failure (40001).
+  if (code === "P2034" || code === "23505" || code === "40P01" || code === "40001") return true;
+  if (code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY") return true;
   const message = error instanceof Error ? error.message : "";
   return /deadlock detected|could not serialize access|database is locked/i.test(message);
 }

@@ -1,7 +1,10 @@
 // Domain events: facts the store-events domain announces, written in the same transaction as the
 // change they describe (so a crash can never lose or invent one) and handed to subscribers as
 // durable jobs. Other domains subscribe by registering here; intake never changes for them.
-import type { Prisma } from "@prisma/client";
+import { randomUUID } from "node:crypto";
+import type { DomainEvent, Prisma } from "@prisma/client";
+import { insertRows, type SqlTx } from "../db/sql";
+import { scheduleJobsOnce, type JobRequest } from "../jobs/schedule";
 
 export type Tx = Prisma.TransactionClient;
 
@@ -78,4 +81,51 @@ export async function recordDomainEvent(
     });
   }
   return true;
+}
+
+/**
+ * recordDomainEvent for many events at once, on a batch path's connection (app/db/sql.ts): events
+ * already recorded are skipped (first announcement wins), the new ones get their subscriber jobs.
+ */
+export async function recordDomainEvents(
+  tx: SqlTx,
+  shopId: string,
+  events: readonly DomainEventInput[],
+  subscribers: readonly DomainEventSubscriber[],
+  now: Date,
+): Promise<void> {
+  if (events.length === 0) return;
+  const seen = new Set<string>();
+  const rows = events
+    .filter((event) => !seen.has(event.dedupeKey) && seen.add(event.dedupeKey))
+    .map((event) => ({
+      id: randomUUID(),
+      shopId,
+      type: event.type,
+      subjectId: event.subjectId,
+      dedupeKey: event.dedupeKey,
+      payload: event.payload as DomainEvent["payload"],
+      occurredAt: event.occurredAt,
+      createdAt: now,
+    }));
+  const recorded = await insertRows<DomainEvent>(tx, "DomainEvent", rows, {
+    conflict: ["shopId", "dedupeKey"],
+    returning: ["id", "type"],
+  });
+  const jobs: JobRequest[] = [];
+  for (const event of recorded) {
+    const eventId = String(event.id);
+    for (const subscriber of subscribers) {
+      if (!subscriber.types.includes(event.type as DomainEventType)) continue;
+      const payload: DomainEventJobPayload = { eventId, subscriber: subscriber.name };
+      jobs.push({
+        shopId,
+        kind: domainEventJobKind,
+        key: `${subscriber.name}:${eventId}`,
+        payload: { ...payload },
+        runAt: now,
+      });
+    }
+  }
+  await scheduleJobsOnce(tx, jobs, now);
 }

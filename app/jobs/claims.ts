@@ -2,6 +2,7 @@
 // subquery, so concurrent workers never take the same row. SQLite has a single writer: a
 // conditional UPDATE (still 'pending') is enough, then we read back what we got.
 import type { Database } from "../db/client";
+import { encodeValue, type SqlTx } from "../db/sql";
 
 export type Provider = "sqlite" | "postgresql";
 
@@ -133,4 +134,25 @@ export async function releaseDeadClaims(db: Database, now: Date, staleAfterMs: n
   });
   await db.workerHeartbeat.deleteMany({ where: { id: { notIn: aliveIds } } });
   return deliveries.count + jobs.count;
+}
+
+/**
+ * Marks claimed jobs done inside a batch handler's transaction (app/db/sql.ts), only while this
+ * worker still holds them: a claim released to another worker meanwhile fails the whole batch
+ * instead of letting its work count twice.
+ */
+export async function markJobsDone(
+  tx: SqlTx,
+  ids: readonly string[],
+  workerId: string,
+  now: Date,
+): Promise<void> {
+  if (ids.length === 0) return;
+  const changed = await tx.execute(
+    `UPDATE "Job" SET status = 'done', "finishedAt" = ?, "updatedAt" = ?, "claimedBy" = NULL, "lastError" = NULL
+      WHERE status = 'claimed' AND "claimedBy" = ? AND id IN (${ids.map(() => "?").join(", ")})`,
+    [encodeValue(tx.provider, "DateTime", now), encodeValue(tx.provider, "DateTime", now), workerId, ...ids],
+  );
+  if (changed !== new Set(ids).size)
+    throw new Error("job claim lost before commit; another worker owns it now");
 }

@@ -1,15 +1,19 @@
 // The one job loop (R-EVT-4, ARCHITECTURE principle 1): claims stored webhook deliveries and due
-// jobs in batches, processes each in its own transaction, retries failures with exponential
+// jobs in batches; store events (customers, orders, refunds, checkouts) are applied a batch per
+// transaction (app/events/process-batch.ts), the rarer deliveries and jobs each in its own
+// transaction. Retries failures with exponential
 // backoff, parks a row as failed after N attempts with its error visible, heartbeats, releases
 // the claims of dead workers, and stops cleanly between two rows on SIGTERM.
 import os from "node:os";
 import type { Job, WebhookInbox } from "@prisma/client";
 import type { Clock } from "../clock";
-import type { Database } from "../db/client";
+import { sqlConnectionOf, type Database } from "../db/client";
 import type { DomainEventSubscriber } from "../events/domain-events";
+import { isBatchTopic, processDeliveryBatch } from "../events/process-batch";
 import { PermanentDeliveryError, processDelivery } from "../events/process-delivery";
 import type { Logger } from "../observability/logger";
 import { histogram } from "../observability/metrics";
+import type { SqlConnection } from "../db/sql";
 import { claimDeliveries, claimJobs, releaseDeadClaims, type Provider } from "./claims";
 import { lastErrorText } from "./last-error";
 
@@ -26,7 +30,28 @@ export type JobHandler = ((job: Job, db: Database) => Promise<void>) & {
    * what the job was for does not wait forever. It may run again (a crash before the mark).
    */
   onParked?: (job: Job, db: Database, error: unknown) => Promise<void>;
+  /**
+   * Handles many claimed jobs of this kind at once (hot paths): it marks the ones it finished done
+   * in the same transaction (markJobsDone), and hands back those that failed and those to be run
+   * one by one by the handler itself.
+   */
+  batch?: (jobs: readonly Job[], context: BatchJobContext) => Promise<BatchJobOutcome>;
 };
+
+export interface BatchJobContext {
+  db: Database;
+  sql: SqlConnection;
+  workerId: string;
+  now: Date;
+}
+
+export interface BatchJobOutcome {
+  /** Ids of the jobs the batch finished and marked done. */
+  done: string[];
+  failed: { job: Job; error: unknown }[];
+  /** Jobs the batch left for the one-by-one handler. */
+  single: Job[];
+}
 
 export interface WorkerOptions {
   db: Database;
@@ -44,6 +69,8 @@ export interface WorkerOptions {
   staleAfterMs?: number;
   subscribers?: readonly DomainEventSubscriber[];
   jobHandlers?: Readonly<Record<string, JobHandler>>;
+  /** The driver connection for batch paths; by default the one beside `db` (sqlConnectionOf). */
+  sql?: SqlConnection;
 }
 
 export function retryDelayMs(attempts: number, baseMs: number, maxMs: number): number {
@@ -52,7 +79,9 @@ export function retryDelayMs(attempts: number, baseMs: number, maxMs: number): n
 
 export class Worker {
   readonly id: string;
-  private readonly options: Required<Omit<WorkerOptions, "workerId">>;
+  private readonly options: Required<Omit<WorkerOptions, "workerId" | "sql">>;
+  /** The driver connection beside `db`, for the batch paths. */
+  private readonly sql: SqlConnection;
   private readonly startedAt: Date;
 
   constructor(options: WorkerOptions) {
@@ -68,6 +97,7 @@ export class Worker {
       ...options,
     };
     this.startedAt = options.clock.now();
+    this.sql = options.sql ?? sqlConnectionOf(options.db);
   }
 
   async heartbeat(): Promise<void> {
@@ -98,21 +128,13 @@ export class Worker {
     });
     if (deliveryIds.length > 0) {
       const stopTimer = workerBatchDuration.startTimer({ kind: "deliveries" });
-      for (const id of deliveryIds) {
-        if (shouldStop()) break;
-        await this.handleDelivery(id);
-        handled += 1;
-      }
+      handled += await this.handleDeliveries(deliveryIds, shouldStop);
       stopTimer();
     }
     const jobIds = await claimJobs(db, provider, { workerId: this.id, now: clock.now(), limit: batchSize });
     if (jobIds.length > 0) {
       const stopTimer = workerBatchDuration.startTimer({ kind: "jobs" });
-      for (const id of jobIds) {
-        if (shouldStop()) break;
-        await this.handleJob(id);
-        handled += 1;
-      }
+      handled += await this.handleJobs(jobIds, shouldStop);
       stopTimer();
     }
     // Claimed but not started (stopping): hand back at once rather than waiting to look dead.
@@ -157,10 +179,49 @@ export class Worker {
     });
   }
 
-  private async handleDelivery(id: string): Promise<void> {
+  /**
+   * The claimed deliveries in arrival order: each run of store events as one batch, anything else
+   * one by one between them (so a deletion or a redaction still comes after what arrived before it).
+   */
+  private async handleDeliveries(ids: readonly string[], shouldStop: () => boolean): Promise<number> {
+    const { db, clock, subscribers, logger } = this.options;
+    const rows = await db.webhookInbox.findMany({ where: { id: { in: [...ids] }, claimedBy: this.id } });
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    const claimed = ids.map((id) => byId.get(id)).filter((row) => row !== undefined);
+    let handled = 0;
+    let batch: WebhookInbox[] = [];
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const outcome = await processDeliveryBatch(batch, {
+        db,
+        sql: this.sql,
+        clock,
+        subscribers,
+        workerId: this.id,
+      });
+      for (const { delivery, error } of outcome.failed) await this.recordDeliveryFailure(delivery, error);
+      for (const delivery of outcome.deferred) await this.handleDelivery(delivery);
+      logger.debug({ done: outcome.done.length, failed: outcome.failed.length }, "delivery batch processed");
+      handled += batch.length;
+      batch = [];
+    };
+    for (const delivery of claimed) {
+      if (isBatchTopic(delivery.topic)) {
+        batch.push(delivery);
+        continue;
+      }
+      await flush();
+      if (shouldStop()) return handled;
+      await this.handleDelivery(delivery);
+      handled += 1;
+    }
+    if (!shouldStop()) await flush();
+    return handled;
+  }
+
+  private async handleDelivery(delivery: WebhookInbox): Promise<void> {
     const { db, clock, logger, subscribers } = this.options;
-    const delivery = await db.webhookInbox.findUnique({ where: { id } });
-    if (!delivery || delivery.claimedBy !== this.id) return;
+    const id = delivery.id;
     try {
       await processDelivery(delivery, { db, clock, subscribers, workerId: this.id });
     } catch (error) {
@@ -205,10 +266,45 @@ export class Worker {
     else logger.warn(log, "webhook delivery failed; will retry");
   }
 
-  private async handleJob(id: string): Promise<void> {
-    const { db, clock, logger, jobHandlers, maxAttempts, retryBaseMs, maxRetryDelayMs } = this.options;
-    const job = await db.job.findUnique({ where: { id } });
-    if (!job || job.claimedBy !== this.id) return;
+  /** The claimed jobs: kinds with a batch handler a batch per kind, the others one by one. */
+  private async handleJobs(ids: readonly string[], shouldStop: () => boolean): Promise<number> {
+    const { db, clock, jobHandlers } = this.options;
+    const rows = await db.job.findMany({ where: { id: { in: [...ids] }, claimedBy: this.id } });
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    const claimed = ids.map((id) => byId.get(id)).filter((row) => row !== undefined);
+    const batches = new Map<string, Job[]>();
+    const single: Job[] = [];
+    for (const job of claimed) {
+      if (jobHandlers[job.kind]?.batch) batches.set(job.kind, [...(batches.get(job.kind) ?? []), job]);
+      else single.push(job);
+    }
+    let handled = 0;
+    for (const [kind, jobs] of batches) {
+      if (shouldStop()) return handled;
+      const handler = jobHandlers[kind] as JobHandler & Required<Pick<JobHandler, "batch">>;
+      let outcome: BatchJobOutcome;
+      try {
+        outcome = await handler.batch(jobs, { db, sql: this.sql, workerId: this.id, now: clock.now() });
+      } catch (error) {
+        // The batch as a whole failed (nothing of it committed): each job on its own finds out.
+        outcome = { done: [], failed: [], single: jobs };
+        this.options.logger.warn({ kind, err: error }, "job batch failed; running its jobs one by one");
+      }
+      for (const { job, error } of outcome.failed) await this.recordJobFailure(job, handler, error);
+      single.push(...outcome.single);
+      handled += jobs.length - outcome.single.length;
+    }
+    for (const job of single) {
+      if (shouldStop()) break;
+      await this.handleJob(job);
+      handled += 1;
+    }
+    return handled;
+  }
+
+  private async handleJob(job: Job): Promise<void> {
+    const { db, clock, jobHandlers } = this.options;
+    const id = job.id;
     const handler = jobHandlers[job.kind];
     try {
       if (!handler) throw new Error(`no handler for job kind "${job.kind}"`);
@@ -218,53 +314,59 @@ export class Worker {
         data: { status: "done", finishedAt: clock.now(), claimedBy: null, lastError: null },
       });
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      // The shop uninstalled Stayloop meanwhile: its work waits for a reinstall (reinstallShop)
-      // instead of burning its attempts — this one did not count.
-      const { count: paused } = await db.job.updateMany({
-        where: { id, claimedBy: this.id, shop: { uninstalledAt: { not: null } } },
-        data: {
-          status: "paused",
-          lastError: `paused: app uninstalled (${lastErrorText(error)})`.slice(0, 2000),
-          claimedBy: null,
-          claimedAt: null,
-          attempts: { decrement: 1 },
-        },
-      });
-      if (paused === 1) {
-        logger.info({ id, kind: job.kind, error: message }, "job paused: the shop uninstalled Stayloop");
-        return;
-      }
-      const parked = !handler || job.attempts >= Math.min(job.maxAttempts, maxAttempts);
-      if (parked && handler?.onParked) {
-        await handler
-          .onParked(job, db, error)
-          .catch((hookError: unknown) =>
-            logger.error(
-              { id, kind: job.kind, err: hookError },
-              "job parked; its failure could not be recorded",
-            ),
-          );
-      }
-      const now = clock.now();
-      await db.job.updateMany({
-        where: { id, claimedBy: this.id },
-        data: {
-          status: parked ? "failed" : "scheduled",
-          lastError: lastErrorText(error),
-          claimedBy: null,
-          claimedAt: null,
-          runAt: parked
-            ? job.runAt
-            : new Date(now.getTime() + retryDelayMs(job.attempts, retryBaseMs, maxRetryDelayMs)),
-          finishedAt: parked ? now : null,
-        },
-      });
-      logger[parked ? "error" : "warn"](
-        { id, kind: job.kind, attempts: job.attempts, error: message },
-        parked ? "job failed for good" : "job failed; will retry",
-      );
+      await this.recordJobFailure(job, handler, error);
     }
+  }
+
+  private async recordJobFailure(job: Job, handler: JobHandler | undefined, error: unknown): Promise<void> {
+    const { db, clock, logger, maxAttempts, retryBaseMs, maxRetryDelayMs } = this.options;
+    const id = job.id;
+    const message = error instanceof Error ? error.message : String(error);
+    // The shop uninstalled Stayloop meanwhile: its work waits for a reinstall (reinstallShop)
+    // instead of burning its attempts — this one did not count.
+    const { count: paused } = await db.job.updateMany({
+      where: { id, claimedBy: this.id, shop: { uninstalledAt: { not: null } } },
+      data: {
+        status: "paused",
+        lastError: `paused: app uninstalled (${lastErrorText(error)})`.slice(0, 2000),
+        claimedBy: null,
+        claimedAt: null,
+        attempts: { decrement: 1 },
+      },
+    });
+    if (paused === 1) {
+      logger.info({ id, kind: job.kind, error: message }, "job paused: the shop uninstalled Stayloop");
+      return;
+    }
+    const parked = !handler || job.attempts >= Math.min(job.maxAttempts, maxAttempts);
+    if (parked && handler?.onParked) {
+      await handler
+        .onParked(job, db, error)
+        .catch((hookError: unknown) =>
+          logger.error(
+            { id, kind: job.kind, err: hookError },
+            "job parked; its failure could not be recorded",
+          ),
+        );
+    }
+    const now = clock.now();
+    await db.job.updateMany({
+      where: { id, claimedBy: this.id },
+      data: {
+        status: parked ? "failed" : "scheduled",
+        lastError: lastErrorText(error),
+        claimedBy: null,
+        claimedAt: null,
+        runAt: parked
+          ? job.runAt
+          : new Date(now.getTime() + retryDelayMs(job.attempts, retryBaseMs, maxRetryDelayMs)),
+        finishedAt: parked ? now : null,
+      },
+    });
+    logger[parked ? "error" : "warn"](
+      { id, kind: job.kind, attempts: job.attempts, error: message },
+      parked ? "job failed for good" : "job failed; will retry",
+    );
   }
 }
 

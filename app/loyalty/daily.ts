@@ -17,7 +17,7 @@ import { awardBonus } from "./bonus";
 import { postLedgerEntry } from "./ledger";
 import { loyaltyProgramFor, tierRulesOf } from "./program";
 import { evaluateMemberTier } from "./vip";
-import { scheduleJobOnce } from "../jobs/schedule";
+import { scheduleJobOnce, type JobRequest } from "../jobs/schedule";
 
 export const dailyLoyaltyJobKind = "loyalty.daily";
 
@@ -32,14 +32,13 @@ export function runDay(at: Date): string {
 
 /** Schedules the shop's daily run for the day of `at` (once: the key is the day). */
 export async function scheduleDailyLoyaltyRun(tx: Tx | Database, shopId: string, at: Date): Promise<void> {
+  await scheduleJobOnce(tx, dailyLoyaltyRun(shopId, at));
+}
+
+/** The shop's daily loyalty run for the day of `at`, due at `at`. */
+export function dailyLoyaltyRun(shopId: string, at: Date): JobRequest {
   const day = runDay(at);
-  await scheduleJobOnce(tx, {
-    shopId,
-    kind: dailyLoyaltyJobKind,
-    key: `${shopId}:${day}`,
-    payload: { day },
-    runAt: at,
-  });
+  return { shopId, kind: dailyLoyaltyJobKind, key: `${shopId}:${day}`, payload: { day }, runAt: at };
 }
 
 /** The start of the next UTC day after `at`. */

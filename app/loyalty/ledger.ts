@@ -79,19 +79,9 @@ export async function postLedgerEntry(tx: Tx, shopId: string, posting: LedgerPos
   if (racedEntry) return { entry: racedEntry, created: false };
   const member = await tx.loyaltyMember.findUniqueOrThrow({ where: { id: posting.memberId } });
 
-  const { pointsDelta, pendingDelta, shortfall } = applicableDeltas(member, posting);
-  const earned = posting.kind === "earn" || posting.kind === "adjust" ? Math.max(0, pointsDelta) : 0;
-  const updated = await tx.loyaltyMember.update({
-    where: { id: member.id },
-    data: {
-      pointsBalance: member.pointsBalance + pointsDelta,
-      pendingPoints: member.pendingPoints + pendingDelta,
-      lifetimePoints:
-        member.lifetimePoints + earned + (posting.kind === "earn" ? Math.max(0, pendingDelta) : 0),
-      // Earning and redeeming keep points alive (R-LOY-7); reversals, releases and expiry do not.
-      ...(countsAsActivity(posting) ? { lastActivityAt: posting.occurredAt } : {}),
-    },
-  });
+  const posted = postedBalances(member, posting);
+  const { pointsDelta, pendingDelta, shortfall } = posted;
+  const updated = await tx.loyaltyMember.update({ where: { id: member.id }, data: posted.member });
   const entry = await tx.loyaltyLedgerEntry.create({
     data: {
       shopId,
@@ -113,6 +103,33 @@ export async function postLedgerEntry(tx: Tx, shopId: string, posting: LedgerPos
   return { entry, created: true };
 }
 
+type MemberBalances = Pick<
+  LoyaltyMember,
+  "pointsBalance" | "pendingPoints" | "lifetimePoints" | "lastActivityAt"
+>;
+
+/**
+ * What a posting does to the member: the deltas that can actually be applied and the member's
+ * balances after it. Throws InsufficientPointsError for a debit that may not go short.
+ */
+export function postedBalances(member: MemberBalances, posting: LedgerPosting) {
+  const { pointsDelta, pendingDelta, shortfall } = applicableDeltas(member, posting);
+  const earned = posting.kind === "earn" || posting.kind === "adjust" ? Math.max(0, pointsDelta) : 0;
+  return {
+    pointsDelta,
+    pendingDelta,
+    shortfall,
+    member: {
+      pointsBalance: member.pointsBalance + pointsDelta,
+      pendingPoints: member.pendingPoints + pendingDelta,
+      lifetimePoints:
+        member.lifetimePoints + earned + (posting.kind === "earn" ? Math.max(0, pendingDelta) : 0),
+      // Earning and redeeming keep points alive (R-LOY-7); reversals, releases and expiry do not.
+      ...(countsAsActivity(posting) ? { lastActivityAt: posting.occurredAt } : {}),
+    },
+  };
+}
+
 function countsAsActivity(posting: LedgerPosting): boolean {
   if (posting.kind === "redeem") return true;
   return (
@@ -122,7 +139,10 @@ function countsAsActivity(posting: LedgerPosting): boolean {
 }
 
 /** The deltas that can actually be applied to this member, and what could not be taken back. */
-function applicableDeltas(member: LoyaltyMember, posting: LedgerPosting) {
+function applicableDeltas(
+  member: Pick<LoyaltyMember, "pointsBalance" | "pendingPoints">,
+  posting: LedgerPosting,
+) {
   const requestedPending = posting.pendingDelta ?? 0;
   const pendingDelta = Math.max(requestedPending, -member.pendingPoints);
   const pendingMissing = pendingDelta - requestedPending;

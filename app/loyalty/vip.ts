@@ -6,7 +6,12 @@
 // longer counts as an order). For the points metric, bonus points (sign-up, birthday, review,
 // referral) and manual adjustments count too. Spend is the program's eligible amount of the order.
 import type { LoyaltyLedgerEntry, LoyaltyMember, LoyaltyProgram } from "@prisma/client";
-import { recordDomainEvent, type DomainEventSubscriber, type Tx } from "../events/domain-events";
+import {
+  recordDomainEvent,
+  type DomainEventInput,
+  type DomainEventSubscriber,
+  type Tx,
+} from "../events/domain-events";
 import { tierRulesOf } from "./program";
 import {
   evaluateTier,
@@ -15,7 +20,7 @@ import {
   type TierDefinition,
   type TierRules,
 } from "./tiers";
-import { scheduleJobOnce } from "../jobs/schedule";
+import { scheduleJobOnce, type JobRequest } from "../jobs/schedule";
 
 export const memberTagsJobKind = "loyalty.member-tags";
 
@@ -38,13 +43,19 @@ export function memberTier(
   return rules.tiers.find((tier) => tier.id === member.tierId) ?? null;
 }
 
+/** What tiers count of a ledger entry. */
+export type TierEntry = Pick<
+  LoyaltyLedgerEntry,
+  "kind" | "source" | "sourceId" | "pointsDelta" | "pendingDelta" | "shortfall" | "basisMinor" | "occurredAt"
+>;
+
 function orderIdOf(entry: Pick<LoyaltyLedgerEntry, "sourceId">): string {
   const slash = entry.sourceId.indexOf("/");
   return slash === -1 ? entry.sourceId : entry.sourceId.slice(0, slash);
 }
 
 /** One activity per earning: orders net of their reversals, bonus points, adjustments. */
-export function tierActivities(entries: readonly LoyaltyLedgerEntry[]): TierActivity[] {
+export function tierActivities(entries: readonly TierEntry[]): TierActivity[] {
   const reversedByOrder = new Map<string, number>();
   for (const entry of entries) {
     if (entry.kind === "reversal" && entry.source === "order") {
@@ -78,6 +89,61 @@ export interface TierChange {
   direction: "upgrade" | "downgrade";
 }
 
+type TierMember = Pick<LoyaltyMember, "id" | "customerId" | "tierId" | "tierBelowSince">;
+
+/** What re-evaluating a member's tier at `now` changes: nothing, the "below since" date, or the tier. */
+export type TierOutcome =
+  | { kind: "none" }
+  | { kind: "below"; belowSince: Date | null }
+  | { kind: "change"; change: TierChange; event: DomainEventInput; tagsJob: JobRequest };
+
+/** The tier decision for a member with these ledger entries (earn, adjust, reversal) — no I/O. */
+export function tierOutcome(
+  program: Pick<LoyaltyProgram, "shopId">,
+  rules: TierRules,
+  member: TierMember,
+  entries: readonly TierEntry[],
+  now: Date,
+): TierOutcome {
+  const value = qualifyingValue(rules, tierActivities(entries), now);
+  const standing = { tierId: memberTier(rules, member)?.id ?? null, belowSince: member.tierBelowSince };
+  const evaluation = evaluateTier(rules, standing, value, now);
+  if (evaluation.change === "none") {
+    return evaluation.belowSince?.getTime() !== member.tierBelowSince?.getTime()
+      ? { kind: "below", belowSince: evaluation.belowSince }
+      : { kind: "none" };
+  }
+  const change: TierChange = { from: standing.tierId, to: evaluation.tierId, direction: evaluation.change };
+  const to = rules.tiers.find((tier) => tier.id === evaluation.tierId) ?? null;
+  return {
+    kind: "change",
+    change,
+    event: {
+      type: "loyalty.tier_changed",
+      subjectId: member.customerId,
+      dedupeKey: `loyalty.tier_changed:${member.id}:${now.toISOString()}`,
+      payload: {
+        memberId: member.id,
+        customerId: member.customerId,
+        from: change.from,
+        to: change.to,
+        toName: to?.name ?? null,
+        direction: change.direction,
+        value,
+        metric: rules.metric,
+      },
+      occurredAt: now,
+    },
+    tagsJob: {
+      shopId: program.shopId,
+      kind: memberTagsJobKind,
+      key: `${member.id}:${now.toISOString()}`,
+      payload: { memberId: member.id },
+      runAt: now,
+    },
+  };
+}
+
 /**
  * Re-evaluates the member's tier at `now` and records any change: the member row, a
  * `loyalty.tier_changed` event for flows, and a job that syncs the member's tier tag to Shopify.
@@ -95,52 +161,17 @@ export async function evaluateMemberTier(
   const entries = await tx.loyaltyLedgerEntry.findMany({
     where: { shopId: program.shopId, memberId, kind: { in: ["earn", "adjust", "reversal"] } },
   });
-  const value = qualifyingValue(rules, tierActivities(entries), now);
-  const standing = { tierId: memberTier(rules, member)?.id ?? null, belowSince: member.tierBelowSince };
-  const evaluation = evaluateTier(rules, standing, value, now);
-  if (evaluation.change === "none") {
-    if (evaluation.belowSince?.getTime() !== member.tierBelowSince?.getTime()) {
-      await tx.loyaltyMember.update({
-        where: { id: member.id },
-        data: { tierBelowSince: evaluation.belowSince },
-      });
-    }
+  const outcome = tierOutcome(program, rules, member, entries, now);
+  if (outcome.kind === "none") return null;
+  if (outcome.kind === "below") {
+    await tx.loyaltyMember.update({ where: { id: member.id }, data: { tierBelowSince: outcome.belowSince } });
     return null;
   }
   await tx.loyaltyMember.update({
     where: { id: member.id },
-    data: { tierId: evaluation.tierId, tierBelowSince: null, tierChangedAt: now },
+    data: { tierId: outcome.change.to, tierBelowSince: null, tierChangedAt: now },
   });
-  const change: TierChange = { from: standing.tierId, to: evaluation.tierId, direction: evaluation.change };
-  const to = rules.tiers.find((tier) => tier.id === evaluation.tierId) ?? null;
-  await recordDomainEvent(
-    tx,
-    program.shopId,
-    {
-      type: "loyalty.tier_changed",
-      subjectId: member.customerId,
-      dedupeKey: `loyalty.tier_changed:${member.id}:${now.toISOString()}`,
-      payload: {
-        memberId: member.id,
-        customerId: member.customerId,
-        from: change.from,
-        to: change.to,
-        toName: to?.name ?? null,
-        direction: change.direction,
-        value,
-        metric: rules.metric,
-      },
-      occurredAt: now,
-    },
-    subscribers,
-    now,
-  );
-  await scheduleJobOnce(tx, {
-    shopId: program.shopId,
-    kind: memberTagsJobKind,
-    key: `${member.id}:${now.toISOString()}`,
-    payload: { memberId: member.id },
-    runAt: now,
-  });
-  return change;
+  await recordDomainEvent(tx, program.shopId, outcome.event, subscribers, now);
+  await scheduleJobOnce(tx, outcome.tagsJob);
+  return outcome.change;
 }

@@ -1,7 +1,8 @@
 // Deliveries that can never succeed fail at once with their reason and change nothing; transient
 // failures keep their backoff (issue 12, items 2 and 3).
 import { afterAll, describe, expect, it } from "vitest";
-import { createDatabaseClient, type Database } from "../../app/db/client";
+import { createDatabaseClient, sqlConnectionOf, type Database } from "../../app/db/client";
+import type { SqlConnection } from "../../app/db/sql";
 import type { WebhookDelivery } from "../fixtures/store-history";
 import { checkoutPayload, customerPayload, orderPayload, refundPayload } from "../fixtures/shopify-payloads";
 import { ManualClock } from "../support/clock";
@@ -263,13 +264,7 @@ describe(`transient failures on ${testProvider} keep their backoff (item 2)`, ()
           : "postgresql://postgres@127.0.0.1:1/unreachable",
       ),
     );
-    const flaky = new Proxy(db, {
-      get(target, property, receiver) {
-        if (property === "$transaction") return unreachable.$transaction.bind(unreachable);
-        return Reflect.get(target, property, receiver) as unknown;
-      },
-    });
-    const worker = testWorker(flaky, clock, { retryBaseMs: 10_000 });
+    const worker = testWorker(db, clock, { retryBaseMs: 10_000, sql: sqlConnectionOf(unreachable) });
     await drain(worker);
     let row = await db.webhookInbox.findFirstOrThrow();
     expect(row).toMatchObject({ status: "pending", attempts: 1 });
@@ -287,22 +282,19 @@ describe(`transient failures on ${testProvider} keep their backoff (item 2)`, ()
     const db = await database();
     const clock = new ManualClock(now);
     await storeDeliveries(db, alpha, [delivery("customers/create", customer(), "locked")], clock.now());
-    const lockTimeout = Object.assign(
-      new Error("Transaction API error: Unable to start a transaction in the given time."),
-      {
-        code: "P2028",
-        name: "PrismaClientKnownRequestError",
-      },
-    );
-    const locked = new Proxy(db, {
-      get(target, property, receiver) {
-        if (property === "$transaction") return () => Promise.reject(lockTimeout);
-        return Reflect.get(target, property, receiver) as unknown;
-      },
-    });
-    await drain(testWorker(locked, clock, { retryBaseMs: 10_000 }));
+    // What each driver reports when the write lock stays taken past its timeout.
+    const lockTimeout =
+      testProvider === "sqlite"
+        ? Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY" })
+        : Object.assign(new Error("canceling statement due to lock timeout"), { code: "55P03" });
+    const locked: SqlConnection = {
+      provider: testProvider,
+      transaction: () => Promise.reject(lockTimeout),
+      close: async () => undefined,
+    };
+    await drain(testWorker(db, clock, { retryBaseMs: 10_000, sql: locked }));
     const row = await db.webhookInbox.findFirstOrThrow();
     expect(row).toMatchObject({ status: "pending", attempts: 1 });
-    expect(row.lastError).toMatch(/Unable to start a transaction/);
+    expect(row.lastError).toMatch(/locked|lock timeout/);
   });
 });

@@ -6,7 +6,7 @@ import type { CheckoutPayload } from "../payloads";
 import type { IngestContext } from "./context";
 import { applyCustomer } from "./customers";
 
-function checkoutFields(payload: CheckoutPayload) {
+export function checkoutFields(payload: CheckoutPayload) {
   const currency = payload.currency.toUpperCase();
   return {
     shopifyId: payload.id,

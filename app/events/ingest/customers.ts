@@ -7,7 +7,7 @@ import { consentDate, shopifyConsentWins } from "../../customers/marketing-conse
 import type { CustomerPayload } from "../payloads";
 import type { IngestContext } from "./context";
 
-function profileFields(payload: CustomerPayload) {
+export function profileFields(payload: CustomerPayload) {
   return {
     email: payload.email?.toLowerCase() ?? null,
     phone: payload.phone ?? null,
@@ -42,7 +42,10 @@ export function customerFields(payload: CustomerPayload) {
 }
 
 /** The consent columns to change on a stored customer: only the channels where Shopify's is later. */
-function consentUpdates(customer: Customer, payload: CustomerPayload) {
+export function consentUpdates(
+  customer: Pick<Customer, "emailConsent" | "emailConsentAt" | "smsConsent" | "smsConsentAt">,
+  payload: CustomerPayload,
+) {
   const shopify = shopifyConsent(payload);
   return {
     ...(shopifyConsentWins({ state: customer.emailConsent, at: customer.emailConsentAt }, shopify.email)

@@ -1,0 +1,394 @@
+// Typed SQL on the driver for the worker's batch paths (docs/decisions/007-batch-data-access.md).
+//
+// Prisma's query pipeline costs about a millisecond of CPU per statement here; the driver costs tens
+// of microseconds. The hot batch paths therefore run their few, large statements on a connection of
+// their own (better-sqlite3 / pg), while everything else keeps using Prisma. Rows read and written
+// here have exactly the shape of Prisma's model types (dates as Date, booleans, JSON values), with
+// 64-bit integers as numbers; values are stored exactly as Prisma stores them, so either side reads
+// what the other wrote. Column names are checked against the Prisma model types at compile time.
+import { Prisma } from "@prisma/client";
+import BetterSqlite3 from "better-sqlite3";
+import pg from "pg";
+import type { ResolvedDatabase } from "../../prisma/database.mjs";
+import { splitSchemaParameter } from "./adapters";
+
+export type SqlProvider = "sqlite" | "postgresql";
+
+/** A Prisma model row as this layer reads and writes it: 64-bit integers are numbers. */
+export type Stored<T> = {
+  [K in keyof T]: T[K] extends bigint ? number : T[K] extends bigint | null ? number | null : T[K];
+};
+
+export interface SqlTx {
+  readonly provider: SqlProvider;
+  /** Runs a statement written with `?` placeholders; returns its rows (RETURNING included). */
+  query<T = Record<string, unknown>>(sql: string, parameters?: readonly unknown[]): Promise<T[]>;
+  /** Runs a statement; returns the number of rows it changed. */
+  execute(sql: string, parameters?: readonly unknown[]): Promise<number>;
+}
+
+export interface SqlConnection {
+  readonly provider: SqlProvider;
+  /** One transaction (SQLite: BEGIN IMMEDIATE, the write lock up front); rolled back on any error. */
+  transaction<T>(work: (tx: SqlTx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Connections
+
+export function openSqlConnection(database: ResolvedDatabase): SqlConnection {
+  return database.provider === "sqlite" ? sqliteConnection(database) : postgresConnection(database);
+}
+
+function sqliteConnection(database: ResolvedDatabase): SqlConnection {
+  let connection: BetterSqlite3.Database | null = null;
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  const open = () => {
+    if (!connection) {
+      connection = new BetterSqlite3(database.filePath ?? "", { fileMustExist: true, timeout: 10_000 });
+      connection.pragma("journal_mode = WAL");
+      // Like Prisma's own connection: foreign keys are enforced.
+      connection.pragma("foreign_keys = ON");
+    }
+    return connection;
+  };
+  const prepare = (sql: string) => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = open().prepare(sql);
+      if (statements.size > 500) statements.clear();
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+  const tx: SqlTx = {
+    provider: "sqlite",
+    async query<T>(sql: string, parameters: readonly unknown[] = []) {
+      const statement = prepare(sql);
+      if (!statement.reader) {
+        statement.run(...parameters);
+        return [] as T[];
+      }
+      return statement.all(...parameters) as T[];
+    },
+    async execute(sql, parameters = []) {
+      return prepare(sql).run(...parameters).changes;
+    },
+  };
+  const queue = new SerialQueue();
+  return {
+    provider: "sqlite",
+    transaction: (work) =>
+      queue.run(async () => {
+        prepare("BEGIN IMMEDIATE").run();
+        try {
+          const result = await work(tx);
+          prepare("COMMIT").run();
+          return result;
+        } catch (error) {
+          if (open().inTransaction) prepare("ROLLBACK").run();
+          throw error;
+        }
+      }),
+    async close() {
+      connection?.close();
+      connection = null;
+      statements.clear();
+    },
+  };
+}
+
+// Values come back as text for the types this layer decodes itself, so both providers go through
+// the same decoding (and a 64-bit integer is checked, not silently rounded).
+const rawTextTypes = new Set([20 /* int8 */, 1114 /* timestamp */, 1184 /* timestamptz */, 114, 3802]);
+const postgresTypes = {
+  getTypeParser(oid: number, format?: string) {
+    if (rawTextTypes.has(oid)) return (value: string) => value;
+    return pg.types.getTypeParser(oid, format as "text");
+  },
+} as pg.CustomTypesConfig;
+
+function postgresConnection(database: ResolvedDatabase): SqlConnection {
+  const { connectionString, schema } = splitSchemaParameter(database.url);
+  const pool = new pg.Pool({
+    connectionString,
+    max: 2,
+    types: postgresTypes,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  pool.on("error", () => {
+    // An idle connection dropped by the server; the pool replaces it on next use.
+  });
+  return {
+    provider: "postgresql",
+    async transaction(work) {
+      const client = await pool.connect();
+      const tx: SqlTx = {
+        provider: "postgresql",
+        async query<T>(sql: string, parameters: readonly unknown[] = []) {
+          const result = await client.query(numberedPlaceholders(sql), parameters as unknown[]);
+          return result.rows as T[];
+        },
+        async execute(sql, parameters = []) {
+          const result = await client.query(numberedPlaceholders(sql), parameters as unknown[]);
+          return result.rowCount ?? 0;
+        },
+      };
+      let broken = false;
+      try {
+        await client.query("BEGIN");
+        const result = await work(tx);
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => {
+          broken = true;
+        });
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+const placeholderCache = new Map<string, string>();
+
+/** `?` → `$1, $2, …` (the statements here never contain a literal question mark). */
+export function numberedPlaceholders(sql: string): string {
+  let numbered = placeholderCache.get(sql);
+  if (numbered === undefined) {
+    let index = 0;
+    numbered = sql.replace(/\?/g, () => `$${++index}`);
+    if (placeholderCache.size > 500) placeholderCache.clear();
+    placeholderCache.set(sql, numbered);
+  }
+  return numbered;
+}
+
+class SerialQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(task, task);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values, by the Prisma datamodel
+
+export type ModelName = Prisma.ModelName;
+type FieldType =
+  "String" | "Int" | "BigInt" | "Float" | "Boolean" | "DateTime" | "Json" | "Decimal" | "Bytes";
+
+const modelFields = new Map<string, Map<string, FieldType>>(
+  Prisma.dmmf.datamodel.models.map((model) => [
+    model.name,
+    new Map(
+      model.fields
+        .filter((field) => field.kind === "scalar" || field.kind === "enum")
+        .map((field) => [field.name, (field.kind === "enum" ? "String" : field.type) as FieldType]),
+    ),
+  ]),
+);
+
+function fieldsOf(model: ModelName): Map<string, FieldType> {
+  const fields = modelFields.get(model);
+  if (!fields) throw new Error(`unknown model ${model}`);
+  return fields;
+}
+
+/** A value as the provider stores it for a column of this type. */
+export function encodeValue(provider: SqlProvider, type: FieldType, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  switch (type) {
+    case "DateTime": {
+      const iso = (value as Date).toISOString();
+      // Prisma's SQLite adapter stores "…+00:00"; PostgreSQL's timestamp(3) takes UTC wall time.
+      return provider === "sqlite" ? iso.replace("Z", "+00:00") : iso.replace("T", " ").replace("Z", "");
+    }
+    case "Boolean":
+      return provider === "sqlite" ? (value ? 1 : 0) : Boolean(value);
+    case "Json":
+      return JSON.stringify(value);
+    case "BigInt":
+    case "Int":
+      return typeof value === "bigint" ? Number(value) : value;
+    default:
+      return value;
+  }
+}
+
+function decodeValue(type: FieldType, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  switch (type) {
+    case "DateTime":
+      if (value instanceof Date) return value;
+      return new Date(
+        /[zZ]|[+-]\d\d:?\d\d$/.test(String(value)) ? String(value) : `${String(value).replace(" ", "T")}Z`,
+      );
+    case "Boolean":
+      return value === true || value === 1 || value === "t" || value === "true";
+    case "Json":
+      return typeof value === "string" ? JSON.parse(value) : value;
+    case "BigInt":
+    case "Int": {
+      const number = typeof value === "number" ? value : Number(value);
+      if (!Number.isSafeInteger(number)) throw new Error(`integer ${String(value)} is beyond the safe range`);
+      return number;
+    }
+    default:
+      return value;
+  }
+}
+
+export function decodeRow<T>(model: ModelName, row: Record<string, unknown>): T {
+  const fields = fieldsOf(model);
+  const decoded: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(row)) {
+    const type = fields.get(name);
+    decoded[name] = type ? decodeValue(type, value) : value;
+  }
+  return decoded as T;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statements
+
+const quote = (name: string) => `"${name}"`;
+/** Rows per statement: far below both providers' limit on bound parameters. */
+const maxParameters = 30_000;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
+  return result;
+}
+
+/**
+ * `SELECT * FROM model WHERE column IN (values) [AND extra]`, in chunks; PostgreSQL rows are locked
+ * (FOR UPDATE, in id order) when `lock` is set — SQLite's transaction already holds the write lock.
+ */
+export async function selectWhereIn<T>(
+  tx: SqlTx,
+  model: ModelName,
+  column: keyof T & string,
+  values: readonly unknown[],
+  options: { where?: string; parameters?: readonly unknown[]; lock?: boolean } = {},
+): Promise<Stored<T>[]> {
+  const unique = [...new Set(values)];
+  if (unique.length === 0) return [];
+  const type = fieldsOf(model).get(column);
+  if (!type) throw new Error(`${model}.${column} is not a column`);
+  const rows: Stored<T>[] = [];
+  for (const part of chunks(unique, maxParameters - (options.parameters?.length ?? 0))) {
+    const sql =
+      `SELECT * FROM ${quote(model)} WHERE ${options.where ? `${options.where} AND ` : ""}` +
+      `${quote(column)} IN (${part.map(() => "?").join(", ")})` +
+      (options.lock && tx.provider === "postgresql" ? " ORDER BY id FOR UPDATE" : "");
+    const found = await tx.query<Record<string, unknown>>(sql, [
+      ...(options.parameters ?? []),
+      ...part.map((value) => encodeValue(tx.provider, type, value)),
+    ]);
+    for (const row of found) rows.push(decodeRow<Stored<T>>(model, row));
+  }
+  return rows;
+}
+
+export interface InsertOptions<T> {
+  /** Unique columns: with `update`, a conflicting row is updated (all other columns), else skipped. */
+  conflict?: readonly (keyof T & string)[];
+  update?: boolean;
+  /** Columns to return, for the rows actually inserted or updated. */
+  returning?: readonly (keyof T & string)[];
+}
+
+/** A multi-row INSERT of complete rows (every column given), chunked; returns RETURNING rows. */
+export async function insertRows<T>(
+  tx: SqlTx,
+  model: ModelName,
+  rows: readonly Stored<T>[],
+  options: InsertOptions<T> = {},
+): Promise<Record<string, unknown>[]> {
+  if (rows.length === 0) return [];
+  const fields = fieldsOf(model);
+  const columns = [...fields.keys()].filter((column) => column in (rows[0] as object));
+  const conflict = options.conflict?.map(quote).join(", ");
+  const onConflict = conflict
+    ? options.update
+      ? ` ON CONFLICT (${conflict}) DO UPDATE SET ${columns
+          .filter((column) => !options.conflict?.includes(column as keyof T & string))
+          .map((column) => `${quote(column)} = excluded.${quote(column)}`)
+          .join(", ")}`
+      : ` ON CONFLICT (${conflict}) DO NOTHING`
+    : "";
+  const returning = options.returning?.length ? ` RETURNING ${options.returning.map(quote).join(", ")}` : "";
+  const rowPlaceholder = `(${columns.map(() => "?").join(", ")})`;
+  const returned: Record<string, unknown>[] = [];
+  for (const part of chunks(rows, Math.max(1, Math.floor(maxParameters / columns.length)))) {
+    const sql =
+      `INSERT INTO ${quote(model)} (${columns.map(quote).join(", ")}) VALUES ` +
+      part.map(() => rowPlaceholder).join(", ") +
+      onConflict +
+      returning;
+    const parameters: unknown[] = [];
+    for (const row of part) {
+      const record = row as Record<string, unknown>;
+      for (const column of columns) {
+        if (!(column in record)) throw new Error(`${model} row without ${column}: rows must be complete`);
+        parameters.push(encodeValue(tx.provider, fields.get(column) as FieldType, record[column]));
+      }
+    }
+    if (returning) returned.push(...(await tx.query<Record<string, unknown>>(sql, parameters)));
+    else await tx.execute(sql, parameters);
+  }
+  return returned;
+}
+
+/** `DELETE FROM model WHERE column IN (values)`, chunked; returns the rows deleted. */
+export async function deleteWhereIn<T>(
+  tx: SqlTx,
+  model: ModelName,
+  column: keyof T & string,
+  values: readonly unknown[],
+): Promise<number> {
+  const unique = [...new Set(values)];
+  const type = fieldsOf(model).get(column) as FieldType;
+  let deleted = 0;
+  for (const part of chunks(unique, maxParameters)) {
+    deleted += await tx.execute(
+      `DELETE FROM ${quote(model)} WHERE ${quote(column)} IN (${part.map(() => "?").join(", ")})`,
+      part.map((value) => encodeValue(tx.provider, type, value)),
+    );
+  }
+  return deleted;
+}
+
+/**
+ * PostgreSQL: transaction-scoped advisory locks on these keys, taken in one statement in a fixed
+ * order (so two batches never deadlock on them). They stand for rows that may not exist yet — two
+ * workers creating the same customer serialise here. SQLite: the write lock already serialises.
+ */
+export async function lockKeys(tx: SqlTx, keys: Iterable<string>): Promise<void> {
+  if (tx.provider !== "postgresql") return;
+  const hashes = [...new Set([...keys].map(keyHash))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (hashes.length === 0) return;
+  await tx.query(
+    "SELECT pg_advisory_xact_lock(k) FROM (SELECT unnest(CAST(? AS bigint[])) AS k ORDER BY 1) AS keys",
+    [hashes.map(String)],
+  );
+}
+
+/** A stable signed 64-bit hash of a key (FNV-1a). */
+export function keyHash(key: string): bigint {
+  let hash = 0xcbf29ce484222325n;
+  for (let index = 0; index < key.length; index += 1) {
+    hash ^= BigInt(key.charCodeAt(index));
+    hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return BigInt.asIntN(64, hash);
+}

@@ -1,0 +1,338 @@
+// The loyalty subscriber's batch path (docs/decisions/007-batch-data-access.md): sign-up points
+// for new customers and points for paid orders — by far the most frequent loyalty events — for a
+// whole claimed batch in one transaction per shop, with the rows they decide on locked and loaded
+// once. The rules are those of earning.ts, bonus.ts, ledger.ts and vip.ts (shared pure functions);
+// the ledger's unique keys still make every posting once-only.
+//
+// What the batch does not take — cancellations, refunds, a paid order with refunds stored before
+// it, with a pending referral, or with cashback on — goes to the one-by-one handler (subscriber.ts)
+// unchanged: those are rarer and touch settlements and referrals.
+import type {
+  Customer,
+  DomainEvent,
+  Job,
+  LoyaltyLedgerEntry,
+  LoyaltyMember,
+  LoyaltyProgram,
+  Order,
+  Referral,
+  Refund,
+} from "@prisma/client";
+import { insertRows, lockKeys, selectWhereIn, type SqlTx, type Stored } from "../db/sql";
+import { newId } from "../events/batch/store";
+import {
+  recordDomainEvents,
+  type DomainEventInput,
+  type DomainEventSubscriber,
+} from "../events/domain-events";
+import type { DomainEventBatchHandler, EventDelivery } from "../events/event-delivery";
+import { markJobsDone } from "../jobs/claims";
+import { scheduleJobsOnce, type JobRequest } from "../jobs/schedule";
+import type { BatchJobOutcome } from "../jobs/worker";
+import { dailyLoyaltyRun } from "./daily";
+import { eligibleAmountMinor, pointsForAmount, releaseJobKind } from "./earning";
+import { postedBalances, type LedgerPosting } from "./ledger";
+import { tierRulesOf } from "./program";
+import { withTierMultiplier, type TierRules } from "./tiers";
+import { memberTier, tierOutcome } from "./vip";
+
+type MemberRow = Stored<LoyaltyMember>;
+type EntryRow = Stored<LoyaltyLedgerEntry>;
+type OrderRow = Stored<Order>;
+
+const tierKinds = new Set(["earn", "adjust", "reversal"]);
+
+/** The handler for a batch of the loyalty subscriber's deliveries. */
+export function loyaltyBatchHandler(subscribers: readonly DomainEventSubscriber[]): DomainEventBatchHandler {
+  return async (deliveries, context) => {
+    const outcome: BatchJobOutcome = { done: [], failed: [], single: [] };
+    const byShop = new Map<string, EventDelivery[]>();
+    for (const delivery of deliveries) {
+      const list = byShop.get(delivery.event.shopId) ?? [];
+      list.push(delivery);
+      byShop.set(delivery.event.shopId, list);
+    }
+    for (const [shopId, shopDeliveries] of byShop) {
+      const result = await context.sql.transaction(async (tx) => {
+        const batch = await LoyaltyBatch.load(tx, shopId, shopDeliveries, context.now);
+        const handled = batch.apply(shopDeliveries);
+        await batch.write(tx, subscribers);
+        await markJobsDone(tx, handled, context.workerId, context.now);
+        return { handled, single: batch.single };
+      });
+      outcome.done.push(...result.handled);
+      outcome.single.push(...result.single);
+    }
+    return outcome;
+  };
+}
+
+class LoyaltyBatch {
+  readonly single: Job[] = [];
+  private readonly membersByCustomer = new Map<string, MemberRow>();
+  private readonly entriesByMember = new Map<string, EntryRow[]>();
+  private readonly newMembers = new Set<MemberRow>();
+  private readonly changedMembers = new Set<MemberRow>();
+  private readonly newEntries: EntryRow[] = [];
+  private readonly jobs: JobRequest[] = [];
+  private readonly events: DomainEventInput[] = [];
+
+  private constructor(
+    private readonly shopId: string,
+    private readonly now: Date,
+    private readonly program: Stored<LoyaltyProgram> | null,
+    private readonly rules: TierRules | null,
+    private readonly orders: Map<string, OrderRow>,
+    private readonly signupCustomers: Set<string>,
+    /** Orders that go one by one: refunds stored before the award, or a pending referral. */
+    private readonly complexOrders: Set<string>,
+  ) {}
+
+  static async load(tx: SqlTx, shopId: string, deliveries: readonly EventDelivery[], now: Date) {
+    const [program] = await selectWhereIn<LoyaltyProgram>(tx, "LoyaltyProgram", "shopId", [shopId]);
+    const orderIds = deliveries.filter((d) => d.event.type === "order.paid").map((d) => d.event.subjectId);
+    const signupIds = deliveries
+      .filter((d) => d.event.type === "customer.created")
+      .map((d) => d.event.subjectId);
+    const inShop = { where: `"shopId" = ?`, parameters: [shopId] };
+    // The order rows are the lock award, release and reversals of an order take (earning.ts).
+    const orders = await selectWhereIn<Order>(tx, "Order", "id", orderIds, { ...inShop, lock: true });
+    const customerIds = [
+      ...new Set([...signupIds, ...orders.map((order) => order.customerId).filter((id) => id !== null)]),
+    ];
+    // Members are created here when missing: two workers creating one member serialise on its key.
+    await lockKeys(
+      tx,
+      customerIds.map((id) => `loyalty-member:${shopId}:${id}`),
+    );
+    const members = await selectWhereIn<LoyaltyMember>(tx, "LoyaltyMember", "customerId", customerIds, {
+      ...inShop,
+      lock: true,
+    });
+    const signupCustomers = await selectWhereIn<Customer>(tx, "Customer", "id", signupIds, {
+      where: `"shopId" = ? AND "deletedAt" IS NULL AND "redactedAt" IS NULL`,
+      parameters: [shopId],
+    });
+    const refunds = await selectWhereIn<Refund>(
+      tx,
+      "Refund",
+      "orderShopifyId",
+      orders.map((order) => order.shopifyId),
+      inShop,
+    );
+    const referrals = await selectWhereIn<Referral>(
+      tx,
+      "Referral",
+      "friendCustomerId",
+      orders.map((order) => order.customerId).filter((id) => id !== null),
+      inShop,
+    );
+    const entries = await selectWhereIn<LoyaltyLedgerEntry>(
+      tx,
+      "LoyaltyLedgerEntry",
+      "memberId",
+      members.map((member) => member.id),
+      inShop,
+    );
+    const refundedOrders = new Set(refunds.map((refund) => refund.orderShopifyId));
+    const referred = new Set(
+      referrals.filter((referral) => referral.status === "pending").map((r) => r.friendCustomerId),
+    );
+    const complexOrders = new Set(
+      orders
+        .filter(
+          (order) =>
+            refundedOrders.has(order.shopifyId) ||
+            (order.customerId !== null && referred.has(order.customerId)),
+        )
+        .map((order) => order.id),
+    );
+    const batch = new LoyaltyBatch(
+      shopId,
+      now,
+      program ?? null,
+      program ? tierRulesOf(program) : null,
+      new Map(orders.map((order) => [order.id, order])),
+      new Set(signupCustomers.map((customer) => customer.id)),
+      complexOrders,
+    );
+    for (const member of members) batch.membersByCustomer.set(member.customerId, member);
+    for (const entry of entries) {
+      const list = batch.entriesByMember.get(entry.memberId) ?? [];
+      list.push(entry);
+      batch.entriesByMember.set(entry.memberId, list);
+    }
+    return batch;
+  }
+
+  /** Applies what the batch takes; returns the ids of the jobs it finished. */
+  apply(deliveries: readonly EventDelivery[]): string[] {
+    const handled: string[] = [];
+    for (const delivery of deliveries) {
+      if (this.applyOne(delivery.event)) handled.push(delivery.job.id);
+      else this.single.push(delivery.job);
+    }
+    const program = this.program;
+    // Self-healing schedule, as the one-by-one handler keeps it: activity restarts the daily chain.
+    if (program?.enabled && handled.length > 0) this.jobs.push(dailyLoyaltyRun(this.shopId, this.now));
+    return handled;
+  }
+
+  /** False when the event is left to the one-by-one handler. */
+  private applyOne(event: DomainEvent): boolean {
+    const program = this.program;
+    // The program row is created by the one-by-one handler the first time it is needed.
+    if (!program) return false;
+    if (event.type === "customer.created") {
+      if (!program.enabled || program.signupPoints <= 0 || !this.signupCustomers.has(event.subjectId))
+        return true;
+      const member = this.memberFor(event.subjectId);
+      this.post(member, {
+        memberId: member.id,
+        kind: "earn",
+        source: "signup",
+        sourceId: event.subjectId,
+        pointsDelta: program.signupPoints,
+        reason: "Sign-up bonus",
+        occurredAt: this.now,
+      });
+      return true;
+    }
+    if (event.type !== "order.paid") return false;
+    const order = this.orders.get(event.subjectId);
+    // Not in this shop (any more): nothing to do, as lockedOrder finds.
+    if (!order) return true;
+    if (this.complexOrders.has(order.id) || program.cashbackBasisPoints > 0) return false;
+    this.awardOrderPoints(program, order);
+    if (order.customerId) this.reevaluateTier(order.customerId);
+    return true;
+  }
+
+  /** earning.ts awardOrderPoints, in memory. */
+  private awardOrderPoints(program: Stored<LoyaltyProgram>, order: OrderRow): void {
+    if (!order.customerId || order.cancelledAt || !program.enabled) return;
+    const basisMinor = eligibleAmountMinor(order, program);
+    const basePoints = pointsForAmount(basisMinor, order.currency, program.pointsPerCurrencyUnit);
+    if (basePoints <= 0) return;
+    const member = this.memberFor(order.customerId);
+    // The tier held before this order sets its multiplier.
+    const tier = memberTier(this.rules, member);
+    const points = withTierMultiplier(basePoints, tier);
+    const pending = program.pendingDays > 0;
+    const created = this.post(member, {
+      memberId: member.id,
+      kind: "earn",
+      source: "order",
+      sourceId: order.id,
+      pointsDelta: pending ? 0 : points,
+      pendingDelta: pending ? points : 0,
+      basisMinor,
+      reason: tier
+        ? `Order ${order.name} (${tier.name} ×${tier.earnMultiplierPercent / 100})`
+        : `Order ${order.name}`,
+      occurredAt: this.now,
+    });
+    if (created && pending) {
+      this.jobs.push({
+        shopId: this.shopId,
+        kind: releaseJobKind,
+        key: `order:${order.id}`,
+        payload: { orderId: order.id },
+        runAt: new Date(order.processedAt.getTime() + program.pendingDays * 86_400_000),
+      });
+    }
+  }
+
+  /** vip.ts evaluateMemberTier, in memory. */
+  private reevaluateTier(customerId: string): void {
+    const member = this.membersByCustomer.get(customerId);
+    if (!member || !this.rules || !this.program) return;
+    const entries = (this.entriesByMember.get(member.id) ?? []).filter((entry) => tierKinds.has(entry.kind));
+    const outcome = tierOutcome(this.program, this.rules, member, entries, this.now);
+    if (outcome.kind === "none") return;
+    if (outcome.kind === "below") {
+      this.change(member, { tierBelowSince: outcome.belowSince });
+      return;
+    }
+    this.change(member, { tierId: outcome.change.to, tierBelowSince: null, tierChangedAt: this.now });
+    this.events.push(outcome.event);
+    this.jobs.push(outcome.tagsJob);
+  }
+
+  private memberFor(customerId: string): MemberRow {
+    const known = this.membersByCustomer.get(customerId);
+    if (known) return known;
+    const member: MemberRow = {
+      id: newId(),
+      shopId: this.shopId,
+      customerId,
+      pointsBalance: 0,
+      pendingPoints: 0,
+      lifetimePoints: 0,
+      tierId: null,
+      tierBelowSince: null,
+      tierChangedAt: null,
+      lastActivityAt: null,
+      referralCode: null,
+      createdAt: this.now,
+      updatedAt: this.now,
+    };
+    this.membersByCustomer.set(customerId, member);
+    this.newMembers.add(member);
+    return member;
+  }
+
+  private change(member: MemberRow, changes: Partial<MemberRow>): void {
+    Object.assign(member, changes, { updatedAt: this.now });
+    this.changedMembers.add(member);
+  }
+
+  /** ledger.ts postLedgerEntry, in memory: once per unique key; false when already posted. */
+  private post(member: MemberRow, posting: LedgerPosting): boolean {
+    const entries = this.entriesByMember.get(member.id) ?? [];
+    const earlier = entries.find(
+      (entry) =>
+        entry.kind === posting.kind && entry.source === posting.source && entry.sourceId === posting.sourceId,
+    );
+    if (earlier) return false;
+    const posted = postedBalances(member, posting);
+    this.change(member, posted.member);
+    const entry: EntryRow = {
+      id: newId(),
+      shopId: this.shopId,
+      memberId: member.id,
+      kind: posting.kind,
+      source: posting.source,
+      sourceId: posting.sourceId,
+      pointsDelta: posted.pointsDelta,
+      pendingDelta: posted.pendingDelta,
+      balanceAfter: member.pointsBalance,
+      pendingAfter: member.pendingPoints,
+      shortfall: posted.shortfall,
+      basisMinor: posting.basisMinor ?? null,
+      reason: posting.reason ?? null,
+      actor: posting.actor ?? null,
+      occurredAt: posting.occurredAt,
+      createdAt: this.now,
+    };
+    entries.push(entry);
+    this.entriesByMember.set(member.id, entries);
+    this.newEntries.push(entry);
+    return true;
+  }
+
+  async write(tx: SqlTx, subscribers: readonly DomainEventSubscriber[]): Promise<void> {
+    await insertRows<LoyaltyMember>(
+      tx,
+      "LoyaltyMember",
+      [...new Set([...this.newMembers, ...this.changedMembers])],
+      {
+        conflict: ["id"],
+        update: true,
+      },
+    );
+    await insertRows<LoyaltyLedgerEntry>(tx, "LoyaltyLedgerEntry", this.newEntries);
+    await recordDomainEvents(tx, this.shopId, this.events, subscribers, this.now);
+    await scheduleJobsOnce(tx, this.jobs, this.now);
+  }
+}
