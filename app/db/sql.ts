@@ -349,20 +349,22 @@ export async function insertRows<T>(
   return returned;
 }
 
-/** `DELETE FROM model WHERE column IN (values)`, chunked; returns the rows deleted. */
+/** `DELETE FROM model WHERE [where AND] column IN (values)`, chunked; returns the rows deleted. */
 export async function deleteWhereIn<T>(
   tx: SqlTx,
   model: ModelName,
   column: keyof T & string,
   values: readonly unknown[],
+  options: { where?: string; parameters?: readonly unknown[] } = {},
 ): Promise<number> {
   const unique = [...new Set(values)];
   const type = fieldsOf(model).get(column) as FieldType;
   let deleted = 0;
   for (const part of chunks(unique, maxParameters)) {
     deleted += await tx.execute(
-      `DELETE FROM ${quote(model)} WHERE ${quote(column)} IN (${part.map(() => "?").join(", ")})`,
-      part.map((value) => encodeValue(tx.provider, type, value)),
+      `DELETE FROM ${quote(model)} WHERE ${options.where ? `${options.where} AND ` : ""}` +
+        `${quote(column)} IN (${part.map(() => "?").join(", ")})`,
+      [...(options.parameters ?? []), ...part.map((value) => encodeValue(tx.provider, type, value))],
     );
   }
   return deleted;

@@ -1,8 +1,10 @@
-// Claiming work rows for one worker. PostgreSQL: one UPDATE over a `FOR UPDATE SKIP LOCKED`
-// subquery, so concurrent workers never take the same row. SQLite has a single writer: a
-// conditional UPDATE (still 'pending') is enough, then we read back what we got.
+// Claiming work rows for one worker: one statement that marks a batch of due rows as claimed and
+// returns them whole, on the worker's driver connection (app/db/sql.ts). PostgreSQL picks the rows
+// with `FOR UPDATE SKIP LOCKED`, so concurrent workers never take the same row; SQLite has a single
+// writer, whose transaction makes the pick and the claim one step.
+import type { Job, WebhookInbox } from "@prisma/client";
 import type { Database } from "../db/client";
-import { encodeValue, type SqlTx } from "../db/sql";
+import { decodeRow, encodeValue, type SqlConnection, type SqlTx } from "../db/sql";
 
 export type Provider = "sqlite" | "postgresql";
 
@@ -18,7 +20,7 @@ interface ClaimableTable {
   claimedStatus: string;
   dueColumn: string;
   /** Claims go oldest first. */
-  orderColumn: string;
+  orderColumn: "receivedAt" | "runAt";
 }
 
 const inboxTable: ClaimableTable = {
@@ -36,82 +38,39 @@ const jobTable: ClaimableTable = {
   orderColumn: "runAt",
 };
 
-async function claimOnPostgres(db: Database, spec: ClaimableTable, request: ClaimRequest): Promise<string[]> {
-  const order = `"${spec.orderColumn}", id`;
-  const due = `CAST($2 AS timestamptz) AT TIME ZONE 'UTC'`;
-  // RETURNING has no order of its own: the CTE puts the batch back in arrival (or due) order.
-  const rows = await db.$queryRawUnsafe<{ id: string }[]>(
-    `WITH claimed AS (
-       UPDATE "${spec.table}" SET status = '${spec.claimedStatus}', "claimedBy" = $1, "claimedAt" = ${due},
-              attempts = attempts + 1
-        WHERE id IN (SELECT id FROM "${spec.table}"
-                      WHERE status = '${spec.readyStatus}' AND "${spec.dueColumn}" <= ${due}
-                      ORDER BY ${order} LIMIT $3 FOR UPDATE SKIP LOCKED)
-        RETURNING id, "${spec.orderColumn}")
-     SELECT id FROM claimed ORDER BY ${order}`,
-    request.workerId,
-    request.now.toISOString(),
-    request.limit,
-  );
-  return rows.map((row) => row.id);
-}
-
-export async function claimDeliveries(
-  db: Database,
-  provider: Provider,
+async function claim<T extends { id: string }>(
+  sql: SqlConnection,
+  spec: ClaimableTable,
   request: ClaimRequest,
-): Promise<string[]> {
-  if (provider === "postgresql") return claimOnPostgres(db, inboxTable, request);
-  const candidates = await db.webhookInbox.findMany({
-    where: { status: "pending", availableAt: { lte: request.now } },
-    orderBy: [{ receivedAt: "asc" }, { id: "asc" }],
-    take: request.limit,
-    select: { id: true },
+): Promise<T[]> {
+  const rows = await sql.transaction(async (tx: SqlTx) => {
+    const now = encodeValue(tx.provider, "DateTime", request.now);
+    const skipLocked = tx.provider === "postgresql" ? " FOR UPDATE SKIP LOCKED" : "";
+    const updatedAt = spec.table === "Job" ? `, "updatedAt" = ?` : "";
+    return tx.query<Record<string, unknown>>(
+      `UPDATE "${spec.table}" SET status = '${spec.claimedStatus}', "claimedBy" = ?, "claimedAt" = ?,
+              attempts = attempts + 1${updatedAt}
+        WHERE id IN (SELECT id FROM "${spec.table}"
+                      WHERE status = '${spec.readyStatus}' AND "${spec.dueColumn}" <= ?
+                      ORDER BY "${spec.orderColumn}", id LIMIT ?${skipLocked})
+        RETURNING *`,
+      [request.workerId, now, ...(updatedAt ? [now] : []), now, request.limit],
+    );
   });
-  const ids = candidates.map((row) => row.id);
-  if (ids.length === 0) return [];
-  await db.webhookInbox.updateMany({
-    where: { id: { in: ids }, status: "pending" },
-    data: {
-      status: "processing",
-      claimedBy: request.workerId,
-      claimedAt: request.now,
-      attempts: { increment: 1 },
-    },
-  });
-  const claimed = await db.webhookInbox.findMany({
-    where: { id: { in: ids }, status: "processing", claimedBy: request.workerId },
-    orderBy: [{ receivedAt: "asc" }, { id: "asc" }],
-    select: { id: true },
-  });
-  return claimed.map((row) => row.id);
+  const claimed = rows.map((row) => decodeRow<T>(spec.table, row));
+  const time = (row: T) => (row as { receivedAt?: Date; runAt?: Date })[spec.orderColumn]?.getTime() ?? 0;
+  // RETURNING has no order of its own: the batch goes back into arrival (or due) order.
+  return claimed.sort((a, b) => time(a) - time(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-export async function claimJobs(db: Database, provider: Provider, request: ClaimRequest): Promise<string[]> {
-  if (provider === "postgresql") return claimOnPostgres(db, jobTable, request);
-  const candidates = await db.job.findMany({
-    where: { status: "scheduled", runAt: { lte: request.now } },
-    orderBy: [{ runAt: "asc" }, { id: "asc" }],
-    take: request.limit,
-    select: { id: true },
-  });
-  const ids = candidates.map((row) => row.id);
-  if (ids.length === 0) return [];
-  await db.job.updateMany({
-    where: { id: { in: ids }, status: "scheduled" },
-    data: {
-      status: "claimed",
-      claimedBy: request.workerId,
-      claimedAt: request.now,
-      attempts: { increment: 1 },
-    },
-  });
-  const claimed = await db.job.findMany({
-    where: { id: { in: ids }, status: "claimed", claimedBy: request.workerId },
-    orderBy: [{ runAt: "asc" }, { id: "asc" }],
-    select: { id: true },
-  });
-  return claimed.map((row) => row.id);
+/** Claims up to `limit` due deliveries for the worker; returns them in arrival order. */
+export function claimDeliveries(sql: SqlConnection, request: ClaimRequest): Promise<WebhookInbox[]> {
+  return claim<WebhookInbox>(sql, inboxTable, request);
+}
+
+/** Claims up to `limit` due jobs for the worker; returns them in due order. */
+export function claimJobs(sql: SqlConnection, request: ClaimRequest): Promise<Job[]> {
+  return claim<Job>(sql, jobTable, request);
 }
 
 /**

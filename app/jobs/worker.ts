@@ -80,8 +80,9 @@ export function retryDelayMs(attempts: number, baseMs: number, maxMs: number): n
 export class Worker {
   readonly id: string;
   private readonly options: Required<Omit<WorkerOptions, "workerId" | "sql">>;
-  /** The driver connection beside `db`, for the batch paths. */
+  /** The driver connection beside `db`, for claims and the batch paths. */
   private readonly sql: SqlConnection;
+  private lastDeadClaimCheck = Number.NEGATIVE_INFINITY;
   private readonly startedAt: Date;
 
   constructor(options: WorkerOptions) {
@@ -117,28 +118,40 @@ export class Worker {
 
   /** Claims and processes one batch of deliveries and one of jobs; returns how many rows it handled. */
   async tick(shouldStop: () => boolean = () => false): Promise<number> {
-    const { db, provider, clock, batchSize } = this.options;
-    await releaseDeadClaims(db, clock.now(), this.options.staleAfterMs);
+    const { db, clock, batchSize, staleAfterMs } = this.options;
+    // Dead workers' claims are looked for a few times per stale window, not on every tick.
+    const now = clock.now().getTime();
+    if (now - this.lastDeadClaimCheck >= Math.min(5_000, staleAfterMs / 4)) {
+      await releaseDeadClaims(db, clock.now(), staleAfterMs);
+      this.lastDeadClaimCheck = now;
+    }
 
     let handled = 0;
-    const deliveryIds = await claimDeliveries(db, provider, {
-      workerId: this.id,
-      now: clock.now(),
-      limit: batchSize,
-    });
-    if (deliveryIds.length > 0) {
-      const stopTimer = workerBatchDuration.startTimer({ kind: "deliveries" });
-      handled += await this.handleDeliveries(deliveryIds, shouldStop);
-      stopTimer();
+    let stopped = true;
+    try {
+      const deliveries = await claimDeliveries(this.sql, {
+        workerId: this.id,
+        now: clock.now(),
+        limit: batchSize,
+      });
+      if (deliveries.length > 0) {
+        const stopTimer = workerBatchDuration.startTimer({ kind: "deliveries" });
+        handled += await this.handleDeliveries(deliveries, shouldStop);
+        stopTimer();
+      }
+      if (shouldStop()) return handled;
+      const jobs = await claimJobs(this.sql, { workerId: this.id, now: clock.now(), limit: batchSize });
+      if (jobs.length > 0) {
+        const stopTimer = workerBatchDuration.startTimer({ kind: "jobs" });
+        handled += await this.handleJobs(jobs, shouldStop);
+        stopTimer();
+      }
+      stopped = shouldStop();
+    } finally {
+      // Claimed but not started (stopping, or the tick failed): hand back at once rather than
+      // waiting to look dead.
+      if (stopped) await this.releaseOwnClaims();
     }
-    const jobIds = await claimJobs(db, provider, { workerId: this.id, now: clock.now(), limit: batchSize });
-    if (jobIds.length > 0) {
-      const stopTimer = workerBatchDuration.startTimer({ kind: "jobs" });
-      handled += await this.handleJobs(jobIds, shouldStop);
-      stopTimer();
-    }
-    // Claimed but not started (stopping): hand back at once rather than waiting to look dead.
-    await this.releaseOwnClaims();
     return handled;
   }
 
@@ -183,11 +196,11 @@ export class Worker {
    * The claimed deliveries in arrival order: each run of store events as one batch, anything else
    * one by one between them (so a deletion or a redaction still comes after what arrived before it).
    */
-  private async handleDeliveries(ids: readonly string[], shouldStop: () => boolean): Promise<number> {
+  private async handleDeliveries(
+    claimed: readonly WebhookInbox[],
+    shouldStop: () => boolean,
+  ): Promise<number> {
     const { db, clock, subscribers, logger } = this.options;
-    const rows = await db.webhookInbox.findMany({ where: { id: { in: [...ids] }, claimedBy: this.id } });
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    const claimed = ids.map((id) => byId.get(id)).filter((row) => row !== undefined);
     let handled = 0;
     let batch: WebhookInbox[] = [];
     const flush = async () => {
@@ -267,11 +280,8 @@ export class Worker {
   }
 
   /** The claimed jobs: kinds with a batch handler a batch per kind, the others one by one. */
-  private async handleJobs(ids: readonly string[], shouldStop: () => boolean): Promise<number> {
+  private async handleJobs(claimed: readonly Job[], shouldStop: () => boolean): Promise<number> {
     const { db, clock, jobHandlers } = this.options;
-    const rows = await db.job.findMany({ where: { id: { in: [...ids] }, claimedBy: this.id } });
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    const claimed = ids.map((id) => byId.get(id)).filter((row) => row !== undefined);
     const batches = new Map<string, Job[]>();
     const single: Job[] = [];
     for (const job of claimed) {

@@ -251,20 +251,56 @@ describe(`implausible deliveries on ${testProvider}`, () => {
   });
 });
 
+/**
+ * The worker's driver connection, failing with `error` once a transaction applies store events
+ * (touches customers): the claim before it and the failure record after it go through.
+ */
+function failingWhileApplying(real: SqlConnection, error: () => Promise<unknown>): SqlConnection {
+  const fail = async (sql: string) => {
+    if (sql.includes('"Customer"')) throw await error();
+  };
+  return {
+    provider: real.provider,
+    close: () => real.close(),
+    transaction: (work) =>
+      real.transaction((tx) =>
+        work({
+          provider: tx.provider,
+          query: async (sql, parameters) => (await fail(sql), tx.query(sql, parameters)),
+          execute: async (sql, parameters) => (await fail(sql), tx.execute(sql, parameters)),
+        }),
+      ),
+  };
+}
+
 describe(`transient failures on ${testProvider} keep their backoff (item 2)`, () => {
   it("retries a delivery when the database is unreachable mid-transaction, then applies it", async () => {
     const db = await database();
     const clock = new ManualClock(now);
+    // A shop already known: its store events go through the worker's batch path.
+    await db.shop.create({ data: { domain: alpha } });
     await storeDeliveries(db, alpha, [delivery("customers/create", customer(), "transient")], clock.now());
-    // The transaction runs on a client whose database is gone; the claim and the failure record on the real one.
-    const unreachable = createDatabaseClient(
-      resolveDatabase(
-        testProvider === "sqlite"
-          ? "file:/nonexistent-dir/stayloop.sqlite"
-          : "postgresql://postgres@127.0.0.1:1/unreachable",
+    // Applying fails with what a database that is gone answers; the claim and the failure record go through.
+    const unreachable = sqlConnectionOf(
+      createDatabaseClient(
+        resolveDatabase(
+          testProvider === "sqlite"
+            ? "file:/nonexistent-dir/stayloop.sqlite"
+            : "postgresql://postgres@127.0.0.1:1/unreachable",
+        ),
       ),
     );
-    const worker = testWorker(db, clock, { retryBaseMs: 10_000, sql: sqlConnectionOf(unreachable) });
+    const connectionError = () =>
+      unreachable
+        .transaction(async () => undefined)
+        .then(
+          () => new Error("expected the unreachable database to refuse"),
+          (error: unknown) => error,
+        );
+    const worker = testWorker(db, clock, {
+      retryBaseMs: 10_000,
+      sql: failingWhileApplying(sqlConnectionOf(db), connectionError),
+    });
     await drain(worker);
     let row = await db.webhookInbox.findFirstOrThrow();
     expect(row).toMatchObject({ status: "pending", attempts: 1 });
@@ -281,17 +317,15 @@ describe(`transient failures on ${testProvider} keep their backoff (item 2)`, ()
   it("retries a delivery after a lock timeout instead of parking it", async () => {
     const db = await database();
     const clock = new ManualClock(now);
+    // A shop already known: its store events go through the worker's batch path.
+    await db.shop.create({ data: { domain: alpha } });
     await storeDeliveries(db, alpha, [delivery("customers/create", customer(), "locked")], clock.now());
     // What each driver reports when the write lock stays taken past its timeout.
     const lockTimeout =
       testProvider === "sqlite"
         ? Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY" })
         : Object.assign(new Error("canceling statement due to lock timeout"), { code: "55P03" });
-    const locked: SqlConnection = {
-      provider: testProvider,
-      transaction: () => Promise.reject(lockTimeout),
-      close: async () => undefined,
-    };
+    const locked = failingWhileApplying(sqlConnectionOf(db), async () => lockTimeout);
     await drain(testWorker(db, clock, { retryBaseMs: 10_000, sql: locked }));
     const row = await db.webhookInbox.findFirstOrThrow();
     expect(row).toMatchObject({ status: "pending", attempts: 1 });

@@ -192,6 +192,7 @@ export class BatchStore {
         "OrderLine",
         "shopifyId",
         lines.map((line) => line.shopifyId),
+        { where: `"shopId" = ?`, parameters: [this.shopId] },
       );
       await insertRows<OrderLine>(tx, "OrderLine", lines);
     }
