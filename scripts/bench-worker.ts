@@ -81,6 +81,8 @@ interface Run {
   firstError: string | null;
   jobsDone: number;
   counts: { customers: number; orders: number; checkouts: number; refunds: number; ledgerEntries: number };
+  /** What the drain left, to compare runs (the same traffic must end in the same state). */
+  points: { members: number; balance: number; pending: number; lifetime: number };
 }
 
 /** Counts through the script's own connection (not Prisma), so polling costs the worker little. */
@@ -325,11 +327,17 @@ async function measure(provider: TestProvider, workerCount: number): Promise<Run
         refunds: await table("Refund"),
         ledgerEntries: await table("LoyaltyLedgerEntry"),
       },
+      points: {
+        members: await table("LoyaltyMember"),
+        balance: await probe.count(`SELECT COALESCE(SUM("pointsBalance"), 0) AS n FROM "LoyaltyMember"`),
+        pending: await probe.count(`SELECT COALESCE(SUM("pendingPoints"), 0) AS n FROM "LoyaltyMember"`),
+        lifetime: await probe.count(`SELECT COALESCE(SUM("lifetimePoints"), 0) AS n FROM "LoyaltyMember"`),
+      },
     };
     console.log(
       `${label}: ${measured} applied in ${appliedSeconds.toFixed(1)} s (${formatRate(measured / appliedSeconds)}/s), ` +
         `with subscriber work ${settledSeconds.toFixed(1)} s; peak RSS ${peakRssMb.map((mb) => mb.toFixed(0)).join(" / ")} MB; ` +
-        `${failed} failed; ${JSON.stringify(run.counts)}, ${run.jobsDone} jobs done`,
+        `${failed} failed; ${JSON.stringify(run.counts)}, ${run.jobsDone} jobs done; points ${JSON.stringify(run.points)}`,
     );
     if (run.firstError) console.log(`${label}: first failure: ${run.firstError}`);
     return run;
@@ -371,11 +379,11 @@ async function main(): Promise<void> {
     "",
     `Machine: ${machineDescription()}, 1-min load average ${loadAtStart.toFixed(1)} at the start. Commit: ${commitDescription()}. ${deliveryCount} distinct signed deliveries per run (${mix}), one shop with the loyalty program on (defaults), sent through the production server's POST /webhooks with ${connections} connections while no worker runs (intake; after a warm-up with wrongly signed deliveries, answered 401), then drained by \`node build/worker.js\` (production settings) on a fresh database per row. Applied: every delivery \`done\` or \`failed\`; with subscriber work: also no job due left (domain-event deliveries to subscribers; the future releases and purges excluded).`,
     "",
-    "| Database | Workers | Intake deliveries/s | Applied deliveries/s | With subscriber work /s | Applied / intake | Peak RSS per worker MB | Failed |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| Database | Workers | Intake deliveries/s | Applied deliveries/s | With subscriber work /s | Applied / intake | Peak RSS per worker MB | Failed | Members, pending points |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...runs.map(
       (run) =>
-        `| ${run.provider} | ${run.workers} | ${formatRate(run.intakePerSecond)} | ${perSecond(run, run.appliedSeconds)} | ${perSecond(run, run.settledSeconds)} | ${(run.measured / run.appliedSeconds / run.intakePerSecond).toFixed(3)} | ${run.peakRssMb.map((mb) => mb.toFixed(0)).join(" / ")} | ${run.failed} |`,
+        `| ${run.provider} | ${run.workers} | ${formatRate(run.intakePerSecond)} | ${perSecond(run, run.appliedSeconds)} | ${perSecond(run, run.settledSeconds)} | ${(run.measured / run.appliedSeconds / run.intakePerSecond).toFixed(3)} | ${run.peakRssMb.map((mb) => mb.toFixed(0)).join(" / ")} | ${run.failed} | ${run.points.members}, ${run.points.pending} |`,
     ),
     "",
     "Target: ≥ 1,000 deliveries/s applied with one worker on both databases, two workers on PostgreSQL faster than one, RSS < 300 MB, 0 failed.",
