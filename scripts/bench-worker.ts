@@ -379,11 +379,11 @@ async function main(): Promise<void> {
     "",
     `Machine: ${machineDescription()}, 1-min load average ${loadAtStart.toFixed(1)} at the start. Commit: ${commitDescription()}. ${deliveryCount} distinct signed deliveries per run (${mix}), one shop with the loyalty program on (defaults), sent through the production server's POST /webhooks with ${connections} connections while no worker runs (intake; after a warm-up with wrongly signed deliveries, answered 401), then drained by \`node build/worker.js\` (production settings) on a fresh database per row. Applied: every delivery \`done\` or \`failed\`; with subscriber work: also no job due left (domain-event deliveries to subscribers; the future releases and purges excluded).`,
     "",
-    "| Database | Workers | Intake deliveries/s | Applied deliveries/s | With subscriber work /s | Applied / intake | Peak RSS per worker MB | Failed | Members, pending points |",
+    "| Database | Workers | Intake deliveries/s | Applied deliveries/s | With subscriber work /s | Applied / intake | Peak RSS per worker MB | Failed | Members, pending, lifetime points |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...runs.map(
       (run) =>
-        `| ${run.provider} | ${run.workers} | ${formatRate(run.intakePerSecond)} | ${perSecond(run, run.appliedSeconds)} | ${perSecond(run, run.settledSeconds)} | ${(run.measured / run.appliedSeconds / run.intakePerSecond).toFixed(3)} | ${run.peakRssMb.map((mb) => mb.toFixed(0)).join(" / ")} | ${run.failed} | ${run.points.members}, ${run.points.pending} |`,
+        `| ${run.provider} | ${run.workers} | ${formatRate(run.intakePerSecond)} | ${perSecond(run, run.appliedSeconds)} | ${perSecond(run, run.settledSeconds)} | ${(run.measured / run.appliedSeconds / run.intakePerSecond).toFixed(3)} | ${run.peakRssMb.map((mb) => mb.toFixed(0)).join(" / ")} | ${run.failed} | ${run.points.members}, ${run.points.pending}, ${run.points.lifetime} |`,
     ),
     "",
     "Target: ≥ 1,000 deliveries/s applied with one worker on both databases, two workers on PostgreSQL faster than one, RSS < 300 MB, 0 failed.",
