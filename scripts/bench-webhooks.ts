@@ -4,22 +4,27 @@
 // run, against a bare node:http server that only verifies the HMAC. Prints deliveries/s, p50, p99
 // and the ratio, for SQLite and (when reachable) PostgreSQL; records them in docs/benchmarks.md.
 //   BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 20), TEST_POSTGRES_URL.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import autocannon from "autocannon";
-import pg from "pg";
 import { createDatabaseClient } from "../app/db/client";
 import { signWebhookBody } from "../app/events/signature";
-import { projectRoot, resolveDatabase } from "../prisma/database.mjs";
+import { resolveDatabase } from "../prisma/database.mjs";
 import { orderPayload } from "../test/fixtures/shopify-payloads";
-import { createEmptyTestDatabase } from "../test/support/database";
+import {
+  availableProviders,
+  ensureBuild,
+  formatRate as format,
+  machineDescription,
+  prepareDatabase,
+  recordBenchmark,
+  startAppServer,
+  startProcess,
+  stop,
+  today,
+} from "./bench/common";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 20);
-const postgresUrl = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
 const secret = randomBytes(24).toString("hex");
 
 interface Measurement {
@@ -30,37 +35,6 @@ interface Measurement {
   ok: number;
   errors: number;
   persisted?: number;
-}
-
-function startProcess(
-  args: string[],
-  env: Record<string, string>,
-  ready: RegExp,
-): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, args, {
-    cwd: projectRoot,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = ready.exec(output);
-      if (match?.[1]) resolve({ child, url: match[1] });
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.on("exit", (code) => reject(new Error(`${args.join(" ")} exited (${code}):\n${output}`)));
-  });
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once("exit", () => resolve());
-    child.kill("SIGTERM");
-  });
 }
 
 const body = JSON.stringify(
@@ -139,71 +113,23 @@ async function load(url: string, target: string): Promise<Measurement> {
   };
 }
 
-async function postgresReachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A fresh, empty database of the provider, migrated with the real `db:migrate` path. */
-async function prepareDatabase(
-  provider: "sqlite" | "postgresql",
-): Promise<{ url: string; cleanup: () => Promise<void> }> {
-  const database = await createEmptyTestDatabase(provider);
-  migrate(database.url);
-  return { url: database.url, cleanup: () => database.drop() };
-}
-
-function migrate(url: string): void {
-  const result = spawnSync(process.execPath, ["scripts/prisma.mjs", "migrate", "deploy"], {
-    cwd: projectRoot,
-    env: { ...process.env, DATABASE_URL: url },
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  if (result.status !== 0) throw new Error(`migration failed:\n${result.stdout}${result.stderr}`);
-}
-
-const format = (value: number) => value.toFixed(value >= 100 ? 0 : 1);
-
 async function main(): Promise<void> {
-  if (!existsSync(path.join(projectRoot, "build", "server.js"))) {
-    spawnSync("npm", ["run", "--silent", "build"], { cwd: projectRoot, stdio: "inherit" });
-  }
-  const providers: ("sqlite" | "postgresql")[] = ["sqlite"];
-  if (await postgresReachable()) providers.push("postgresql");
-  else console.warn(`PostgreSQL does not answer at ${postgresUrl}: SQLite only`);
+  ensureBuild();
+  const providers = await availableProviders();
 
-  const bare = await startProcess(
+  const bareServer = await startProcess(
     ["scripts/bench/bare-hmac-server.mjs"],
     { SHOPIFY_API_SECRET: secret },
     /listening (http:\S+)/,
   );
+  const bare = { child: bareServer.child, url: bareServer.ready };
   const rows: { provider: string; app: Measurement; bare: Measurement }[] = [];
   try {
     for (const provider of providers) {
       console.log(`${provider}: preparing a fresh database`);
       const database = await prepareDatabase(provider);
-      const app = await startProcess(
-        ["build/server.js"],
-        {
-          NODE_ENV: "production",
-          HOST: "127.0.0.1",
-          PORT: "0",
-          LOG_LEVEL: "info",
-          DATABASE_URL: database.url,
-          SHOPIFY_API_KEY: "bench",
-          STAYLOOP_LINK_SECRET: "bench-link-secret-0123456789",
-          SHOPIFY_API_SECRET: secret,
-          SHOPIFY_APP_URL: "https://bench.example.com",
-        },
-        /"url":"(http:[^"]+)"/,
-      );
+      const server = await startAppServer(database.url, secret);
+      const app = { child: server.child, url: server.ready };
       try {
         console.log(`${provider}: warming up, then ${seconds} s against each server`);
         // Warm both up, then measure them back to back.
@@ -224,9 +150,8 @@ async function main(): Promise<void> {
     await stop(bare.child);
   }
 
-  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
-  const machine = `${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`;
-  const date = new Date().toISOString().slice(0, 10);
+  const machine = machineDescription();
+  const date = today();
   const lines = [
     `### Webhook intake — ${date}`,
     "",
@@ -249,12 +174,7 @@ async function main(): Promise<void> {
       throw new Error(`${app.target}: ${app.ok} answered 2xx but only ${app.persisted} stored`);
   }
 
-  const file = path.join(projectRoot, "docs", "benchmarks.md");
-  const header =
-    "# Benchmarks\n\nProduced by `npm run bench` (newest first). Figures depend on the machine; compare ratios.\n\n";
-  const previous = existsSync(file) ? readFileSync(file, "utf8").replace(header, "") : "";
-  writeFileSync(file, `${header}${lines.join("\n")}\n${previous}`);
-  console.log(`recorded in ${path.relative(projectRoot, file)}`);
+  recordBenchmark(lines);
 }
 
 main().catch((error: unknown) => {
