@@ -271,8 +271,12 @@ async function measure(provider: TestProvider, workerCount: number): Promise<Run
     // All workers start together; the clock starts once every one is ready to take rows (start-up
     // is not throughput), counting only what is left then.
     const env = productionEnv(database.url, secret);
+    // BENCH_PROFILE_DIR: each worker writes a V8 CPU profile there when it stops (to find bottlenecks).
+    const profile = process.env.BENCH_PROFILE_DIR
+      ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+      : [];
     const starting = Array.from({ length: workerCount }, () =>
-      startProcess(["build/worker.js"], env, /Stayloop worker started/),
+      startProcess([...profile, "build/worker.js"], env, /Stayloop worker started/),
     );
     const results = await Promise.allSettled(starting);
     for (const result of results) if (result.status === "fulfilled") workers.push(result.value);

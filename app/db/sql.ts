@@ -127,11 +127,11 @@ function postgresConnection(database: ResolvedDatabase): SqlConnection {
       const tx: SqlTx = {
         provider: "postgresql",
         async query<T>(sql: string, parameters: readonly unknown[] = []) {
-          const result = await client.query(numberedPlaceholders(sql), parameters as unknown[]);
+          const result = await client.query(statement(sql, parameters));
           return result.rows as T[];
         },
         async execute(sql, parameters = []) {
-          const result = await client.query(numberedPlaceholders(sql), parameters as unknown[]);
+          const result = await client.query(statement(sql, parameters));
           return result.rowCount ?? 0;
         },
       };
@@ -152,6 +152,23 @@ function postgresConnection(database: ResolvedDatabase): SqlConnection {
     },
     close: () => pool.end(),
   };
+}
+
+const statementNames = new Map<string, string>();
+
+/**
+ * A pg query config. Statements whose text does not depend on the number of rows (this layer's
+ * array parameters) are prepared once per connection and reused by name.
+ */
+function statement(sql: string, parameters: readonly unknown[]): pg.QueryConfig {
+  const text = numberedPlaceholders(sql);
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `stayloop_${statementNames.size + 1}`;
+    if (statementNames.size < 500) statementNames.set(text, name);
+    else return { text, values: parameters as unknown[] };
+  }
+  return { name, text, values: parameters as unknown[] };
 }
 
 const placeholderCache = new Map<string, string>();
@@ -195,6 +212,19 @@ const modelFields = new Map<string, Map<string, FieldType>>(
     ),
   ]),
 );
+
+/** The PostgreSQL type of each field type, as the twin schema declares it (for typed arrays). */
+const postgresColumnTypes: Record<FieldType, string> = {
+  String: "text",
+  Int: "integer",
+  BigInt: "bigint",
+  Float: "double precision",
+  Boolean: "boolean",
+  DateTime: "timestamp(3)",
+  Json: "jsonb",
+  Decimal: "numeric",
+  Bytes: "bytea",
+};
 
 function fieldsOf(model: ModelName): Map<string, FieldType> {
   const fields = modelFields.get(model);
@@ -270,8 +300,38 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 /**
- * `SELECT * FROM model WHERE column IN (values) [AND extra]`, in chunks; PostgreSQL rows are locked
- * (FOR UPDATE, in id order) when `lock` is set — SQLite's transaction already holds the write lock.
+ * `column IN (values)` for a statement: PostgreSQL takes the values as one typed array parameter
+ * (`= ANY(…)`, so the statement text stays the same and is prepared once); SQLite as a list.
+ */
+export function inList(
+  tx: SqlTx,
+  column: string,
+  type: FieldType,
+  values: readonly unknown[],
+): { sql: string; parameters: unknown[] } {
+  const encoded = values.map((value) => encodeValue(tx.provider, type, value));
+  if (tx.provider === "postgresql")
+    return {
+      sql: `${quote(column)} = ANY(CAST(? AS ${postgresColumnTypes[type]}[]))`,
+      parameters: [encoded],
+    };
+  return { sql: `${quote(column)} IN (${encoded.map(() => "?").join(", ")})`, parameters: encoded };
+}
+
+/** Values per statement: SQLite binds each as a parameter, far below its limit. */
+function valueChunks<T>(tx: SqlTx, values: readonly T[], reserved = 0): T[][] {
+  return tx.provider === "postgresql" ? [[...values]] : chunks(values, maxParameters - reserved);
+}
+
+function columnType(model: ModelName, column: string): FieldType {
+  const type = fieldsOf(model).get(column);
+  if (!type) throw new Error(`${model}.${column} is not a column`);
+  return type;
+}
+
+/**
+ * `SELECT * FROM model WHERE [where AND] column IN (values)`; PostgreSQL rows are locked (FOR
+ * UPDATE, in id order) when `lock` is set — SQLite's transaction already holds the write lock.
  */
 export async function selectWhereIn<T>(
   tx: SqlTx,
@@ -282,17 +342,16 @@ export async function selectWhereIn<T>(
 ): Promise<Stored<T>[]> {
   const unique = [...new Set(values)];
   if (unique.length === 0) return [];
-  const type = fieldsOf(model).get(column);
-  if (!type) throw new Error(`${model}.${column} is not a column`);
+  const type = columnType(model, column);
   const rows: Stored<T>[] = [];
-  for (const part of chunks(unique, maxParameters - (options.parameters?.length ?? 0))) {
+  for (const part of valueChunks(tx, unique, options.parameters?.length ?? 0)) {
+    const list = inList(tx, column, type, part);
     const sql =
-      `SELECT * FROM ${quote(model)} WHERE ${options.where ? `${options.where} AND ` : ""}` +
-      `${quote(column)} IN (${part.map(() => "?").join(", ")})` +
+      `SELECT * FROM ${quote(model)} WHERE ${options.where ? `${options.where} AND ` : ""}${list.sql}` +
       (options.lock && tx.provider === "postgresql" ? " ORDER BY id FOR UPDATE" : "");
     const found = await tx.query<Record<string, unknown>>(sql, [
       ...(options.parameters ?? []),
-      ...part.map((value) => encodeValue(tx.provider, type, value)),
+      ...list.parameters,
     ]);
     for (const row of found) rows.push(decodeRow<Stored<T>>(model, row));
   }
@@ -307,7 +366,11 @@ export interface InsertOptions<T> {
   returning?: readonly (keyof T & string)[];
 }
 
-/** A multi-row INSERT of complete rows (every column given), chunked; returns RETURNING rows. */
+/**
+ * A multi-row INSERT of complete rows (every column given); returns the RETURNING rows.
+ * PostgreSQL: one typed array per column (`SELECT * FROM unnest(…)`), a statement prepared once;
+ * SQLite: a VALUES list, in chunks.
+ */
 export async function insertRows<T>(
   tx: SqlTx,
   model: ModelName,
@@ -327,29 +390,42 @@ export async function insertRows<T>(
       : ` ON CONFLICT (${conflict}) DO NOTHING`
     : "";
   const returning = options.returning?.length ? ` RETURNING ${options.returning.map(quote).join(", ")}` : "";
+  const into = `INSERT INTO ${quote(model)} (${columns.map(quote).join(", ")}) `;
+  const value = (row: Stored<T>, column: string) => {
+    const record = row as Record<string, unknown>;
+    if (!(column in record)) throw new Error(`${model} row without ${column}: rows must be complete`);
+    return encodeValue(tx.provider, fields.get(column) as FieldType, record[column]);
+  };
+  const run = (sql: string, parameters: unknown[]) =>
+    returning
+      ? tx.query<Record<string, unknown>>(sql, parameters)
+      : tx.execute(sql, parameters).then(() => []);
+
+  if (tx.provider === "postgresql") {
+    const arrays = columns.map(
+      (column) => `CAST(? AS ${postgresColumnTypes[fields.get(column) as FieldType]}[])`,
+    );
+    const sql = `${into}SELECT * FROM unnest(${arrays.join(", ")})${onConflict}${returning}`;
+    return run(
+      sql,
+      columns.map((column) => rows.map((row) => value(row, column))),
+    );
+  }
   const rowPlaceholder = `(${columns.map(() => "?").join(", ")})`;
   const returned: Record<string, unknown>[] = [];
   for (const part of chunks(rows, Math.max(1, Math.floor(maxParameters / columns.length)))) {
-    const sql =
-      `INSERT INTO ${quote(model)} (${columns.map(quote).join(", ")}) VALUES ` +
-      part.map(() => rowPlaceholder).join(", ") +
-      onConflict +
-      returning;
-    const parameters: unknown[] = [];
-    for (const row of part) {
-      const record = row as Record<string, unknown>;
-      for (const column of columns) {
-        if (!(column in record)) throw new Error(`${model} row without ${column}: rows must be complete`);
-        parameters.push(encodeValue(tx.provider, fields.get(column) as FieldType, record[column]));
-      }
-    }
-    if (returning) returned.push(...(await tx.query<Record<string, unknown>>(sql, parameters)));
-    else await tx.execute(sql, parameters);
+    const sql = `${into}VALUES ${part.map(() => rowPlaceholder).join(", ")}${onConflict}${returning}`;
+    returned.push(
+      ...(await run(
+        sql,
+        part.flatMap((row) => columns.map((column) => value(row, column))),
+      )),
+    );
   }
   return returned;
 }
 
-/** `DELETE FROM model WHERE [where AND] column IN (values)`, chunked; returns the rows deleted. */
+/** `DELETE FROM model WHERE [where AND] column IN (values)`; returns the number of rows deleted. */
 export async function deleteWhereIn<T>(
   tx: SqlTx,
   model: ModelName,
@@ -358,13 +434,14 @@ export async function deleteWhereIn<T>(
   options: { where?: string; parameters?: readonly unknown[] } = {},
 ): Promise<number> {
   const unique = [...new Set(values)];
-  const type = fieldsOf(model).get(column) as FieldType;
+  if (unique.length === 0) return 0;
+  const type = columnType(model, column);
   let deleted = 0;
-  for (const part of chunks(unique, maxParameters)) {
+  for (const part of valueChunks(tx, unique, options.parameters?.length ?? 0)) {
+    const list = inList(tx, column, type, part);
     deleted += await tx.execute(
-      `DELETE FROM ${quote(model)} WHERE ${options.where ? `${options.where} AND ` : ""}` +
-        `${quote(column)} IN (${part.map(() => "?").join(", ")})`,
-      [...(options.parameters ?? []), ...part.map((value) => encodeValue(tx.provider, type, value))],
+      `DELETE FROM ${quote(model)} WHERE ${options.where ? `${options.where} AND ` : ""}${list.sql}`,
+      [...(options.parameters ?? []), ...list.parameters],
     );
   }
   return deleted;

@@ -8,9 +8,9 @@ import type { Shop, WebhookInbox } from "@prisma/client";
 import type { Clock } from "../clock";
 import type { Database } from "../db/client";
 import { isPermanentDatabaseError, isTransientConflict } from "../db/errors";
-import { encodeValue, selectWhereIn, type SqlConnection, type SqlTx } from "../db/sql";
+import { encodeValue, inList, selectWhereIn, type SqlConnection, type SqlTx } from "../db/sql";
 import { MoneyError } from "../money/money";
-import { isShopDomain } from "../shops/registry";
+import { isShopDomain, shopForDelivery } from "../shops/registry";
 import {
   applyPrepared,
   collectKeys,
@@ -120,6 +120,12 @@ export async function processDeliveryBatch(
     }
   }
   if (ready.length === 0) return outcome;
+  try {
+    await createShopsFirstSeen(options.db, ready);
+  } catch (error) {
+    outcome.failed.push(...ready.map(({ delivery }) => ({ delivery, error })));
+    return outcome;
+  }
 
   for (let attempt = 1; ; attempt += 1) {
     try {
@@ -151,6 +157,20 @@ export async function processDeliveryBatch(
       }
       return outcome;
     }
+  }
+}
+
+/**
+ * A shop seen for the first time is created as the one-by-one path would (shopForDelivery), so its
+ * first batch goes through the batch path too; an erased shop stays erased (its deliveries are
+ * left for the one-by-one path, which erases them).
+ */
+async function createShopsFirstSeen(db: Database, ready: readonly Prepared[]): Promise<void> {
+  const domains = [...new Set(ready.map((item) => item.delivery.shopDomain))];
+  const known = await db.shop.findMany({ where: { domain: { in: domains } }, select: { domain: true } });
+  const knownDomains = new Set(known.map((shop) => shop.domain));
+  for (const domain of domains) {
+    if (!knownDomains.has(domain)) await db.$transaction((tx) => shopForDelivery(tx, domain));
   }
 }
 
@@ -208,10 +228,11 @@ async function markDone(
 ): Promise<void> {
   if (deliveries.length === 0) return;
   const ids = deliveries.map((delivery) => delivery.id);
+  const list = inList(tx, "id", "String", ids);
   const changed = await tx.execute(
     `UPDATE "WebhookInbox" SET status = 'done', "processedAt" = ?, "lastError" = NULL, "claimedBy" = NULL
-      WHERE status = 'processing' AND "claimedBy" = ? AND id IN (${ids.map(() => "?").join(", ")})`,
-    [encodeValue(tx.provider, "DateTime", now), workerId, ...ids],
+      WHERE status = 'processing' AND "claimedBy" = ? AND ${list.sql}`,
+    [encodeValue(tx.provider, "DateTime", now), workerId, ...list.parameters],
   );
   if (changed !== ids.length) throw new ClaimLostError();
 }

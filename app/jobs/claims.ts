@@ -4,7 +4,7 @@
 // writer, whose transaction makes the pick and the claim one step.
 import type { Job, WebhookInbox } from "@prisma/client";
 import type { Database } from "../db/client";
-import { decodeRow, encodeValue, type SqlConnection, type SqlTx } from "../db/sql";
+import { decodeRow, encodeValue, inList, type SqlConnection, type SqlTx } from "../db/sql";
 
 export type Provider = "sqlite" | "postgresql";
 
@@ -107,10 +107,16 @@ export async function markJobsDone(
   now: Date,
 ): Promise<void> {
   if (ids.length === 0) return;
+  const list = inList(tx, "id", "String", [...new Set(ids)]);
   const changed = await tx.execute(
     `UPDATE "Job" SET status = 'done', "finishedAt" = ?, "updatedAt" = ?, "claimedBy" = NULL, "lastError" = NULL
-      WHERE status = 'claimed' AND "claimedBy" = ? AND id IN (${ids.map(() => "?").join(", ")})`,
-    [encodeValue(tx.provider, "DateTime", now), encodeValue(tx.provider, "DateTime", now), workerId, ...ids],
+      WHERE status = 'claimed' AND "claimedBy" = ? AND ${list.sql}`,
+    [
+      encodeValue(tx.provider, "DateTime", now),
+      encodeValue(tx.provider, "DateTime", now),
+      workerId,
+      ...list.parameters,
+    ],
   );
   if (changed !== new Set(ids).size)
     throw new Error("job claim lost before commit; another worker owns it now");
