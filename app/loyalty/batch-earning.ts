@@ -1,13 +1,14 @@
-// The loyalty subscriber's batch path (docs/decisions/007-batch-data-access.md): sign-up points
-// for new customers and points for paid orders — by far the most frequent loyalty events — for a
-// whole claimed batch in one transaction per shop, with the rows they decide on locked and loaded
-// once. The rules are those of earning.ts, bonus.ts, ledger.ts and vip.ts (shared pure functions);
-// the ledger's unique keys still make every posting once-only.
+// The loyalty subscriber's batch path (docs/decisions/007-batch-data-access.md): sign-up points,
+// points for paid orders (taking back what refunds stored before them claim), and the take-backs of
+// cancellations and refunds, for a whole claimed batch in one transaction per shop, with the rows
+// they decide on locked and loaded once. The rules are those of earning.ts, bonus.ts, ledger.ts and
+// vip.ts (shared pure functions); the ledger's unique keys still make every posting once-only.
 //
-// What the batch does not take — cancellations, refunds, a paid order with refunds stored before
-// it, with a pending referral, or with cashback on — goes to the one-by-one handler (subscriber.ts)
-// unchanged: those are rarer and touch settlements and referrals.
+// What the batch does not take — an order with cashback, a paid order with a pending referral, the
+// first event of a shop without a program row — goes to the one-by-one handler (subscriber.ts)
+// unchanged: those touch settlements and referrals.
 import type {
+  CashbackCredit,
   Customer,
   DomainEvent,
   Job,
@@ -30,10 +31,20 @@ import { markJobsDone } from "../jobs/claims";
 import { scheduleJobsOnce, type JobRequest } from "../jobs/schedule";
 import type { BatchJobOutcome } from "../jobs/worker";
 import { dailyLoyaltyRun } from "./daily";
-import { eligibleAmountMinor, pointsForAmount, releaseJobKind } from "./earning";
+import {
+  cancellationReversal,
+  eligibleAmountMinor,
+  pointsForAmount,
+  pointsState,
+  refundedShareOf,
+  refundReversal,
+  releaseJobKind,
+  reversalPosting,
+} from "./earning";
 import { postedBalances, type LedgerPosting } from "./ledger";
 import { tierRulesOf } from "./program";
 import { withTierMultiplier, type TierRules } from "./tiers";
+import { refundedEventPayload } from "./subscriber";
 import { memberTier, tierOutcome } from "./vip";
 
 type MemberRow = Stored<LoyaltyMember>;
@@ -70,6 +81,9 @@ export function loyaltyBatchHandler(subscribers: readonly DomainEventSubscriber[
 class LoyaltyBatch {
   readonly single: Job[] = [];
   private readonly membersByCustomer = new Map<string, MemberRow>();
+  private readonly membersById = new Map<string, MemberRow>();
+  /** Order id → the member who earned its points. */
+  private readonly earnerOf = new Map<string, string>();
   private readonly entriesByMember = new Map<string, EntryRow[]>();
   private readonly newMembers = new Set<MemberRow>();
   private readonly changedMembers = new Set<MemberRow>();
@@ -84,19 +98,47 @@ class LoyaltyBatch {
     private readonly rules: TierRules | null,
     private readonly orders: Map<string, OrderRow>,
     private readonly signupCustomers: Set<string>,
-    /** Orders that go one by one: refunds stored before the award, or a pending referral. */
+    /** Orders that go one by one: cashback credited, or (when paid) a pending referral. */
     private readonly complexOrders: Set<string>,
+    /** Each order's refunds, oldest first. */
+    private readonly refundsByOrder: Map<string, Stored<Refund>[]>,
   ) {}
 
   static async load(tx: SqlTx, shopId: string, deliveries: readonly EventDelivery[], now: Date) {
     const [program] = await selectWhereIn<LoyaltyProgram>(tx, "LoyaltyProgram", "shopId", [shopId]);
-    const orderIds = deliveries.filter((d) => d.event.type === "order.paid").map((d) => d.event.subjectId);
-    const signupIds = deliveries
-      .filter((d) => d.event.type === "customer.created")
-      .map((d) => d.event.subjectId);
+    const events = deliveries.map((delivery) => delivery.event);
+    const orderIds = events
+      .filter((event) => event.type === "order.paid" || event.type === "order.cancelled")
+      .map((event) => event.subjectId);
+    const refundedOrderShopifyIds = events
+      .filter((event) => event.type === "order.refunded")
+      .map((event) => refundedEventPayload.safeParse(event.payload))
+      .filter((payload) => payload.success)
+      .map((payload) => payload.data.orderShopifyId);
+    const signupIds = events
+      .filter((event) => event.type === "customer.created")
+      .map((event) => event.subjectId);
     const inShop = { where: `"shopId" = ?`, parameters: [shopId] };
     // The order rows are the lock award, release and reversals of an order take (earning.ts).
-    const orders = await selectWhereIn<Order>(tx, "Order", "id", orderIds, { ...inShop, lock: true });
+    const orders = [
+      ...(await selectWhereIn<Order>(tx, "Order", "id", orderIds, { ...inShop, lock: true })),
+      ...(await selectWhereIn<Order>(tx, "Order", "shopifyId", refundedOrderShopifyIds, {
+        ...inShop,
+        lock: true,
+      })),
+    ];
+    const ordersById = new Map(orders.map((order) => [order.id, order]));
+    // The orders' earn entries name the member who earned (the order's customer may have changed).
+    const earns = await selectWhereIn<LoyaltyLedgerEntry>(
+      tx,
+      "LoyaltyLedgerEntry",
+      "sourceId",
+      [...ordersById.keys()],
+      {
+        where: `"shopId" = ? AND source = 'order' AND kind = 'earn'`,
+        parameters: [shopId],
+      },
+    );
     const customerIds = [
       ...new Set([...signupIds, ...orders.map((order) => order.customerId).filter((id) => id !== null)]),
     ];
@@ -109,6 +151,16 @@ class LoyaltyBatch {
       ...inShop,
       lock: true,
     });
+    const known = new Set(members.map((member) => member.id));
+    members.push(
+      ...(await selectWhereIn<LoyaltyMember>(
+        tx,
+        "LoyaltyMember",
+        "id",
+        earns.map((entry) => entry.memberId).filter((id) => !known.has(id)),
+        { ...inShop, lock: true },
+      )),
+    );
     const signupCustomers = await selectWhereIn<Customer>(tx, "Customer", "id", signupIds, {
       where: `"shopId" = ? AND "deletedAt" IS NULL AND "redactedAt" IS NULL`,
       parameters: [shopId],
@@ -127,6 +179,13 @@ class LoyaltyBatch {
       orders.map((order) => order.customerId).filter((id) => id !== null),
       inShop,
     );
+    const credits = await selectWhereIn<CashbackCredit>(
+      tx,
+      "CashbackCredit",
+      "orderId",
+      [...ordersById.keys()],
+      inShop,
+    );
     const entries = await selectWhereIn<LoyaltyLedgerEntry>(
       tx,
       "LoyaltyLedgerEntry",
@@ -134,34 +193,45 @@ class LoyaltyBatch {
       members.map((member) => member.id),
       inShop,
     );
-    const refundedOrders = new Set(refunds.map((refund) => refund.orderShopifyId));
     const referred = new Set(
       referrals.filter((referral) => referral.status === "pending").map((r) => r.friendCustomerId),
     );
+    const credited = new Set(credits.map((credit) => credit.orderId));
     const complexOrders = new Set(
       orders
         .filter(
-          (order) =>
-            refundedOrders.has(order.shopifyId) ||
-            (order.customerId !== null && referred.has(order.customerId)),
+          (order) => credited.has(order.id) || (order.customerId !== null && referred.has(order.customerId)),
         )
         .map((order) => order.id),
     );
+    const refundsByOrder = new Map<string, Stored<Refund>[]>();
+    for (const refund of refunds.sort(
+      (a, b) => a.processedAt.getTime() - b.processedAt.getTime() || (a.shopifyId < b.shopifyId ? -1 : 1),
+    )) {
+      const list = refundsByOrder.get(refund.orderShopifyId) ?? [];
+      list.push(refund);
+      refundsByOrder.set(refund.orderShopifyId, list);
+    }
     const batch = new LoyaltyBatch(
       shopId,
       now,
       program ?? null,
       program ? tierRulesOf(program) : null,
-      new Map(orders.map((order) => [order.id, order])),
+      ordersById,
       new Set(signupCustomers.map((customer) => customer.id)),
       complexOrders,
+      refundsByOrder,
     );
-    for (const member of members) batch.membersByCustomer.set(member.customerId, member);
+    for (const member of members) {
+      batch.membersByCustomer.set(member.customerId, member);
+      batch.membersById.set(member.id, member);
+    }
     for (const entry of entries) {
       const list = batch.entriesByMember.get(entry.memberId) ?? [];
       list.push(entry);
       batch.entriesByMember.set(entry.memberId, list);
     }
+    for (const earn of earns) batch.earnerOf.set(earn.sourceId, earn.memberId);
     return batch;
   }
 
@@ -198,14 +268,71 @@ class LoyaltyBatch {
       });
       return true;
     }
-    if (event.type !== "order.paid") return false;
+    if (event.type === "order.refunded") {
+      const payload = refundedEventPayload.safeParse(event.payload);
+      if (!payload.success) return false;
+      const order = [...this.orders.values()].find(
+        (candidate) => candidate.shopifyId === payload.data.orderShopifyId,
+      );
+      // Not here yet: the refund is stored, and the order's award takes it back when it comes.
+      if (!order) return true;
+      if (this.complexOrders.has(order.id)) return false;
+      this.reverseRefund(order, payload.data.refundShopifyId);
+      if (order.customerId) this.reevaluateTier(order.customerId);
+      return true;
+    }
+    if (event.type !== "order.paid" && event.type !== "order.cancelled") return false;
     const order = this.orders.get(event.subjectId);
     // Not in this shop (any more): nothing to do, as lockedOrder finds.
     if (!order) return true;
-    if (this.complexOrders.has(order.id) || program.cashbackBasisPoints > 0) return false;
-    this.awardOrderPoints(program, order);
+    if (this.complexOrders.has(order.id)) return false;
+    if (event.type === "order.paid") {
+      if (program.cashbackBasisPoints > 0) return false;
+      this.awardOrderPoints(program, order);
+      // Refunds stored before the award take their share back now (subscriber.ts takeBackEarlierRefunds).
+      for (const refund of this.refundsByOrder.get(order.shopifyId) ?? [])
+        this.reverseRefund(order, refund.shopifyId);
+    } else {
+      const state = this.pointsStateOf(order);
+      const { sourceId, reason } = cancellationReversal(order);
+      if (state) this.postReversal(state, state.earned, sourceId, reason);
+    }
     if (order.customerId) this.reevaluateTier(order.customerId);
     return true;
+  }
+
+  /** earning.ts reverseRefundedPoints, in memory. */
+  private reverseRefund(order: OrderRow, refundShopifyId: string): void {
+    const state = this.pointsStateOf(order);
+    if (!state || order.subtotalMinor <= 0) return;
+    const target = Math.floor(
+      state.earned * refundedShareOf(order, this.refundsByOrder.get(order.shopifyId) ?? []),
+    );
+    const { sourceId, reason } = refundReversal(order, refundShopifyId);
+    this.postReversal(state, target, sourceId, reason);
+  }
+
+  private postReversal(
+    state: NonNullable<ReturnType<typeof pointsState>>,
+    target: number,
+    sourceId: string,
+    reason: string,
+  ): void {
+    const posting = reversalPosting(state, target, sourceId, reason, this.now);
+    const member = this.membersById.get(state.memberId);
+    if (posting && member) this.post(member, posting);
+  }
+
+  /** The order's points state from its entries (earn, release, reversals) under the member who earned. */
+  private pointsStateOf(order: OrderRow) {
+    const memberId = this.earnerOf.get(order.id);
+    if (!memberId) return null;
+    const entries = (this.entriesByMember.get(memberId) ?? []).filter(
+      (entry) =>
+        entry.source === "order" &&
+        (entry.sourceId === order.id || entry.sourceId.startsWith(`${order.id}/`)),
+    );
+    return pointsState(entries);
   }
 
   /** earning.ts awardOrderPoints, in memory. */
@@ -278,6 +405,7 @@ class LoyaltyBatch {
       updatedAt: this.now,
     };
     this.membersByCustomer.set(customerId, member);
+    this.membersById.set(member.id, member);
     this.newMembers.add(member);
     return member;
   }
@@ -318,6 +446,7 @@ class LoyaltyBatch {
     entries.push(entry);
     this.entriesByMember.set(member.id, entries);
     this.newEntries.push(entry);
+    if (entry.kind === "earn" && entry.source === "order") this.earnerOf.set(entry.sourceId, member.id);
     return true;
   }
 

@@ -13,10 +13,16 @@
 // reads them. A release racing a refund, or two refunds racing each other, then queue up and each
 // sees what the previous one posted. The order row is the lock rather than the member's because it
 // exists before the member does: the first award and a refund of the same order serialise too.
-import type { LoyaltyLedgerEntry, LoyaltyProgram, Order } from "@prisma/client";
+import type { LoyaltyLedgerEntry, LoyaltyProgram, Order, Refund } from "@prisma/client";
 import type { Tx } from "../events/domain-events";
 import { currencyExponent } from "../money/money";
-import { loyaltyMemberFor, postLedgerEntry } from "./ledger";
+import { loyaltyMemberFor, postLedgerEntry, type LedgerPosting } from "./ledger";
+
+/** What the points state of an order reads of its ledger entries. */
+export type OrderEntry = Pick<
+  LoyaltyLedgerEntry,
+  "memberId" | "kind" | "pointsDelta" | "pendingDelta" | "shortfall" | "basisMinor"
+>;
 import { loyaltyProgramFor, tierRulesOf } from "./program";
 import { withTierMultiplier } from "./tiers";
 import { memberTier } from "./vip";
@@ -95,7 +101,7 @@ export async function awardOrderPoints(tx: Tx, order: Order, now: Date): Promise
   }
 }
 
-interface OrderPointsState {
+export interface OrderPointsState {
   memberId: string;
   earned: number;
   basisMinor: number;
@@ -103,7 +109,8 @@ interface OrderPointsState {
   reversed: number;
 }
 
-function pointsState(entries: readonly LoyaltyLedgerEntry[]): OrderPointsState | null {
+/** What an order earned and what was taken back so far, from its ledger entries (all under source "order"). */
+export function pointsState(entries: readonly OrderEntry[]): OrderPointsState | null {
   const earn = entries.find((entry) => entry.kind === "earn");
   if (!earn) return null;
   return {
@@ -136,19 +143,17 @@ export async function releaseOrderPoints(tx: Tx, shopId: string, orderId: string
   });
 }
 
-/** Takes back points until `targetReversed` of the order's points are reversed in total. */
-async function reverseTo(
-  tx: Tx,
-  order: Order,
+/** The posting that takes back points until `targetReversed` of the order's points are reversed; null when nothing is left to take. */
+export function reversalPosting(
   state: OrderPointsState,
   targetReversed: number,
   sourceId: string,
   reason: string,
   now: Date,
-): Promise<void> {
+): LedgerPosting | null {
   const amount = Math.min(state.earned, targetReversed) - state.reversed;
-  if (amount <= 0) return;
-  await postLedgerEntry(tx, order.shopId, {
+  if (amount <= 0) return null;
+  return {
     memberId: state.memberId,
     kind: "reversal",
     source: "order",
@@ -159,7 +164,29 @@ async function reverseTo(
     whenShort: "floor",
     reason,
     occurredAt: now,
-  });
+  };
+}
+
+async function reverseTo(
+  tx: Tx,
+  order: Order,
+  state: OrderPointsState,
+  targetReversed: number,
+  sourceId: string,
+  reason: string,
+  now: Date,
+): Promise<void> {
+  const posting = reversalPosting(state, targetReversed, sourceId, reason, now);
+  if (posting) await postLedgerEntry(tx, order.shopId, posting);
+}
+
+/** The reason and source id of a refund's reversal, and of a cancellation's. */
+export function refundReversal(order: Pick<Order, "id" | "name">, refundShopifyId: string) {
+  return { sourceId: `${order.id}/refund/${refundShopifyId}`, reason: `Refund on order ${order.name}` };
+}
+
+export function cancellationReversal(order: Pick<Order, "id" | "name">) {
+  return { sourceId: order.id, reason: `Order ${order.name} cancelled` };
 }
 
 /** order.cancelled: everything the order earned is taken back. */
@@ -167,7 +194,8 @@ export async function reverseCancelledOrder(tx: Tx, order: Order, now: Date): Pr
   if (!(await lockOrder(tx, order.shopId, order.id, now))) return;
   const state = pointsState(await orderEntries(tx, order.shopId, order.id));
   if (!state) return;
-  await reverseTo(tx, order, state, state.earned, order.id, `Order ${order.name} cancelled`, now);
+  const { sourceId, reason } = cancellationReversal(order);
+  await reverseTo(tx, order, state, state.earned, sourceId, reason, now);
 }
 
 /** The share (0…1) of the order's subtotal refunded so far, over all its refunds. */
@@ -176,6 +204,15 @@ export async function refundedShare(tx: Tx, order: Order): Promise<number> {
   const refunds = await tx.refund.findMany({
     where: { shopId: order.shopId, orderShopifyId: order.shopifyId },
   });
+  return refundedShareOf(order, refunds);
+}
+
+/** refundedShare, given the order's refunds. */
+export function refundedShareOf(
+  order: Pick<Order, "subtotalMinor">,
+  refunds: readonly Pick<Refund, "lineItems">[],
+): number {
+  if (order.subtotalMinor <= 0) return 0;
   const refundedSubtotal = refunds.reduce(
     (sum, refund) =>
       sum +
@@ -199,13 +236,6 @@ export async function reverseRefundedPoints(
   const state = pointsState(await orderEntries(tx, order.shopId, order.id));
   if (!state || order.subtotalMinor <= 0) return;
   const target = Math.floor(state.earned * (await refundedShare(tx, order)));
-  await reverseTo(
-    tx,
-    order,
-    state,
-    target,
-    `${order.id}/refund/${refundShopifyId}`,
-    `Refund on order ${order.name}`,
-    now,
-  );
+  const { sourceId, reason } = refundReversal(order, refundShopifyId);
+  await reverseTo(tx, order, state, target, sourceId, reason, now);
 }

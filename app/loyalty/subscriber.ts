@@ -27,7 +27,8 @@ export const loyaltySubscriber: DomainEventSubscriber = {
   types: ["customer.created", "order.paid", "order.cancelled", "order.refunded"],
 };
 
-const refundPayload = z.object({ refundShopifyId: z.string(), orderShopifyId: z.string() });
+/** What an order.refunded event carries that the loyalty subscriber reads. */
+export const refundedEventPayload = z.object({ refundShopifyId: z.string(), orderShopifyId: z.string() });
 
 async function reevaluateTier(
   tx: Tx,
@@ -85,7 +86,7 @@ export function loyaltyEventHandler(subscribers: readonly DomainEventSubscriber[
           return;
         }
         if (event.type === "order.refunded") {
-          const { refundShopifyId, orderShopifyId } = refundPayload.parse(event.payload);
+          const { refundShopifyId, orderShopifyId } = refundedEventPayload.parse(event.payload);
           // Not here yet: the refund is stored, and the order's award takes it back when it comes.
           const known = await tx.order.findUnique({
             where: { shopId_shopifyId: { shopId: event.shopId, shopifyId: orderShopifyId } },
