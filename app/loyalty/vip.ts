@@ -5,8 +5,10 @@
 // order takes a third of its spend and its points off; a cancelled or fully refunded order no
 // longer counts as an order). For the points metric, bonus points (sign-up, birthday, review,
 // referral) and manual adjustments count too. Spend is the program's eligible amount of the order.
-import type { LoyaltyLedgerEntry, LoyaltyMember, LoyaltyProgram } from "@prisma/client";
+import type { LoyaltyProgram } from "@prisma/client";
 import { recordDomainEvent, type DomainEventSubscriber, type Tx } from "../events/domain-events";
+import { fromStoredRow } from "../money/stored";
+import type { LedgerEntry as LoyaltyLedgerEntry, LoyaltyMember } from "./ledger";
 import { tierRulesOf } from "./program";
 import {
   evaluateTier,
@@ -95,7 +97,7 @@ export async function evaluateMemberTier(
   const entries = await tx.loyaltyLedgerEntry.findMany({
     where: { shopId: program.shopId, memberId, kind: { in: ["earn", "adjust", "reversal"] } },
   });
-  const value = qualifyingValue(rules, tierActivities(entries), now);
+  const value = qualifyingValue(rules, tierActivities(entries.map((entry) => fromStoredRow(entry))), now);
   const standing = { tierId: memberTier(rules, member)?.id ?? null, belowSince: member.tierBelowSince };
   const evaluation = evaluateTier(rules, standing, value, now);
   if (evaluation.change === "none") {

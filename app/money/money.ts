@@ -54,3 +54,20 @@ export function toDecimalAmount(amountMinor: number, currency: string): string {
     ? `${sign}${digits}`
     : `${sign}${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
 }
+
+/**
+ * floor(a × b ÷ c) for whole numbers, exact even where a × b passes Number.MAX_SAFE_INTEGER
+ * (10^12 minor units × 10,000 basis points); the result must itself be a safe integer.
+ */
+export function multiplyDivideFloor(a: number, b: number, c: number): number {
+  if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b) || !Number.isSafeInteger(c) || c === 0) {
+    throw new MoneyError(`cannot compute ${a} × ${b} ÷ ${c} in whole numbers`);
+  }
+  const product = BigInt(a) * BigInt(b);
+  const divisor = BigInt(c);
+  let quotient = product / divisor; // truncates toward zero
+  if (product % divisor !== 0n && product < 0n !== divisor < 0n) quotient -= 1n;
+  const result = Number(quotient);
+  if (!Number.isSafeInteger(result)) throw new MoneyError(`${a} × ${b} ÷ ${c} is too large`);
+  return result;
+}
