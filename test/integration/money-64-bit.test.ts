@@ -35,16 +35,16 @@ const jpy: BigOrder = {
   customerId: 71,
   orderId: 81,
   price: "1000000000000",
-  refundSubtotal: "250000000000",
-  refundMinor: 250_000_000_000,
+  refundSubtotal: "250000000360",
+  refundMinor: 250_000_000_360,
 };
 const kwd: BigOrder = {
   currency: "KWD",
   customerId: 72,
   orderId: 82,
   price: "1000000000.000",
-  refundSubtotal: "333333333.333",
-  refundMinor: 333_333_333_333,
+  refundSubtotal: "333333333.920",
+  refundMinor: 333_333_333_920,
 };
 
 const processedAt = new Date(Date.now() - day).toISOString();
@@ -157,10 +157,12 @@ describe(`64-bit money through the web server and worker on ${testProvider}`, ()
   });
 
   it.each([
-    // JPY has no minor unit: 10^12 yen earn 10^12 points; a quarter refunded takes a quarter back.
-    { order: jpy, points: tera, reversed: 250_000_000_000, cashbackReversed: 6_250_000_000 },
-    // KWD has three decimals: 10^12 fils are 10^9 dinars, 10^9 points; a third refunded.
-    { order: kwd, points: 1_000_000_000, reversed: 333_333_333, cashbackReversed: 8_333_333_333 },
+    // JPY has no minor unit: 10^12 yen earn 10^12 points; a refund of about a quarter takes exactly
+    // its share back (in floating point: 250,000,000,359 points and 6,250,000,008 yen of cashback).
+    { order: jpy, points: tera, reversed: 250_000_000_360, cashbackReversed: 6_250_000_009 },
+    // KWD has three decimals: 10^12 fils are 10^9 dinars, 10^9 points; about a third refunded
+    // (in floating point the cashback taken back would be 8,333,333,347 fils).
+    { order: kwd, points: 1_000_000_000, reversed: 333_333_333, cashbackReversed: 8_333_333_348 },
   ])(
     "stores, totals, earns and refunds an order of 10^12 minor units in $order.currency exactly",
     async ({ order, points, reversed, cashbackReversed }) => {
@@ -225,8 +227,7 @@ describe(`64-bit money through the web server and worker on ${testProvider}`, ()
         shortfall: 0,
       });
       expect(await member()).toMatchObject({ pendingPoints: points - reversed, lifetimePoints: points });
-      // floor(2.5 % of 10^12 × the refunded share), in whole numbers (in floating point the JPY one
-      // would come out as 6,249,999,999).
+      // floor(2.5 % of 10^12 × refunded ÷ subtotal), in whole numbers.
       expect((await credit()).reversedMinor).toBe(cashbackReversed);
     },
     120_000,
@@ -250,13 +251,13 @@ describe(`64-bit money through the web server and worker on ${testProvider}`, ()
       loyalty: { pendingPoints: unknown; lifetimePoints: unknown; entries: { pendingDelta: unknown }[] };
       cashback: { amountMinor: unknown }[];
     };
-    expect(data.customer.totalSpentMinor).toBe(750_000_000_000);
+    expect(data.customer.totalSpentMinor).toBe(749_999_999_640);
     expect(data.orders).toMatchObject([
-      { totalMinor: tera, refundedMinor: 250_000_000_000, lines: [{ priceMinor: tera }] },
+      { totalMinor: tera, refundedMinor: 250_000_000_360, lines: [{ priceMinor: tera }] },
     ]);
-    expect(data.refunds).toMatchObject([{ amountMinor: 250_000_000_000 }]);
-    expect(data.loyalty).toMatchObject({ pendingPoints: 750_000_000_000, lifetimePoints: tera });
-    expect(data.loyalty.entries.map((entry) => entry.pendingDelta)).toEqual([tera, -250_000_000_000]);
+    expect(data.refunds).toMatchObject([{ amountMinor: 250_000_000_360 }]);
+    expect(data.loyalty).toMatchObject({ pendingPoints: 749_999_999_640, lifetimePoints: tera });
+    expect(data.loyalty.entries.map((entry) => entry.pendingDelta)).toEqual([tera, -250_000_000_360]);
     expect(data.cashback).toMatchObject([{ amountMinor: 25_000_000_000 }]);
     // JSON numbers, not strings.
     expect(typeof data.orders[0]?.totalMinor).toBe("number");
