@@ -2,6 +2,7 @@
 // event. Computing from the orders (not incrementing) keeps them right whatever order events came in.
 import type { DomainEventInput, Tx } from "../events/domain-events";
 import { lifecycleStage, type LifecycleStage } from "./lifecycle";
+import { fromStoredRow } from "../money/stored";
 
 export interface ProfileOrder {
   processedAt: Date;
@@ -74,7 +75,10 @@ export async function recomputeCustomerProfile(
       select: { processedAt: true, totalMinor: true, refundedMinor: true, currency: true },
     }),
   ]);
-  const profile = customerProfile(orders, now);
+  const profile = customerProfile(
+    orders.map((order) => fromStoredRow(order)),
+    now,
+  );
   await tx.customer.update({ where: { id: customerId }, data: profile });
   return { customerId, previousStage: customer.lifecycleStage, stage: profile.lifecycleStage };
 }

@@ -10,14 +10,10 @@ import { Prisma } from "@prisma/client";
 import BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
 import type { ResolvedDatabase } from "../../prisma/database.mjs";
+import { fromStoredInteger, type FromStored } from "../money/stored";
 import { splitSchemaParameter } from "./adapters";
 
 export type SqlProvider = "sqlite" | "postgresql";
-
-/** A Prisma model row as this layer reads and writes it: 64-bit integers are numbers. */
-export type Stored<T> = {
-  [K in keyof T]: T[K] extends bigint ? number : T[K] extends bigint | null ? number | null : T[K];
-};
 
 export interface SqlTx {
   readonly provider: SqlProvider;
@@ -50,6 +46,8 @@ function sqliteConnection(database: ResolvedDatabase): SqlConnection {
       connection.pragma("journal_mode = WAL");
       // Like Prisma's own connection: foreign keys are enforced.
       connection.pragma("foreign_keys = ON");
+      // Integers come back as bigint, so a 64-bit amount is read exactly or refused (decodeValue).
+      connection.defaultSafeIntegers(true);
     }
     return connection;
   };
@@ -262,15 +260,13 @@ function decodeValue(type: FieldType, value: unknown): unknown {
         /[zZ]|[+-]\d\d:?\d\d$/.test(String(value)) ? String(value) : `${String(value).replace(" ", "T")}Z`,
       );
     case "Boolean":
-      return value === true || value === 1 || value === "t" || value === "true";
+      return value === true || value === 1 || value === 1n || value === "t" || value === "true";
     case "Json":
       return typeof value === "string" ? JSON.parse(value) : value;
     case "BigInt":
-    case "Int": {
-      const number = typeof value === "number" ? value : Number(value);
-      if (!Number.isSafeInteger(number)) throw new Error(`integer ${String(value)} is beyond the safe range`);
-      return number;
-    }
+    case "Int":
+      // 64-bit integers come as text from pg (see postgresTypes): read exactly, or refused.
+      return fromStoredInteger(typeof value === "string" ? BigInt(value) : (value as number | bigint));
     default:
       return value;
   }
@@ -339,11 +335,11 @@ export async function selectWhereIn<T>(
   column: keyof T & string,
   values: readonly unknown[],
   options: { where?: string; parameters?: readonly unknown[]; lock?: boolean } = {},
-): Promise<Stored<T>[]> {
+): Promise<FromStored<T>[]> {
   const unique = [...new Set(values)];
   if (unique.length === 0) return [];
   const type = columnType(model, column);
-  const rows: Stored<T>[] = [];
+  const rows: FromStored<T>[] = [];
   for (const part of valueChunks(tx, unique, options.parameters?.length ?? 0)) {
     const list = inList(tx, column, type, part);
     const sql =
@@ -353,7 +349,7 @@ export async function selectWhereIn<T>(
       ...(options.parameters ?? []),
       ...list.parameters,
     ]);
-    for (const row of found) rows.push(decodeRow<Stored<T>>(model, row));
+    for (const row of found) rows.push(decodeRow<FromStored<T>>(model, row));
   }
   return rows;
 }
@@ -374,7 +370,7 @@ export interface InsertOptions<T> {
 export async function insertRows<T>(
   tx: SqlTx,
   model: ModelName,
-  rows: readonly Stored<T>[],
+  rows: readonly FromStored<T>[],
   options: InsertOptions<T> = {},
 ): Promise<Record<string, unknown>[]> {
   if (rows.length === 0) return [];
@@ -391,7 +387,7 @@ export async function insertRows<T>(
     : "";
   const returning = options.returning?.length ? ` RETURNING ${options.returning.map(quote).join(", ")}` : "";
   const into = `INSERT INTO ${quote(model)} (${columns.map(quote).join(", ")}) `;
-  const value = (row: Stored<T>, column: string) => {
+  const value = (row: FromStored<T>, column: string) => {
     const record = row as Record<string, unknown>;
     if (!(column in record)) throw new Error(`${model} row without ${column}: rows must be complete`);
     return encodeValue(tx.provider, fields.get(column) as FieldType, record[column]);

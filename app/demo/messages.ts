@@ -1,6 +1,7 @@
 // Demo mode only: a few test-sends so the Messaging page has something to show. They go through
 // the real outbox and worker to the demo's local SMTP server and fake SMS / WhatsApp provider.
 import type { Database } from "../db/client";
+import { fromStoredInteger } from "../money/stored";
 import { composeMessage, type MessageTemplate } from "../messaging/compose";
 import { enqueueMessage } from "../messaging/outbox";
 import { sampleVariables } from "../messaging/templates";
@@ -47,8 +48,8 @@ export async function enqueueDemoTestSends(
         },
         shop: { name: shop.name ?? shop.domain, url: `https://${shop.domain}` },
         points: {
-          balance: customer.loyaltyMembers[0]?.pointsBalance ?? 0,
-          pending: customer.loyaltyMembers[0]?.pendingPoints ?? 0,
+          balance: fromStoredInteger(customer.loyaltyMembers[0]?.pointsBalance ?? 0),
+          pending: fromStoredInteger(customer.loyaltyMembers[0]?.pendingPoints ?? 0),
         },
       },
       "en",

@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "../db/client";
 import { isLockTimeout, isTransientConflict } from "../db/errors";
+import { fromStoredInteger } from "../money/stored";
 import { ledgerTransactionOptions, postLedgerEntry, type PostedEntry } from "./ledger";
 
 export interface PointsAdjustment {
@@ -140,11 +141,11 @@ export function ledgerCsvStream(
             entry.kind,
             entry.source,
             entry.sourceId,
-            entry.pointsDelta,
-            entry.pendingDelta,
-            entry.balanceAfter,
-            entry.pendingAfter,
-            entry.shortfall,
+            fromStoredInteger(entry.pointsDelta),
+            fromStoredInteger(entry.pendingDelta),
+            fromStoredInteger(entry.balanceAfter),
+            fromStoredInteger(entry.pendingAfter),
+            fromStoredInteger(entry.shortfall),
             entry.reason,
             entry.actor,
           ]

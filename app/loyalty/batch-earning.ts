@@ -19,7 +19,8 @@ import type {
   Referral,
   Refund,
 } from "@prisma/client";
-import { insertRows, lockKeys, selectWhereIn, type SqlTx, type Stored } from "../db/sql";
+import { insertRows, lockKeys, selectWhereIn, type SqlTx } from "../db/sql";
+import type { FromStored } from "../money/stored";
 import { newId } from "../events/batch/store";
 import {
   recordDomainEvents,
@@ -37,6 +38,7 @@ import {
   pointsForAmount,
   pointsState,
   refundedShareOf,
+  shareOf,
   refundReversal,
   releaseJobKind,
   reversalPosting,
@@ -47,9 +49,9 @@ import { withTierMultiplier, type TierRules } from "./tiers";
 import { refundedEventPayload } from "./subscriber";
 import { memberTier, tierOutcome } from "./vip";
 
-type MemberRow = Stored<LoyaltyMember>;
-type EntryRow = Stored<LoyaltyLedgerEntry>;
-type OrderRow = Stored<Order>;
+type MemberRow = FromStored<LoyaltyMember>;
+type EntryRow = FromStored<LoyaltyLedgerEntry>;
+type OrderRow = FromStored<Order>;
 
 const tierKinds = new Set(["earn", "adjust", "reversal"]);
 
@@ -94,14 +96,14 @@ class LoyaltyBatch {
   private constructor(
     private readonly shopId: string,
     private readonly now: Date,
-    private readonly program: Stored<LoyaltyProgram> | null,
+    private readonly program: FromStored<LoyaltyProgram> | null,
     private readonly rules: TierRules | null,
     private readonly orders: Map<string, OrderRow>,
     private readonly signupCustomers: Set<string>,
     /** Orders that go one by one: cashback credited, or (when paid) a pending referral. */
     private readonly complexOrders: Set<string>,
     /** Each order's refunds, oldest first. */
-    private readonly refundsByOrder: Map<string, Stored<Refund>[]>,
+    private readonly refundsByOrder: Map<string, FromStored<Refund>[]>,
   ) {}
 
   static async load(tx: SqlTx, shopId: string, deliveries: readonly EventDelivery[], now: Date) {
@@ -204,7 +206,7 @@ class LoyaltyBatch {
         )
         .map((order) => order.id),
     );
-    const refundsByOrder = new Map<string, Stored<Refund>[]>();
+    const refundsByOrder = new Map<string, FromStored<Refund>[]>();
     for (const refund of refunds.sort(
       (a, b) => a.processedAt.getTime() - b.processedAt.getTime() || (a.shopifyId < b.shopifyId ? -1 : 1),
     )) {
@@ -305,8 +307,9 @@ class LoyaltyBatch {
   private reverseRefund(order: OrderRow, refundShopifyId: string): void {
     const state = this.pointsStateOf(order);
     if (!state || order.subtotalMinor <= 0) return;
-    const target = Math.floor(
-      state.earned * refundedShareOf(order, this.refundsByOrder.get(order.shopifyId) ?? []),
+    const target = shareOf(
+      state.earned,
+      refundedShareOf(order, this.refundsByOrder.get(order.shopifyId) ?? []),
     );
     const { sourceId, reason } = refundReversal(order, refundShopifyId);
     this.postReversal(state, target, sourceId, reason);
@@ -336,7 +339,7 @@ class LoyaltyBatch {
   }
 
   /** earning.ts awardOrderPoints, in memory. */
-  private awardOrderPoints(program: Stored<LoyaltyProgram>, order: OrderRow): void {
+  private awardOrderPoints(program: FromStored<LoyaltyProgram>, order: OrderRow): void {
     if (!order.customerId || order.cancelledAt || !program.enabled) return;
     const basisMinor = eligibleAmountMinor(order, program);
     const basePoints = pointsForAmount(basisMinor, order.currency, program.pointsPerCurrencyUnit);

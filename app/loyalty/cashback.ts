@@ -21,14 +21,15 @@
 // left, no answer came back, or the process died) is never repeated blindly: the credit becomes
 // "uncertain" for the merchant to check, rather than risk paying twice. Codes are chosen and stored
 // before the call, so a code payout with a lost answer is settled by looking the code up.
-import type { CashbackCredit, LoyaltyProgram, Order } from "@prisma/client";
+import type { CashbackCredit as StoredCashbackCredit, LoyaltyProgram } from "@prisma/client";
 import { z } from "zod";
 import type { Clock } from "../clock";
 import type { Database } from "../db/client";
 import type { Tx } from "../events/domain-events";
 import type { JobHandler } from "../jobs/worker";
 import { lastErrorText } from "../jobs/last-error";
-import { toDecimalAmount, toMinorUnits } from "../money/money";
+import { multiplyDivideFloor, toDecimalAmount, toMinorUnits } from "../money/money";
+import { fromStoredRow, type FromStored } from "../money/stored";
 import type { AdminClient } from "../shopify/admin-client";
 import {
   lastStoreCreditTransactionQuery,
@@ -38,15 +39,18 @@ import {
 } from "../shopify/admin-operations";
 import { shopAdminClient, type AdminClientFactory } from "../shopify/shop-admin";
 import { createCodeDiscount, deleteCodeDiscount, findCodeDiscount, newDiscountCode } from "./discount-codes";
-import { eligibleAmountMinor, refundedShare } from "./earning";
+import { eligibleAmountMinor, refundedShare, shareOf, type Order } from "./earning";
 import { ledgerTransactionOptions, loyaltyMemberFor, postLedgerEntry } from "./ledger";
 import { scheduleJobOnce } from "../jobs/schedule";
 
 export const cashbackJobKind = "loyalty.cashback";
 
+/** A cashback credit with its amounts as numbers. */
+export type CashbackCredit = FromStored<StoredCashbackCredit>;
+
 /** The cashback an eligible amount earns: rounded down to the minor unit. */
 export function cashbackForAmount(eligibleMinor: number, basisPoints: number): number {
-  return Math.floor((eligibleMinor * basisPoints) / 10_000);
+  return multiplyDivideFloor(eligibleMinor, basisPoints, 10_000);
 }
 
 /** What the customer holds of this credit once it is paid out: earned minus what refunds claim. */
@@ -74,20 +78,24 @@ export async function recordOrderCashback(
   if (!program.enabled || program.cashbackBasisPoints <= 0 || !order.customerId || order.cancelledAt) return;
   const amountMinor = cashbackForAmount(eligibleAmountMinor(order, program), program.cashbackBasisPoints);
   if (amountMinor <= 0) return;
-  const existing = await tx.cashbackCredit.findUnique({
-    where: { shopId_orderId: { shopId: order.shopId, orderId: order.id } },
-  });
+  const existing = fromStoredRow(
+    await tx.cashbackCredit.findUnique({
+      where: { shopId_orderId: { shopId: order.shopId, orderId: order.id } },
+    }),
+  );
   if (existing) return;
-  const credit = await tx.cashbackCredit.create({
-    data: {
-      shopId: order.shopId,
-      orderId: order.id,
-      customerId: order.customerId,
-      amountMinor,
-      currency: order.currency,
-      method: program.cashbackMethod,
-    },
-  });
+  const credit = fromStoredRow(
+    await tx.cashbackCredit.create({
+      data: {
+        shopId: order.shopId,
+        orderId: order.id,
+        customerId: order.customerId,
+        amountMinor,
+        currency: order.currency,
+        method: program.cashbackMethod,
+      },
+    }),
+  );
   const payableAt = new Date(
     Math.max(now.getTime(), order.processedAt.getTime() + program.pendingDays * 86_400_000),
   );
@@ -104,17 +112,21 @@ export async function reduceOrderCashback(
   reason: { kind: "refund"; refundShopifyId: string } | { kind: "cancellation" },
   now: Date,
 ): Promise<void> {
-  const credit = await tx.cashbackCredit.findUnique({
-    where: { shopId_orderId: { shopId: order.shopId, orderId: order.id } },
-  });
+  const credit = fromStoredRow(
+    await tx.cashbackCredit.findUnique({
+      where: { shopId_orderId: { shopId: order.shopId, orderId: order.id } },
+    }),
+  );
   if (!credit) return;
-  const share = reason.kind === "cancellation" ? 1 : await refundedShare(tx, order);
-  const target = Math.min(credit.amountMinor, Math.floor(credit.amountMinor * share));
+  const share = reason.kind === "cancellation" ? { part: 1, of: 1 } : await refundedShare(tx, order);
+  const target = Math.min(credit.amountMinor, shareOf(credit.amountMinor, share));
   if (target <= credit.reversedMinor) return;
-  const updated = await tx.cashbackCredit.update({
-    where: { id: credit.id },
-    data: { reversedMinor: target },
-  });
+  const updated = fromStoredRow(
+    await tx.cashbackCredit.update({
+      where: { id: credit.id },
+      data: { reversedMinor: target },
+    }),
+  );
   if (updated.status === "pending" || updated.status === "cancelled") return;
   const key =
     reason.kind === "refund"
@@ -201,7 +213,7 @@ async function startPayout(db: Database, credit: CashbackCredit): Promise<Cashba
           },
   });
   if (count !== 1 || net <= 0) return null;
-  return db.cashbackCredit.findUniqueOrThrow({ where: { id: credit.id } });
+  return fromStoredRow(await db.cashbackCredit.findUniqueOrThrow({ where: { id: credit.id } }));
 }
 
 async function finishPayout(
@@ -392,7 +404,7 @@ async function recordTakeBack(
   const now = context.clock.now();
   const { amountMinor, recoveredMinor } = claim;
   await db.$transaction(async (tx) => {
-    const current = await tx.cashbackCredit.findUniqueOrThrow({ where: { id: credit.id } });
+    const current = fromStoredRow(await tx.cashbackCredit.findUniqueOrThrow({ where: { id: credit.id } }));
     const issuedMinor = current.issuedMinor - recoveredMinor;
     const { count } = await tx.cashbackCredit.updateMany({
       where: {
@@ -426,7 +438,7 @@ async function recordTakeBack(
           : `Cashback ${toDecimalAmount(amountMinor, credit.currency)} ${credit.currency} could not be taken back (already spent)`,
       occurredAt: now,
     });
-    const updated = await tx.cashbackCredit.findUniqueOrThrow({ where: { id: credit.id } });
+    const updated = fromStoredRow(await tx.cashbackCredit.findUniqueOrThrow({ where: { id: credit.id } }));
     // A refund that arrived while this take-back was in flight is taken back next.
     if (updated.status !== "cancelled" && owedBack(updated) > 0) {
       await scheduleSettlement(tx, updated, `reversal:${credit.orderId}:after:${claim.claimedUpTo}`, now);
@@ -478,7 +490,7 @@ async function takeBackStoreCredit(context: SettlementContext, start: CashbackCr
       data: { takeBackMinor: null, takeBackAfter: null, takeBackStartedAt: null },
     });
     if (count !== 1) return;
-    credit = await db.cashbackCredit.findUniqueOrThrow({ where: { id: credit.id } });
+    credit = fromStoredRow(await db.cashbackCredit.findUniqueOrThrow({ where: { id: credit.id } }));
   }
   const claim = owedBack(credit);
   if (claim <= 0) return;
@@ -543,13 +555,15 @@ export async function settleCashback(
   orderId: string,
   options: { clock: Clock; adminClientFor: AdminClientFactory },
 ): Promise<CashbackCredit | null> {
-  const credit = await db.cashbackCredit.findUnique({ where: { shopId_orderId: { shopId, orderId } } });
+  const credit = fromStoredRow(
+    await db.cashbackCredit.findUnique({ where: { shopId_orderId: { shopId, orderId } } }),
+  );
   if (!credit) return null;
   if (credit.status === "cancelled" || credit.status === "uncertain") return credit;
   if (credit.status === "issuing" && credit.method === "store_credit") {
     // An earlier attempt died between the call and recording its answer.
     await markUncertain(db, credit, new Error("the worker stopped during the payout"));
-    return db.cashbackCredit.findUnique({ where: { id: credit.id } });
+    return fromStoredRow(await db.cashbackCredit.findUnique({ where: { id: credit.id } }));
   }
   const customer = await db.customer.findFirst({ where: { id: credit.customerId, shopId } });
   if (!customer) return credit;
@@ -563,7 +577,7 @@ export async function settleCashback(
   } else {
     await takeBack(context, credit);
   }
-  return db.cashbackCredit.findUnique({ where: { id: credit.id } });
+  return fromStoredRow(await db.cashbackCredit.findUnique({ where: { id: credit.id } }));
 }
 
 const cashbackPayload = z.object({ orderId: z.string() });

@@ -7,14 +7,15 @@
 // own transaction, so a big shop's run holds one page in memory and a crash halfway resumes cleanly.
 // Points never expire unannounced: expiry comes at the later of the expiry date and the warning
 // period after the warning (a program that switches expiry on warns long-inactive members first).
-import type { LoyaltyMember, LoyaltyProgram } from "@prisma/client";
+import type { LoyaltyProgram } from "@prisma/client";
 import { z } from "zod";
 import type { Clock } from "../clock";
 import type { Database } from "../db/client";
 import { recordDomainEvent, type DomainEventSubscriber, type Tx } from "../events/domain-events";
 import type { JobHandler } from "../jobs/worker";
 import { awardBonus } from "./bonus";
-import { postLedgerEntry } from "./ledger";
+import { fromStoredRow } from "../money/stored";
+import { postLedgerEntry, type LoyaltyMember } from "./ledger";
 import { loyaltyProgramFor, tierRulesOf } from "./program";
 import { evaluateMemberTier } from "./vip";
 import { scheduleJobOnce, type JobRequest } from "../jobs/schedule";
@@ -184,7 +185,7 @@ async function expirePoints(db: Database, program: LoyaltyProgram, options: Dail
         orderBy: { id: "asc" },
         take,
       }),
-    (member) => warnOrExpire(db, program, member, options, now),
+    (member) => warnOrExpire(db, program, fromStoredRow(member), options, now),
   );
 }
 

@@ -13,14 +13,15 @@
 // reads them. A release racing a refund, or two refunds racing each other, then queue up and each
 // sees what the previous one posted. The order row is the lock rather than the member's because it
 // exists before the member does: the first award and a refund of the same order serialise too.
-import type { LoyaltyLedgerEntry, LoyaltyProgram, Order, Refund } from "@prisma/client";
+import type { LoyaltyProgram, Order as StoredOrder, Refund } from "@prisma/client";
 import type { Tx } from "../events/domain-events";
-import { currencyExponent } from "../money/money";
-import { loyaltyMemberFor, postLedgerEntry, type LedgerPosting } from "./ledger";
+import { currencyExponent, multiplyDivideFloor } from "../money/money";
+import { fromStoredInteger, fromStoredRow, type FromStored } from "../money/stored";
+import { loyaltyMemberFor, postLedgerEntry, type LedgerEntry, type LedgerPosting } from "./ledger";
 
 /** What the points state of an order reads of its ledger entries. */
 export type OrderEntry = Pick<
-  LoyaltyLedgerEntry,
+  LedgerEntry,
   "memberId" | "kind" | "pointsDelta" | "pendingDelta" | "shortfall" | "basisMinor"
 >;
 import { loyaltyProgramFor, tierRulesOf } from "./program";
@@ -28,6 +29,9 @@ import { withTierMultiplier } from "./tiers";
 import { memberTier } from "./vip";
 
 export const releaseJobKind = "loyalty.release";
+
+/** An order as the loyalty domain reads it: amounts as numbers. */
+export type Order = FromStored<StoredOrder>;
 
 export function eligibleAmountMinor(order: Order, program: LoyaltyProgram): number {
   return (
@@ -38,7 +42,7 @@ export function eligibleAmountMinor(order: Order, program: LoyaltyProgram): numb
 }
 
 export function pointsForAmount(amountMinor: number, currency: string, pointsPerUnit: number): number {
-  return Math.floor((amountMinor * pointsPerUnit) / 10 ** currencyExponent(currency));
+  return multiplyDivideFloor(amountMinor, pointsPerUnit, 10 ** currencyExponent(currency));
 }
 
 /**
@@ -50,14 +54,15 @@ export async function lockOrder(tx: Tx, shopId: string, orderId: string, now: Da
   return count === 1;
 }
 
-async function orderEntries(tx: Tx, shopId: string, orderId: string): Promise<LoyaltyLedgerEntry[]> {
-  return tx.loyaltyLedgerEntry.findMany({
+async function orderEntries(tx: Tx, shopId: string, orderId: string): Promise<LedgerEntry[]> {
+  const entries = await tx.loyaltyLedgerEntry.findMany({
     where: {
       shopId,
       source: "order",
       OR: [{ sourceId: orderId }, { sourceId: { startsWith: `${orderId}/` } }],
     },
   });
+  return entries.map((entry) => fromStoredRow(entry));
 }
 
 /** order.paid: the customer earns points, pending for the returns window when there is one. */
@@ -198,11 +203,23 @@ export async function reverseCancelledOrder(tx: Tx, order: Order, now: Date): Pr
   await reverseTo(tx, order, state, state.earned, sourceId, reason, now);
 }
 
-/** The share (0…1) of the order's subtotal refunded so far, over all its refunds. */
-export async function refundedShare(tx: Tx, order: Order): Promise<number> {
-  if (order.subtotalMinor <= 0) return 0;
+/** A share of a whole: refunded / of, with refunded ≤ of (0 ≤ share ≤ 1), kept as integers to stay exact. */
+export interface Share {
+  part: number;
+  of: number;
+}
+
+/** floor(amount × share), exact for any amount a number holds. */
+export function shareOf(amount: number, share: Share): number {
+  return share.of <= 0 ? 0 : multiplyDivideFloor(amount, share.part, share.of);
+}
+
+/** The share of the order's subtotal refunded so far, over all its refunds (capped at the whole). */
+export async function refundedShare(tx: Tx, order: Order): Promise<Share> {
+  if (order.subtotalMinor <= 0) return { part: 0, of: 0 };
   const refunds = await tx.refund.findMany({
     where: { shopId: order.shopId, orderShopifyId: order.shopifyId },
+    select: { lineItems: true },
   });
   return refundedShareOf(order, refunds);
 }
@@ -211,18 +228,18 @@ export async function refundedShare(tx: Tx, order: Order): Promise<number> {
 export function refundedShareOf(
   order: Pick<Order, "subtotalMinor">,
   refunds: readonly Pick<Refund, "lineItems">[],
-): number {
-  if (order.subtotalMinor <= 0) return 0;
+): Share {
+  if (order.subtotalMinor <= 0) return { part: 0, of: 0 };
   const refundedSubtotal = refunds.reduce(
     (sum, refund) =>
       sum +
       (refund.lineItems as { subtotalMinor: number }[]).reduce(
-        (lines, line) => lines + line.subtotalMinor,
+        (lines, line) => lines + fromStoredInteger(line.subtotalMinor),
         0,
       ),
     0,
   );
-  return Math.min(1, refundedSubtotal / order.subtotalMinor);
+  return { part: Math.min(refundedSubtotal, order.subtotalMinor), of: order.subtotalMinor };
 }
 
 /** order.refunded: the share of the points matching the refunded share of the order's subtotal. */
@@ -235,7 +252,7 @@ export async function reverseRefundedPoints(
   if (!(await lockOrder(tx, order.shopId, order.id, now))) return;
   const state = pointsState(await orderEntries(tx, order.shopId, order.id));
   if (!state || order.subtotalMinor <= 0) return;
-  const target = Math.floor(state.earned * (await refundedShare(tx, order)));
+  const target = shareOf(state.earned, await refundedShare(tx, order));
   const { sourceId, reason } = refundReversal(order, refundShopifyId);
   await reverseTo(tx, order, state, target, sourceId, reason, now);
 }

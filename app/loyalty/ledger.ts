@@ -2,8 +2,13 @@
 // (shop, member, kind, source, source id), written in the same transaction as the cached balances
 // it moves. The spendable balance never goes below zero: a debit either fails whole (redemptions)
 // or takes what is there and records the shortfall (reversals of points already spent, R-LOY-6).
-import type { LoyaltyLedgerEntry, LoyaltyMember } from "@prisma/client";
+import type { LoyaltyLedgerEntry, LoyaltyMember as StoredLoyaltyMember } from "@prisma/client";
 import type { Tx } from "../events/domain-events";
+import { fromStoredRow, type FromStored } from "../money/stored";
+
+/** A member with its balances as numbers (they are stored as 64-bit integers). */
+export type LoyaltyMember = FromStored<StoredLoyaltyMember>;
+export type LedgerEntry = FromStored<LoyaltyLedgerEntry>;
 
 export type LedgerKind = "earn" | "release" | "redeem" | "reversal" | "adjust" | "expire" | "cashback";
 
@@ -43,7 +48,7 @@ export class InsufficientPointsError extends Error {
 export const ledgerTransactionOptions = { maxWait: 15_000, timeout: 30_000 } as const;
 
 export interface PostedEntry {
-  entry: LoyaltyLedgerEntry;
+  entry: LedgerEntry;
   /** False when the same posting was already recorded: nothing changed. */
   created: boolean;
 }
@@ -66,7 +71,7 @@ export async function postLedgerEntry(tx: Tx, shopId: string, posting: LedgerPos
     throw new Error("points are whole numbers");
   }
   const earlier = await tx.loyaltyLedgerEntry.findUnique({ where: uniqueKey(shopId, posting) });
-  if (earlier) return { entry: earlier, created: false };
+  if (earlier) return { entry: fromStoredRow(earlier), created: false };
 
   // The write takes the member's row lock (PostgreSQL) before the balance is read, so concurrent
   // postings for one member queue up and each sees the balance the previous one left.
@@ -76,30 +81,34 @@ export async function postLedgerEntry(tx: Tx, shopId: string, posting: LedgerPos
   });
   if (locked.count !== 1) throw new Error(`loyalty member ${posting.memberId} not found in this shop`);
   const racedEntry = await tx.loyaltyLedgerEntry.findUnique({ where: uniqueKey(shopId, posting) });
-  if (racedEntry) return { entry: racedEntry, created: false };
-  const member = await tx.loyaltyMember.findUniqueOrThrow({ where: { id: posting.memberId } });
+  if (racedEntry) return { entry: fromStoredRow(racedEntry), created: false };
+  const member = fromStoredRow(await tx.loyaltyMember.findUniqueOrThrow({ where: { id: posting.memberId } }));
 
   const posted = postedBalances(member, posting);
   const { pointsDelta, pendingDelta, shortfall } = posted;
-  const updated = await tx.loyaltyMember.update({ where: { id: member.id }, data: posted.member });
-  const entry = await tx.loyaltyLedgerEntry.create({
-    data: {
-      shopId,
-      memberId: member.id,
-      kind: posting.kind,
-      source: posting.source,
-      sourceId: posting.sourceId,
-      pointsDelta,
-      pendingDelta,
-      balanceAfter: updated.pointsBalance,
-      pendingAfter: updated.pendingPoints,
-      shortfall,
-      basisMinor: posting.basisMinor ?? null,
-      reason: posting.reason ?? null,
-      actor: posting.actor ?? null,
-      occurredAt: posting.occurredAt,
-    },
-  });
+  const updated = fromStoredRow(
+    await tx.loyaltyMember.update({ where: { id: member.id }, data: posted.member }),
+  );
+  const entry = fromStoredRow(
+    await tx.loyaltyLedgerEntry.create({
+      data: {
+        shopId,
+        memberId: member.id,
+        kind: posting.kind,
+        source: posting.source,
+        sourceId: posting.sourceId,
+        pointsDelta,
+        pendingDelta,
+        balanceAfter: updated.pointsBalance,
+        pendingAfter: updated.pendingPoints,
+        shortfall,
+        basisMinor: posting.basisMinor ?? null,
+        reason: posting.reason ?? null,
+        actor: posting.actor ?? null,
+        occurredAt: posting.occurredAt,
+      },
+    }),
+  );
   return { entry, created: true };
 }
 
@@ -167,9 +176,11 @@ function applicableDeltas(
 
 /** The member for a customer, created on first use. */
 export async function loyaltyMemberFor(tx: Tx, shopId: string, customerId: string): Promise<LoyaltyMember> {
-  return tx.loyaltyMember.upsert({
-    where: { shopId_customerId: { shopId, customerId } },
-    create: { shopId, customerId },
-    update: {},
-  });
+  return fromStoredRow(
+    await tx.loyaltyMember.upsert({
+      where: { shopId_customerId: { shopId, customerId } },
+      create: { shopId, customerId },
+      update: {},
+    }),
+  );
 }

@@ -1,6 +1,7 @@
 // The members list of the loyalty admin page: find a customer by e-mail or name, see their points
 // and tier.
 import type { Database } from "../db/client";
+import { fromStoredInteger } from "../money/stored";
 import { tierRulesOf } from "./program";
 import { memberTier } from "./vip";
 
@@ -48,8 +49,8 @@ export async function findMembers(
     email: member.customer.email,
     name: [member.customer.firstName, member.customer.lastName].filter(Boolean).join(" "),
     tier: memberTier(rules, member)?.name ?? null,
-    pointsBalance: member.pointsBalance,
-    pendingPoints: member.pendingPoints,
-    lifetimePoints: member.lifetimePoints,
+    pointsBalance: fromStoredInteger(member.pointsBalance),
+    pendingPoints: fromStoredInteger(member.pendingPoints),
+    lifetimePoints: fromStoredInteger(member.lifetimePoints),
   }));
 }

@@ -1,6 +1,7 @@
 // The loyalty program's figures for the admin page: how many members, points they hold, how they
 // spread over the tiers, and what referrals brought.
 import type { Database } from "../db/client";
+import { fromStoredInteger } from "../money/stored";
 
 export interface LoyaltyOverview {
   members: number;
@@ -24,8 +25,8 @@ export async function loyaltyOverview(db: Database, shopId: string): Promise<Loy
   const referralCount = (status: string) => referrals.find((row) => row.status === status)?._count ?? 0;
   return {
     members: totals._count,
-    pointsAvailable: totals._sum.pointsBalance ?? 0,
-    pointsPending: totals._sum.pendingPoints ?? 0,
+    pointsAvailable: fromStoredInteger(totals._sum.pointsBalance ?? 0),
+    pointsPending: fromStoredInteger(totals._sum.pendingPoints ?? 0),
     membersByTier: Object.fromEntries(tiers.map((row) => [row.tierId ?? "", row._count])),
     referralsRewarded: referralCount("rewarded"),
     referralsRejected: referralCount("rejected"),

@@ -13,7 +13,7 @@
 // Each attempt schedules a reconcile job when it starts (a timer in the database): if the attempt is
 // still "issuing" after redemptionSettleMs (its process died, or its answer never came), the job
 // looks the code up at Shopify — there → issued, absent → points back.
-import type { Redemption } from "@prisma/client";
+import type { Redemption as StoredRedemption } from "@prisma/client";
 import type { Clock } from "../clock";
 import type { Database } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
@@ -24,9 +24,13 @@ import type { JobHandler } from "../jobs/worker";
 import type { AdminClient } from "../shopify/admin-client";
 import { shopAdminClient, type AdminClientFactory } from "../shopify/shop-admin";
 import { z } from "zod";
+import { fromStoredRow, type FromStored } from "../money/stored";
 import { createCodeDiscount, deleteCodeDiscount, findCodeDiscount, newDiscountCode } from "./discount-codes";
 import { ledgerTransactionOptions, loyaltyMemberFor, postLedgerEntry } from "./ledger";
 import { rewardBenefit } from "./rewards";
+
+/** A redemption with its points as a number. */
+export type Redemption = FromStored<StoredRedemption>;
 
 export interface RedemptionRequest {
   shopId: string;
@@ -86,11 +90,13 @@ async function startRedemption(db: Database, request: RedemptionRequest, now: Da
   for (let attempt = 0; attempt < 5; attempt += 1) {
     try {
       const stored = await db.$transaction(async (tx): Promise<Redemption | null> => {
-        const existing = await tx.redemption.findUnique({
-          where: {
-            shopId_idempotencyKey: { shopId: request.shopId, idempotencyKey: request.idempotencyKey },
-          },
-        });
+        const existing = fromStoredRow(
+          await tx.redemption.findUnique({
+            where: {
+              shopId_idempotencyKey: { shopId: request.shopId, idempotencyKey: request.idempotencyKey },
+            },
+          }),
+        );
         if (existing && existing.status !== "failed") return existing;
         if (existing) {
           const { count } = await tx.redemption.updateMany({
@@ -99,7 +105,9 @@ async function startRedemption(db: Database, request: RedemptionRequest, now: Da
           });
           // Another request retried it first: look again.
           if (count !== 1) return null;
-          const retried = await tx.redemption.findUniqueOrThrow({ where: { id: existing.id } });
+          const retried = fromStoredRow(
+            await tx.redemption.findUniqueOrThrow({ where: { id: existing.id } }),
+          );
           // The timer before the debit: the debit locks the member, so the lock is held briefly.
           await scheduleReconcile(tx, retried, new Date(now.getTime() + redemptionSettleMs));
           await postLedgerEntry(tx, request.shopId, {
@@ -113,26 +121,30 @@ async function startRedemption(db: Database, request: RedemptionRequest, now: Da
           });
           return retried;
         }
-        const reward = await tx.loyaltyReward.findFirst({
-          where: { id: request.rewardId, shopId: request.shopId, active: true },
-        });
+        const reward = fromStoredRow(
+          await tx.loyaltyReward.findFirst({
+            where: { id: request.rewardId, shopId: request.shopId, active: true },
+          }),
+        );
         if (!reward) throw new RedemptionError(`reward ${request.rewardId} is not available in this shop`);
         const customer = await tx.customer.findFirst({
           where: { id: request.customerId, shopId: request.shopId, deletedAt: null, redactedAt: null },
         });
         if (!customer) throw new RedemptionError(`customer ${request.customerId} not found in this shop`);
         const member = await loyaltyMemberFor(tx, request.shopId, customer.id);
-        const redemption = await tx.redemption.create({
-          data: {
-            shopId: request.shopId,
-            memberId: member.id,
-            rewardId: reward.id,
-            idempotencyKey: request.idempotencyKey,
-            points: reward.pointsCost,
-            code: newDiscountCode("LOYAL"),
-            endsAt: reward.validDays === null ? null : new Date(now.getTime() + reward.validDays * dayMs),
-          },
-        });
+        const redemption = fromStoredRow(
+          await tx.redemption.create({
+            data: {
+              shopId: request.shopId,
+              memberId: member.id,
+              rewardId: reward.id,
+              idempotencyKey: request.idempotencyKey,
+              points: reward.pointsCost,
+              code: newDiscountCode("LOYAL"),
+              endsAt: reward.validDays === null ? null : new Date(now.getTime() + reward.validDays * dayMs),
+            },
+          }),
+        );
         await scheduleReconcile(tx, redemption, new Date(now.getTime() + redemptionSettleMs));
         // Refused whole when the balance is short: the redemption row and its timer go with it.
         await postLedgerEntry(tx, request.shopId, {
@@ -168,7 +180,7 @@ async function giveBack(
       where: { id: redemption.id, status: "issuing", attempts: redemption.attempts },
       data: { status: "failed", lastError: lastErrorText(cause) },
     });
-    const current = await tx.redemption.findUniqueOrThrow({ where: { id: redemption.id } });
+    const current = fromStoredRow(await tx.redemption.findUniqueOrThrow({ where: { id: redemption.id } }));
     if (count !== 1) return current;
     await postLedgerEntry(tx, redemption.shopId, {
       memberId: redemption.memberId,
@@ -198,7 +210,7 @@ async function markIssued(
     where: { id: redemption.id, status: "issuing", attempts: redemption.attempts },
     data: { status: "issued", discountId, issuedAt: now, lastError: null },
   });
-  const current = await db.redemption.findUniqueOrThrow({ where: { id: redemption.id } });
+  const current = fromStoredRow(await db.redemption.findUniqueOrThrow({ where: { id: redemption.id } }));
   if (count === 1 || current.status === "issued") return current;
   if (current.status === "failed" && current.attempts === redemption.attempts) {
     try {
@@ -225,7 +237,9 @@ export async function redeemReward(
   if (redemption.status === "issued") return redemption;
 
   const [reward, member] = await Promise.all([
-    db.loyaltyReward.findUniqueOrThrow({ where: { id: redemption.rewardId } }),
+    db.loyaltyReward
+      .findUniqueOrThrow({ where: { id: redemption.rewardId } })
+      .then((row) => fromStoredRow(row)),
     db.loyaltyMember.findUniqueOrThrow({ where: { id: redemption.memberId }, include: { customer: true } }),
   ]);
   const { shop, adminClient } = await shopAdminClient(db, redemption.shopId, options.adminClientFor);
@@ -267,9 +281,11 @@ export async function reconcileRedemption(
   target: { shopId: string; redemptionId: string; attempts: number },
   options: RedemptionOptions,
 ): Promise<Redemption | null> {
-  const redemption = await db.redemption.findFirst({
-    where: { id: target.redemptionId, shopId: target.shopId },
-  });
+  const redemption = fromStoredRow(
+    await db.redemption.findFirst({
+      where: { id: target.redemptionId, shopId: target.shopId },
+    }),
+  );
   if (!redemption || redemption.attempts !== target.attempts || redemption.status === "issued") {
     return redemption;
   }

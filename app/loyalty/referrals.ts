@@ -10,11 +10,13 @@
 // shipping address; a friend who has ordered before is not new; and a referrer is rewarded for at
 // most `referralMonthlyLimit` friends per calendar month (UTC). Rejected attempts are kept with
 // their reason so the merchant can see them.
-import type { Customer, LoyaltyProgram, Order, Referral } from "@prisma/client";
+import type { Customer, LoyaltyProgram, Referral } from "@prisma/client";
 import type { Database } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
 import { recordDomainEvent, type DomainEventSubscriber, type Tx } from "../events/domain-events";
+import { fromStoredRow } from "../money/stored";
 import { readableCode } from "./discount-codes";
+import type { Order } from "./earning";
 import { loyaltyMemberFor, postLedgerEntry } from "./ledger";
 import { loyaltyProgramFor } from "./program";
 import { scheduleJobOnce } from "../jobs/schedule";
@@ -192,9 +194,11 @@ function monthStart(at: Date): Date {
 }
 
 async function settleFriendPoints(tx: Tx, shopId: string, referral: Referral, keep: boolean, now: Date) {
-  const welcome = await tx.loyaltyLedgerEntry.findFirst({
-    where: { shopId, kind: "earn", source: "referral", sourceId: `${referral.id}/friend` },
-  });
+  const welcome = fromStoredRow(
+    await tx.loyaltyLedgerEntry.findFirst({
+      where: { shopId, kind: "earn", source: "referral", sourceId: `${referral.id}/friend` },
+    }),
+  );
   if (!welcome) return;
   if (keep) {
     if (welcome.pendingDelta === 0) return;

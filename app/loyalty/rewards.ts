@@ -1,10 +1,14 @@
 // The rewards catalogue (R-LOY-5): fixed amount off, % off, free shipping, a free product. Each
 // reward is validated whole before it is saved; a bad one changes nothing.
-import type { LoyaltyReward } from "@prisma/client";
+import type { LoyaltyReward as StoredLoyaltyReward } from "@prisma/client";
 import { z } from "zod";
 import type { Database } from "../db/client";
 import { MoneyError, toMinorUnits } from "../money/money";
+import { fromStoredRow, type FromStored } from "../money/stored";
 import type { CodeBenefit } from "./discount-codes";
+
+/** A reward with its points cost and amounts as numbers. */
+export type LoyaltyReward = FromStored<StoredLoyaltyReward>;
 
 const common = {
   name: z.string().trim().min(1, "needs a name").max(100),
@@ -61,7 +65,7 @@ function parseReward(input: unknown) {
 }
 
 export async function createReward(db: Database, shopId: string, input: unknown): Promise<LoyaltyReward> {
-  return db.loyaltyReward.create({ data: { shopId, ...parseReward(input) } });
+  return fromStoredRow(await db.loyaltyReward.create({ data: { shopId, ...parseReward(input) } }));
 }
 
 export async function updateReward(
@@ -73,14 +77,15 @@ export async function updateReward(
   const data = parseReward(input);
   const { count } = await db.loyaltyReward.updateMany({ where: { id: rewardId, shopId }, data });
   if (count !== 1) throw new RewardError([{ path: "id", message: "no such reward in this shop" }]);
-  return db.loyaltyReward.findUniqueOrThrow({ where: { id: rewardId } });
+  return fromStoredRow(await db.loyaltyReward.findUniqueOrThrow({ where: { id: rewardId } }));
 }
 
-export function activeRewards(db: Database, shopId: string): Promise<LoyaltyReward[]> {
-  return db.loyaltyReward.findMany({
+export async function activeRewards(db: Database, shopId: string): Promise<LoyaltyReward[]> {
+  const rewards = await db.loyaltyReward.findMany({
     where: { shopId, active: true },
     orderBy: [{ pointsCost: "asc" }, { id: "asc" }],
   });
+  return rewards.map((reward) => fromStoredRow(reward));
 }
 
 /** What the reward's code gives. */
@@ -146,11 +151,12 @@ export function rewardInputFromForm(form: RewardForm, currency: string): unknown
 }
 
 /** Every reward of the shop, active first, cheapest first. */
-export function rewardsCatalogue(db: Database, shopId: string): Promise<LoyaltyReward[]> {
-  return db.loyaltyReward.findMany({
+export async function rewardsCatalogue(db: Database, shopId: string): Promise<LoyaltyReward[]> {
+  const rewards = await db.loyaltyReward.findMany({
     where: { shopId },
     orderBy: [{ active: "desc" }, { pointsCost: "asc" }, { id: "asc" }],
   });
+  return rewards.map((reward) => fromStoredRow(reward));
 }
 
 /** Turns a reward on or off for redemption; rewards already redeemed keep their codes. */

@@ -4,11 +4,11 @@
 // signed for and its logged-in customer — never ids sent by the browser, and refuses a customer who
 // does not belong to that shop. The App Proxy route verifies the signature, calls storefrontShopper
 // with the shop's domain and `logged_in_customer_id`, then one of these.
-import type { Customer, Redemption, Referral, Shop } from "@prisma/client";
+import type { Customer, Referral, Shop } from "@prisma/client";
 import type { Clock } from "../clock";
 import type { Database } from "../db/client";
 import { recordReview } from "./bonus";
-import { redeemReward, type RedemptionOptions } from "./redemption";
+import { redeemReward, type Redemption, type RedemptionOptions } from "./redemption";
 import { claimReferral, referralCodeFor } from "./referrals";
 
 /** The shop a storefront request was signed for, and the customer logged in to it. */

@@ -2,12 +2,13 @@
 // paid orders (and referral progress), back on cancellation and refunds, the member's tier
 // re-evaluated after each. Each handler runs in one transaction and is idempotent (ledger keys),
 // as job handlers must be.
-import type { DomainEvent, LoyaltyProgram, Order } from "@prisma/client";
+import type { DomainEvent, LoyaltyProgram } from "@prisma/client";
 import { z } from "zod";
 import type { Clock } from "../clock";
 import type { DomainEventSubscriber, Tx } from "../events/domain-events";
 import type { DomainEventHandler } from "../events/event-delivery";
 import type { JobHandler } from "../jobs/worker";
+import { fromStoredRow } from "../money/stored";
 import { awardBonus } from "./bonus";
 import { recordOrderCashback, reduceOrderCashback } from "./cashback";
 import { scheduleDailyLoyaltyRun } from "./daily";
@@ -17,6 +18,7 @@ import {
   releaseOrderPoints,
   reverseCancelledOrder,
   reverseRefundedPoints,
+  type Order,
 } from "./earning";
 import { loyaltyProgramFor } from "./program";
 import { referredOrderPaid, settleReferral } from "./referrals";
@@ -69,7 +71,7 @@ async function takeBackEarlierRefunds(tx: Tx, order: Order, now: Date): Promise<
  */
 async function lockedOrder(tx: Tx, shopId: string, orderId: string, now: Date): Promise<Order | null> {
   if (!(await lockOrder(tx, shopId, orderId, now))) return null;
-  return tx.order.findFirst({ where: { id: orderId, shopId } });
+  return fromStoredRow(await tx.order.findFirst({ where: { id: orderId, shopId } }));
 }
 
 /** The handler for the loyalty subscriber's domain events. */

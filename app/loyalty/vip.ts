@@ -5,13 +5,15 @@
 // order takes a third of its spend and its points off; a cancelled or fully refunded order no
 // longer counts as an order). For the points metric, bonus points (sign-up, birthday, review,
 // referral) and manual adjustments count too. Spend is the program's eligible amount of the order.
-import type { LoyaltyLedgerEntry, LoyaltyMember, LoyaltyProgram } from "@prisma/client";
+import type { LoyaltyProgram } from "@prisma/client";
 import {
   recordDomainEvent,
   type DomainEventInput,
   type DomainEventSubscriber,
   type Tx,
 } from "../events/domain-events";
+import { fromStoredRow } from "../money/stored";
+import type { LedgerEntry as LoyaltyLedgerEntry, LoyaltyMember } from "./ledger";
 import { tierRulesOf } from "./program";
 import {
   evaluateTier,
@@ -161,7 +163,13 @@ export async function evaluateMemberTier(
   const entries = await tx.loyaltyLedgerEntry.findMany({
     where: { shopId: program.shopId, memberId, kind: { in: ["earn", "adjust", "reversal"] } },
   });
-  const outcome = tierOutcome(program, rules, member, entries, now);
+  const outcome = tierOutcome(
+    program,
+    rules,
+    member,
+    entries.map((entry) => fromStoredRow(entry)),
+    now,
+  );
   if (outcome.kind === "none") return null;
   if (outcome.kind === "below") {
     await tx.loyaltyMember.update({ where: { id: member.id }, data: { tierBelowSince: outcome.belowSince } });

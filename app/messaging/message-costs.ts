@@ -3,6 +3,7 @@
 // (`whatsapp-costs.ts` holds the rules), and the totals per flow and month for the admin.
 import type { Message } from "@prisma/client";
 import type { Database } from "../db/client";
+import { fromStoredInteger } from "../money/stored";
 import { inboundEventsFrom } from "./inbound-messages";
 import { messagingSettingsFor, type MessagingSettingsView } from "./settings";
 import {
@@ -128,7 +129,7 @@ export async function messagingCostsByFlowAndMonth(db: Database, shopId: string)
     const [flowId = "", currency = ""] = key.split("\u0000");
     const at = (message: (typeof messages)[number]) => message.sentAt ?? new Date(0);
     const months = sumByMonth(
-      messages.map((message) => ({ at: at(message), micros: message.costMicros ?? 0 })),
+      messages.map((message) => ({ at: at(message), micros: fromStoredInteger(message.costMicros ?? 0) })),
       shop.timezone,
     );
     // The same months, counting messages instead of micros.

@@ -27,6 +27,7 @@ import {
 } from "../events/ingest/orders";
 import type { CustomerPayload, OrderPayload } from "../events/payloads";
 import { customerProfile, lifecycleChangedEvent } from "../customers/profile";
+import { fromStoredInteger, fromStoredRow, type FromStored } from "../money/stored";
 
 // --- batched writes -------------------------------------------------------------------------------
 
@@ -260,11 +261,11 @@ export async function refreshProfiles(context: BatchContext, customerIds: readon
     where: { shopId: shop.id, customerId: { in: [...customerIds] }, cancelledAt: null },
     select: { customerId: true, processedAt: true, totalMinor: true, refundedMinor: true, currency: true },
   });
-  const byCustomer = new Map<string, typeof orders>();
+  const byCustomer = new Map<string, FromStored<(typeof orders)[number]>[]>();
   for (const order of orders) {
     if (!order.customerId) continue;
     const list = byCustomer.get(order.customerId) ?? [];
-    list.push(order);
+    list.push(fromStoredRow(order));
     byCustomer.set(order.customerId, list);
   }
   const changes: DomainEventInput[] = [];
@@ -272,8 +273,8 @@ export async function refreshProfiles(context: BatchContext, customerIds: readon
     const profile = customerProfile(byCustomer.get(customer.id) ?? [], now);
     const unchanged =
       profile.ordersCount === customer.ordersCount &&
-      profile.totalSpentMinor === customer.totalSpentMinor &&
-      profile.averageOrderValueMinor === customer.averageOrderValueMinor &&
+      profile.totalSpentMinor === fromStoredInteger(customer.totalSpentMinor) &&
+      profile.averageOrderValueMinor === fromStoredInteger(customer.averageOrderValueMinor) &&
       profile.currency === customer.currency &&
       profile.firstOrderAt?.getTime() === customer.firstOrderAt?.getTime() &&
       profile.lastOrderAt?.getTime() === customer.lastOrderAt?.getTime() &&

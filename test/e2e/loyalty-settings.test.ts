@@ -9,6 +9,7 @@ import { createDatabaseClient } from "../../app/db/client";
 import { tierRulesOf } from "../../app/loyalty/program";
 import { projectRoot, resolveDatabase } from "../../prisma/database.mjs";
 import { startDemoInBrowser, type DemoInBrowser } from "../support/demo-browser";
+import { numbers } from "../support/stored";
 
 /**
  * Watches a page for what a bare `waitFor` timeout would hide: uncaught errors and failed requests
@@ -131,10 +132,12 @@ describe("loyalty settings in Chromium (demo shop)", () => {
     const db = createDatabaseClient(resolveDatabase(session.databaseUrl));
     // Looked up after the page loaded: while the worker still applies store events the order of the
     // list changes, so the member searched for need not be the one the page first showed.
-    const top = await db.loyaltyMember.findFirstOrThrow({
-      orderBy: [{ pointsBalance: "desc" }, { id: "asc" }],
-      include: { customer: true },
-    });
+    const top = numbers(
+      await db.loyaltyMember.findFirstOrThrow({
+        orderBy: [{ pointsBalance: "desc" }, { id: "asc" }],
+        include: { customer: true },
+      }),
+    );
     await page.getByLabel("Find by e-mail or name").fill(top.customer.email ?? "");
     await page.getByRole("button", { name: "Search" }).click();
     await page.waitForURL(/q=/);
@@ -159,7 +162,7 @@ describe("loyalty settings in Chromium (demo shop)", () => {
     // The demo's worker may still be applying store events (writing to the same SQLite file): the
     // adjustment must wait for it rather than fail, and the balance is checked in the ledger.
     await waitForText(page, "Adjusted by 75 points", watched);
-    const adjustment = await db.loyaltyLedgerEntry.findFirstOrThrow({ where: { kind: "adjust" } });
+    const adjustment = numbers(await db.loyaltyLedgerEntry.findFirstOrThrow({ where: { kind: "adjust" } }));
     expect(adjustment).toMatchObject({
       memberId: top.id,
       pointsDelta: 75,
@@ -167,7 +170,7 @@ describe("loyalty settings in Chromium (demo shop)", () => {
       actor: "demo merchant",
     });
     expect(await db.loyaltyLedgerEntry.count({ where: { kind: "adjust" } })).toBe(1);
-    const after = await db.loyaltyMember.findUniqueOrThrow({ where: { id: top.id } });
+    const after = numbers(await db.loyaltyMember.findUniqueOrThrow({ where: { id: top.id } }));
     expect(await page.getByText(`balance now ${adjustment.balanceAfter}`).count()).toBe(1);
     expect(after.pointsBalance).toBeGreaterThanOrEqual(adjustment.balanceAfter);
     // A saved adjustment clears the form.
@@ -201,7 +204,9 @@ describe("loyalty settings in Chromium (demo shop)", () => {
     await page.getByLabel("Minimum order (USD, optional)").fill("25");
     await page.getByRole("button", { name: "Add reward" }).click();
     await waitForText(page, "Added “$5 off your next order” for 500 points.", watched);
-    const reward = await db.loyaltyReward.findFirstOrThrow({ where: { name: "$5 off your next order" } });
+    const reward = numbers(
+      await db.loyaltyReward.findFirstOrThrow({ where: { name: "$5 off your next order" } }),
+    );
     expect(reward).toMatchObject({
       kind: "fixed_amount",
       pointsCost: 500,
@@ -214,7 +219,9 @@ describe("loyalty settings in Chromium (demo shop)", () => {
 
     await page.getByRole("button", { name: "Withdraw" }).first().click();
     await waitForText(page, "Reward withdrawn.", watched);
-    expect((await db.loyaltyReward.findUniqueOrThrow({ where: { id: reward.id } })).active).toBe(false);
+    expect(numbers(await db.loyaltyReward.findUniqueOrThrow({ where: { id: reward.id } })).active).toBe(
+      false,
+    );
     await db.$disconnect();
     expect(watched.errors).toEqual([]);
   });

@@ -32,6 +32,7 @@ import { applyOrder } from "../../app/events/ingest/orders";
 import { applyProduct } from "../../app/events/ingest/products";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database";
 import { startFakeAdminApi, type FakeAdminApi } from "../support/fake-admin-api";
+import { numbers } from "../support/stored";
 
 const clock: Clock = { now: () => new Date("2026-11-23T12:00:00Z") };
 const accessToken = "shpat_backfill_test";
@@ -42,8 +43,8 @@ const loyalty: DomainEventSubscriber = { name: "loyalty", types: ["customer.crea
 /** Everything a shop's import stored, with Stayloop's ids replaced by Shopify's, for comparison. */
 async function snapshot(db: Database, shopId: string) {
   const where = { shopId };
-  const customers = await db.customer.findMany({ where, orderBy: { shopifyId: "asc" } });
-  const orders = await db.order.findMany({ where, orderBy: { shopifyId: "asc" } });
+  const customers = numbers(await db.customer.findMany({ where, orderBy: { shopifyId: "asc" } }));
+  const orders = numbers(await db.order.findMany({ where, orderBy: { shopifyId: "asc" } }));
   const shopifyIds = new Map<string, string>([
     ...customers.map((row) => [row.id, `customer:${row.shopifyId}`] as const),
     ...orders.map((row) => [row.id, `order:${row.shopifyId}`] as const),
@@ -63,11 +64,11 @@ async function snapshot(db: Database, shopId: string) {
       ...strip(row),
       customerId: row.customerId && shopifyIds.get(row.customerId),
     })),
-    lines: (await db.orderLine.findMany({ where, orderBy: { shopifyId: "asc" } })).map(
+    lines: numbers(await db.orderLine.findMany({ where, orderBy: { shopifyId: "asc" } })).map(
       ({ id: _id, shopId: _shopId, orderId, ...rest }) => ({ ...rest, order: shopifyIds.get(orderId) }),
     ),
     products: (await db.product.findMany({ where, orderBy: { shopifyId: "asc" } })).map(strip),
-    variants: (await db.productVariant.findMany({ where, orderBy: { shopifyId: "asc" } })).map(
+    variants: numbers(await db.productVariant.findMany({ where, orderBy: { shopifyId: "asc" } })).map(
       ({ id: _id, shopId: _shopId, productId: _productId, ...rest }) => rest,
     ),
     // Facts, with ids made comparable; lifecycle changes compared by the stage each customer ends in.
@@ -188,9 +189,11 @@ describe(`backfill on ${testProvider}`, () => {
     for (const sample of [dataset.customers[0], dataset.customers[777], dataset.customers[1_999]]) {
       if (!sample) throw new Error("sample customer missing");
       const theirs = dataset.orders.filter((order) => order.customer?.id === sample.id && !order.cancelledAt);
-      const stored = await db.customer.findUniqueOrThrow({
-        where: { shopId_shopifyId: { shopId: shop.id, shopifyId: legacyId(sample.id) } },
-      });
+      const stored = numbers(
+        await db.customer.findUniqueOrThrow({
+          where: { shopId_shopifyId: { shopId: shop.id, shopifyId: legacyId(sample.id) } },
+        }),
+      );
       expect(theirs.length).toBeGreaterThan(0);
       expect(stored.ordersCount).toBe(theirs.length);
       expect(stored.totalSpentMinor).toBe(
@@ -202,10 +205,12 @@ describe(`backfill on ${testProvider}`, () => {
     // One order checked field by field, with its lines in minor units.
     const sampleOrder = dataset.orders[4_321];
     if (!sampleOrder) throw new Error("sample order missing");
-    const storedOrder = await db.order.findUniqueOrThrow({
-      where: { shopId_shopifyId: { shopId: shop.id, shopifyId: legacyId(sampleOrder.id) } },
-      include: { lines: true, customer: true },
-    });
+    const storedOrder = numbers(
+      await db.order.findUniqueOrThrow({
+        where: { shopId_shopifyId: { shopId: shop.id, shopifyId: legacyId(sampleOrder.id) } },
+        include: { lines: true, customer: true },
+      }),
+    );
     expect(storedOrder.name).toBe(sampleOrder.name);
     expect(storedOrder.totalMinor).toBe(toMinorUnits(sampleOrder.totalPriceSet.shopMoney.amount, "USD"));
     expect(storedOrder.subtotalMinor).toBe(

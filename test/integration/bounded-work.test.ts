@@ -9,6 +9,7 @@ import { saveProgramSettings } from "../../app/loyalty/program";
 import { applyProviderCallback } from "../../app/messaging/provider-callbacks";
 import { ManualClock } from "../support/clock";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database";
+import { numbers } from "../support/stored";
 
 interface PageRead {
   model: string;
@@ -118,11 +119,13 @@ describe(`bounded work on ${testProvider}`, () => {
     );
     expect(lines.at(-1)).toBe("");
     expect(lines).toHaveLength(1 + 25 + 1);
-    const expectedOrder = await db.loyaltyLedgerEntry.findMany({
-      where: { shopId: shop.id },
-      orderBy: [{ occurredAt: "asc" }, { createdAt: "asc" }, { id: "asc" }],
-      select: { sourceId: true },
-    });
+    const expectedOrder = numbers(
+      await db.loyaltyLedgerEntry.findMany({
+        where: { shopId: shop.id },
+        orderBy: [{ occurredAt: "asc" }, { createdAt: "asc" }, { id: "asc" }],
+        select: { sourceId: true },
+      }),
+    );
     expect(lines.slice(1, -1).map((line) => line.split(",")[5])).toEqual(
       expectedOrder.map((entry) => entry.sourceId),
     );
@@ -153,7 +156,9 @@ describe(`bounded work on ${testProvider}`, () => {
     // A crashed run is retried whole: a second run changes nothing.
     await runDailyLoyalty(recorded, shop.id, { clock, subscribers: [], pageSize: 3 });
 
-    const entries = await db.loyaltyLedgerEntry.findMany({ where: { shopId: shop.id, source: "birthday" } });
+    const entries = numbers(
+      await db.loyaltyLedgerEntry.findMany({ where: { shopId: shop.id, source: "birthday" } }),
+    );
     expect(entries.map((entry) => entry.memberId).sort()).toEqual(
       members.map((member) => member.memberId).sort(),
     );
@@ -201,14 +206,16 @@ describe(`bounded work on ${testProvider}`, () => {
     clock.advance(14 * day);
     await runDailyLoyalty(recorded, shop.id, options);
     await runDailyLoyalty(recorded, shop.id, options);
-    const expiries = await db.loyaltyLedgerEntry.findMany({ where: { shopId: shop.id, kind: "expire" } });
+    const expiries = numbers(
+      await db.loyaltyLedgerEntry.findMany({ where: { shopId: shop.id, kind: "expire" } }),
+    );
     expect(expiries.map((entry) => entry.memberId).sort()).toEqual(
       members.map((member) => member.memberId).sort(),
     );
     expect(expiries.map((entry) => entry.pointsDelta).sort((a, b) => a - b)).toEqual(
       members.map((_, index) => -(50 + index)).sort((a, b) => a - b),
     );
-    const balances = await db.loyaltyMember.findMany({ where: { shopId: shop.id } });
+    const balances = numbers(await db.loyaltyMember.findMany({ where: { shopId: shop.id } }));
     expect(balances.every((member) => member.pointsBalance === 0)).toBe(true);
 
     const memberReads = reads.filter((read) => read.model === "loyaltyMember");

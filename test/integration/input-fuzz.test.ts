@@ -20,6 +20,7 @@ import {
 import { ManualClock } from "../support/clock";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database";
 import { startWebServer, testShopifyEnv, type RunningProcess } from "../support/processes";
+import { numbers } from "../support/stored";
 
 const seed = Number(process.env.STAYLOOP_FUZZ_SEED ?? 20261201);
 const random = seededRandom(seed);
@@ -339,7 +340,7 @@ describe(`input fuzz on ${testProvider} (seed ${seed})`, () => {
     await Promise.all(callbacks);
 
     // 3. Tracking links (the storefront-facing GETs): random, tampered and validly signed tokens.
-    const messagesBefore = await db.message.findMany({ orderBy: { id: "asc" } });
+    const messagesBefore = numbers(await db.message.findMany({ orderBy: { id: "asc" } }));
     const links: Promise<unknown>[] = [];
     for (let index = 0; index < 200; index += 1) {
       if (links.length >= 10) await Promise.all(links.splice(0));
@@ -375,13 +376,13 @@ describe(`input fuzz on ${testProvider} (seed ${seed})`, () => {
       });
     }
     // No message exists, so no tracking link may have changed one.
-    expect(await db.message.findMany({ orderBy: { id: "asc" } })).toEqual(messagesBefore);
+    expect(numbers(await db.message.findMany({ orderBy: { id: "asc" } }))).toEqual(messagesBefore);
 
     // 4. Admin form posts in demo mode (JSON answers through Remix's _data), each refused one
     //    checked against the rows it could have touched.
     const adminState = async () =>
       JSON.stringify([
-        await db.loyaltyReward.findMany({ orderBy: { id: "asc" } }),
+        numbers(await db.loyaltyReward.findMany({ orderBy: { id: "asc" } })),
         await db.loyaltyProgram.findMany({ orderBy: { id: "asc" } }),
         await db.messagingSettings.findMany({ orderBy: { shopId: "asc" } }),
         await db.loyaltyLedgerEntry.count(),
@@ -525,8 +526,8 @@ describe(`input fuzz on ${testProvider} (seed ${seed})`, () => {
         .flatMap((row) => named(row.payload))
         .filter((id) => !namedByDone.has(id)),
     );
-    const customers = await db.customer.findMany({ select: { shopifyId: true } });
-    const orders = await db.order.findMany({ select: { shopifyId: true } });
+    const customers = numbers(await db.customer.findMany({ select: { shopifyId: true } }));
+    const orders = numbers(await db.order.findMany({ select: { shopifyId: true } }));
     for (const { shopifyId } of [...customers, ...orders])
       expect(onlyByFailed.has(shopifyId), shopifyId).toBe(false);
     expect(rows).toHaveLength(80);

@@ -4,6 +4,7 @@ import type { Database } from "../../app/db/client";
 import { AdjustmentError, adjustPoints, ledgerCsv } from "../../app/loyalty/adjustments";
 import { InsufficientPointsError, loyaltyMemberFor } from "../../app/loyalty/ledger";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database";
+import { numbers } from "../support/stored";
 
 const now = new Date("2026-11-23T09:30:00Z");
 
@@ -44,7 +45,7 @@ describe(`loyalty adjustments on ${testProvider}`, () => {
     };
     await adjustPoints(db, shopId, adjustment, now);
     await adjustPoints(db, shopId, adjustment, now);
-    const entries = await db.loyaltyLedgerEntry.findMany({ where: { memberId } });
+    const entries = numbers(await db.loyaltyLedgerEntry.findMany({ where: { memberId } }));
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({
       kind: "adjust",
@@ -52,7 +53,9 @@ describe(`loyalty adjustments on ${testProvider}`, () => {
       reason: "Goodwill, delayed parcel",
       actor: "jana@shop.example",
     });
-    expect((await db.loyaltyMember.findUniqueOrThrow({ where: { id: memberId } })).pointsBalance).toBe(250);
+    expect(numbers(await db.loyaltyMember.findUniqueOrThrow({ where: { id: memberId } })).pointsBalance).toBe(
+      250,
+    );
   });
 
   it("refuses an adjustment without a reason, of zero or fractional points, or below zero, changing nothing", async () => {

@@ -14,6 +14,7 @@ import { ManualClock } from "../support/clock";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database";
 import { startFakeAdminApi, type FakeAdminApi } from "../support/fake-admin-api";
 import { drain, storeDeliveries, testWorker } from "../support/inbox";
+import { numbers } from "../support/stored";
 
 const day = 86_400_000;
 const accessToken = "shpat_cashback";
@@ -72,12 +73,16 @@ describe(`loyalty cashback on ${testProvider}`, () => {
       createdAt: clock.now().toISOString(),
     });
   const creditFor = async (target: Shop, orderShopifyId: number) => {
-    const found = await db.order.findFirstOrThrow({
-      where: { shopId: target.id, shopifyId: String(orderShopifyId) },
-    });
-    return db.cashbackCredit.findUnique({
-      where: { shopId_orderId: { shopId: target.id, orderId: found.id } },
-    });
+    const found = numbers(
+      await db.order.findFirstOrThrow({
+        where: { shopId: target.id, shopifyId: String(orderShopifyId) },
+      }),
+    );
+    return numbers(
+      await db.cashbackCredit.findUnique({
+        where: { shopId_orderId: { shopId: target.id, orderId: found.id } },
+      }),
+    );
   };
   const balanceAtShopify = (buyer: CustomerSeed) =>
     fake.commerce.storeCreditBalance(shop.domain, `gid://shopify/Customer/${buyer.id}`);
@@ -168,9 +173,11 @@ describe(`loyalty cashback on ${testProvider}`, () => {
     clock.advance(day);
     await run();
     expect(fake.commerce.transactions.filter((transaction) => transaction.kind === "credit")).toHaveLength(1);
-    const entry = await db.loyaltyLedgerEntry.findFirstOrThrow({
-      where: { shopId: shop.id, kind: "cashback" },
-    });
+    const entry = numbers(
+      await db.loyaltyLedgerEntry.findFirstOrThrow({
+        where: { shopId: shop.id, kind: "cashback" },
+      }),
+    );
     expect(entry).toMatchObject({ pointsDelta: 0, basisMinor: 400 });
   });
 
@@ -196,10 +203,12 @@ describe(`loyalty cashback on ${testProvider}`, () => {
       issuedMinor: 200,
       unrecoveredMinor: 200,
     });
-    const entries = await db.loyaltyLedgerEntry.findMany({
-      where: { shopId: shop.id, kind: "cashback" },
-      orderBy: { createdAt: "asc" },
-    });
+    const entries = numbers(
+      await db.loyaltyLedgerEntry.findMany({
+        where: { shopId: shop.id, kind: "cashback" },
+        orderBy: { createdAt: "asc" },
+      }),
+    );
     expect(entries.map((taken) => taken.basisMinor)).toEqual([400, -200, 0]);
   });
 
@@ -309,14 +318,16 @@ describe(`loyalty cashback on ${testProvider}`, () => {
       unrecoveredMinor: 0,
       takeBackMinor: null,
     });
-    const entries = await db.loyaltyLedgerEntry.findMany({
-      where: {
-        shopId: shop.id,
-        kind: "cashback",
-        sourceId: { startsWith: (await creditFor(shop, 8006))?.orderId },
-      },
-      orderBy: { createdAt: "asc" },
-    });
+    const entries = numbers(
+      await db.loyaltyLedgerEntry.findMany({
+        where: {
+          shopId: shop.id,
+          kind: "cashback",
+          sourceId: { startsWith: (await creditFor(shop, 8006))?.orderId },
+        },
+        orderBy: { createdAt: "asc" },
+      }),
+    );
     expect(entries.map((entry) => entry.basisMinor)).toEqual([600, -200, -200, -200]);
   });
 

@@ -11,6 +11,7 @@ import { saveProgramSettings } from "../../app/loyalty/program";
 import { loyaltyEventHandler, loyaltySubscriber, releaseJobHandler } from "../../app/loyalty/subscriber";
 import { ManualClock } from "../support/clock";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database";
+import { numbers } from "../support/stored";
 
 const day = 86_400_000;
 const rounds = 200;
@@ -74,7 +75,7 @@ describe(`concurrent release and refunds on ${testProvider}`, () => {
       data: rows.map(({ index }) => ({ shopId: shop.id, shopifyId: String(5_000 + index) })),
     });
     const customers = new Map(
-      (await db.customer.findMany({ where: { shopId: shop.id } })).map((customer) => [
+      numbers(await db.customer.findMany({ where: { shopId: shop.id } })).map((customer) => [
         customer.shopifyId,
         customer.id,
       ]),
@@ -93,7 +94,9 @@ describe(`concurrent release and refunds on ${testProvider}`, () => {
         shopifyUpdatedAt: paidAt,
       })),
     });
-    const orders = await db.order.findMany({ where: { shopId: shop.id }, orderBy: { shopifyId: "asc" } });
+    const orders = numbers(
+      await db.order.findMany({ where: { shopId: shop.id }, orderBy: { shopifyId: "asc" } }),
+    );
     expect(orders).toHaveLength(rounds);
     await db.domainEvent.createMany({
       data: orders.map((order) => ({
@@ -161,9 +164,9 @@ describe(`concurrent release and refunds on ${testProvider}`, () => {
       ]);
     }
 
-    const members = await db.loyaltyMember.findMany({ where: { shopId: shop.id } });
-    const entries = await db.loyaltyLedgerEntry.findMany({ where: { shopId: shop.id } });
-    const credits = await db.cashbackCredit.findMany({ where: { shopId: shop.id } });
+    const members = numbers(await db.loyaltyMember.findMany({ where: { shopId: shop.id } }));
+    const entries = numbers(await db.loyaltyLedgerEntry.findMany({ where: { shopId: shop.id } }));
+    const credits = numbers(await db.cashbackCredit.findMany({ where: { shopId: shop.id } }));
     const byMember = new Map<string, number>();
     for (const entry of entries) {
       byMember.set(

@@ -9,6 +9,7 @@ import { webhookDelivery, type WebhookDelivery } from "../fixtures/store-history
 import { ManualClock } from "../support/clock";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database";
 import { drain, storeDeliveries, testWorker } from "../support/inbox";
+import { numbers } from "../support/stored";
 
 const shopDomain = "alpha.myshopify.com";
 const day = 86_400_000;
@@ -52,8 +53,10 @@ describe(`loyalty earning on ${testProvider}`, () => {
   let run: () => Promise<number>;
 
   const member = async (customerShopifyId: number) => {
-    const customer = await db.customer.findFirstOrThrow({ where: { shopifyId: String(customerShopifyId) } });
-    return db.loyaltyMember.findFirstOrThrow({ where: { customerId: customer.id } });
+    const customer = numbers(
+      await db.customer.findFirstOrThrow({ where: { shopifyId: String(customerShopifyId) } }),
+    );
+    return numbers(await db.loyaltyMember.findFirstOrThrow({ where: { customerId: customer.id } }));
   };
   const deliver = async (...deliveries: WebhookDelivery[]) => {
     await storeDeliveries(db, shopDomain, deliveries, clock.now());
@@ -90,7 +93,7 @@ describe(`loyalty earning on ${testProvider}`, () => {
     );
     await deliver(delivery("orders/paid", order));
     expect(await member(11)).toMatchObject({ pointsBalance: 0, pendingPoints: 75, lifetimePoints: 75 });
-    const earn = await db.loyaltyLedgerEntry.findFirstOrThrow({ where: { kind: "earn" } });
+    const earn = numbers(await db.loyaltyLedgerEntry.findFirstOrThrow({ where: { kind: "earn" } }));
     // Subtotal only: shipping (5.00) and taxes (2.00) are excluded by default.
     expect(earn).toMatchObject({ pendingDelta: 75, basisMinor: 7500 });
 
@@ -199,9 +202,11 @@ describe(`loyalty earning on ${testProvider}`, () => {
       ),
     );
     expect((await member(14)).pointsBalance).toBe(0);
-    const reversal = await db.loyaltyLedgerEntry.findFirstOrThrow({
-      where: { memberId: spender.id, kind: "reversal" },
-    });
+    const reversal = numbers(
+      await db.loyaltyLedgerEntry.findFirstOrThrow({
+        where: { memberId: spender.id, kind: "reversal" },
+      }),
+    );
     expect(reversal).toMatchObject({ pointsDelta: -20, shortfall: 80, balanceAfter: 0 });
   });
 

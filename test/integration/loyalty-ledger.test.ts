@@ -11,6 +11,7 @@ import {
 } from "../../app/loyalty/ledger";
 import { seededRandom } from "../fixtures/shopify-payloads";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database";
+import { numbers } from "../support/stored";
 
 const at = new Date("2026-11-23T12:00:00Z");
 
@@ -28,10 +29,12 @@ describe(`loyalty ledger on ${testProvider}`, () => {
   const post = (posting: Omit<LedgerPosting, "occurredAt">, client: Database = db) =>
     client.$transaction((tx) => postLedgerEntry(tx, shopId, { occurredAt: at, ...posting }));
   const ledgerSum = async (memberId: string) => {
-    const { _sum } = await db.loyaltyLedgerEntry.aggregate({
-      where: { memberId },
-      _sum: { pointsDelta: true, pendingDelta: true },
-    });
+    const { _sum } = numbers(
+      await db.loyaltyLedgerEntry.aggregate({
+        where: { memberId },
+        _sum: { pointsDelta: true, pendingDelta: true },
+      }),
+    );
     return { points: _sum.pointsDelta ?? 0, pending: _sum.pendingDelta ?? 0 };
   };
 
@@ -57,7 +60,7 @@ describe(`loyalty ledger on ${testProvider}`, () => {
     const results = [await post(earn), await post(earn), await post(earn)];
     expect(results.map((result) => result.created)).toEqual([true, false, false]);
     expect(await db.loyaltyLedgerEntry.count({ where: { memberId: member.id } })).toBe(1);
-    expect(await db.loyaltyMember.findUniqueOrThrow({ where: { id: member.id } })).toMatchObject({
+    expect(numbers(await db.loyaltyMember.findUniqueOrThrow({ where: { id: member.id } }))).toMatchObject({
       pointsBalance: 120,
       lifetimePoints: 120,
     });
@@ -82,7 +85,7 @@ describe(`loyalty ledger on ${testProvider}`, () => {
       pointsDelta: 80,
       pendingDelta: -80,
     });
-    expect(await db.loyaltyMember.findUniqueOrThrow({ where: { id: member.id } })).toMatchObject({
+    expect(numbers(await db.loyaltyMember.findUniqueOrThrow({ where: { id: member.id } }))).toMatchObject({
       pointsBalance: 80,
       pendingPoints: 0,
       lifetimePoints: 80,
@@ -118,7 +121,7 @@ describe(`loyalty ledger on ${testProvider}`, () => {
       pendingDelta: -75,
     });
     expect(entry).toMatchObject({ pointsDelta: 50, pendingDelta: -50, shortfall: 0, balanceAfter: 50 });
-    expect(await db.loyaltyMember.findUniqueOrThrow({ where: { id: member.id } })).toMatchObject({
+    expect(numbers(await db.loyaltyMember.findUniqueOrThrow({ where: { id: member.id } }))).toMatchObject({
       pointsBalance: 50,
       pendingPoints: 0,
     });
@@ -132,7 +135,9 @@ describe(`loyalty ledger on ${testProvider}`, () => {
       post({ memberId: member.id, kind: "redeem", source: "reward", sourceId: "r-1", pointsDelta: -60 }),
     ).rejects.toBeInstanceOf(InsufficientPointsError);
     expect(await db.loyaltyLedgerEntry.count({ where: { memberId: member.id } })).toBe(1);
-    expect((await db.loyaltyMember.findUniqueOrThrow({ where: { id: member.id } })).pointsBalance).toBe(50);
+    expect(
+      numbers(await db.loyaltyMember.findUniqueOrThrow({ where: { id: member.id } })).pointsBalance,
+    ).toBe(50);
   });
 
   it("lets a reversal after a redemption take the balance to zero, never below, and records the shortfall", async () => {
@@ -184,9 +189,9 @@ describe(`loyalty ledger on ${testProvider}`, () => {
     );
     expect(outcomes.filter((outcome) => outcome === "redeemed")).toHaveLength(10);
     expect(outcomes.filter((outcome) => outcome === "refused")).toHaveLength(40);
-    const stored = await db.loyaltyMember.findUniqueOrThrow({ where: { id: member.id } });
+    const stored = numbers(await db.loyaltyMember.findUniqueOrThrow({ where: { id: member.id } }));
     expect(stored.pointsBalance).toBe(0);
-    const entries = await db.loyaltyLedgerEntry.findMany({ where: { memberId: member.id } });
+    const entries = numbers(await db.loyaltyLedgerEntry.findMany({ where: { memberId: member.id } }));
     expect(entries.every((entry) => entry.balanceAfter >= 0)).toBe(true);
     expect((await ledgerSum(member.id)).points).toBe(0);
   });
@@ -216,7 +221,7 @@ describe(`loyalty ledger on ${testProvider}`, () => {
       }
     }
     for (const member of members) {
-      const stored = await db.loyaltyMember.findUniqueOrThrow({ where: { id: member.id } });
+      const stored = numbers(await db.loyaltyMember.findUniqueOrThrow({ where: { id: member.id } }));
       expect(await ledgerSum(member.id)).toEqual({
         points: stored.pointsBalance,
         pending: stored.pendingPoints,

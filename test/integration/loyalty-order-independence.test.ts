@@ -13,6 +13,7 @@ import { webhookDelivery, type WebhookDelivery } from "../fixtures/store-history
 import { ManualClock } from "../support/clock";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database";
 import { drain, storeDeliveries, testWorker } from "../support/inbox";
+import { numbers } from "../support/stored";
 
 const shopDomain = "order-independence.myshopify.com";
 
@@ -101,17 +102,25 @@ describe(`loyalty order independence on ${testProvider}`, () => {
 
   /** What the customer ends up with: balances, ledger (order ids made comparable), cashback, tier. */
   async function outcome(customerShopifyId: string) {
-    const customer = await db.customer.findFirstOrThrow({
-      where: { shopId: shop.id, shopifyId: customerShopifyId },
-    });
-    const order = await db.order.findFirstOrThrow({ where: { shopId: shop.id, customerId: customer.id } });
-    const member = await db.loyaltyMember.findFirst({ where: { shopId: shop.id, customerId: customer.id } });
+    const customer = numbers(
+      await db.customer.findFirstOrThrow({
+        where: { shopId: shop.id, shopifyId: customerShopifyId },
+      }),
+    );
+    const order = numbers(
+      await db.order.findFirstOrThrow({ where: { shopId: shop.id, customerId: customer.id } }),
+    );
+    const member = numbers(
+      await db.loyaltyMember.findFirst({ where: { shopId: shop.id, customerId: customer.id } }),
+    );
     const entries = member
-      ? await db.loyaltyLedgerEntry.findMany({ where: { shopId: shop.id, memberId: member.id } })
+      ? numbers(await db.loyaltyLedgerEntry.findMany({ where: { shopId: shop.id, memberId: member.id } }))
       : [];
-    const credit = await db.cashbackCredit.findUnique({
-      where: { shopId_orderId: { shopId: shop.id, orderId: order.id } },
-    });
+    const credit = numbers(
+      await db.cashbackCredit.findUnique({
+        where: { shopId_orderId: { shopId: shop.id, orderId: order.id } },
+      }),
+    );
     return {
       pointsBalance: member?.pointsBalance ?? 0,
       pendingPoints: member?.pendingPoints ?? 0,

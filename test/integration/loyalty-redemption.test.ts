@@ -20,6 +20,7 @@ import { ManualClock } from "../support/clock";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database";
 import { startFakeAdminApi, type FakeAdminApi } from "../support/fake-admin-api";
 import { drain, testWorker } from "../support/inbox";
+import { numbers } from "../support/stored";
 
 const accessToken = "shpat_redemption";
 
@@ -75,8 +76,8 @@ describe(`loyalty redemptions on ${testProvider}`, () => {
   };
 
   const balanceOf = async (customerId: string) => {
-    const member = await db.loyaltyMember.findFirstOrThrow({ where: { customerId } });
-    const entries = await db.loyaltyLedgerEntry.findMany({ where: { memberId: member.id } });
+    const member = numbers(await db.loyaltyMember.findFirstOrThrow({ where: { customerId } }));
+    const entries = numbers(await db.loyaltyLedgerEntry.findMany({ where: { memberId: member.id } }));
     return {
       cached: member.pointsBalance,
       ledgerSum: entries.reduce((sum, entry) => sum + entry.pointsDelta, 0),
@@ -262,9 +263,11 @@ describe(`loyalty redemptions on ${testProvider}`, () => {
     fake.commerce.failNext("CodeDiscountByCode", "server_error", 1);
     const request = { shopId: shop.id, customerId, rewardId, idempotencyKey: key };
     await expect(redeemReward(db, request, options(clock, 1))).rejects.toThrow(/unreachable/);
-    const stuck = await db.redemption.findUniqueOrThrow({
-      where: { shopId_idempotencyKey: { shopId: shop.id, idempotencyKey: key } },
-    });
+    const stuck = numbers(
+      await db.redemption.findUniqueOrThrow({
+        where: { shopId_idempotencyKey: { shopId: shop.id, idempotencyKey: key } },
+      }),
+    );
     expect(stuck.status).toBe("issuing");
     return { request, stuck };
   };
@@ -301,16 +304,18 @@ describe(`loyalty redemptions on ${testProvider}`, () => {
 
     jobClock.advance(redemptionSettleMs + 1_000);
     await drain(worker);
-    expect(await db.redemption.findUniqueOrThrow({ where: { id: lost.id } })).toMatchObject({
+    expect(numbers(await db.redemption.findUniqueOrThrow({ where: { id: lost.id } }))).toMatchObject({
       status: "failed",
     });
     expect(await balanceOf(absent.id)).toEqual({ cached: 120, ledgerSum: 120, lowest: 0 });
     expect(fake.commerce.discountsOf(shop.domain).some((discount) => discount.code === lost.code)).toBe(
       false,
     );
-    const issued = await db.redemption.findFirstOrThrow({
-      where: { shopId: shop.id, idempotencyKey: "stuck-present" },
-    });
+    const issued = numbers(
+      await db.redemption.findFirstOrThrow({
+        where: { shopId: shop.id, idempotencyKey: "stuck-present" },
+      }),
+    );
     expect(issued.status).toBe("issued");
     expect(
       fake.commerce.discountsOf(shop.domain).filter((discount) => discount.code === issued.code),
@@ -358,7 +363,7 @@ describe(`loyalty redemptions on ${testProvider}`, () => {
           );
         })(),
       ]);
-      const final = await db.redemption.findUniqueOrThrow({ where: { id: stuck.id } });
+      const final = numbers(await db.redemption.findUniqueOrThrow({ where: { id: stuck.id } }));
       const codes = fake.commerce.discountsOf(shop.domain).filter((discount) => discount.code === stuck.code);
       const balance = await balanceOf(customer.id);
       expect(balance.lowest).toBeGreaterThanOrEqual(0);

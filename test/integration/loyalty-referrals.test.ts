@@ -19,6 +19,7 @@ import { webhookDelivery, type WebhookDelivery } from "../fixtures/store-history
 import { ManualClock } from "../support/clock";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database";
 import { drain, storeDeliveries, testWorker } from "../support/inbox";
+import { numbers } from "../support/stored";
 
 const day = 86_400_000;
 let orderNumber = 6000;
@@ -51,9 +52,12 @@ describe(`loyalty referrals on ${testProvider}`, () => {
     await run();
   };
   const customerId = async (shopifyId: number) =>
-    (await db.customer.findFirstOrThrow({ where: { shopId: shop.id, shopifyId: String(shopifyId) } })).id;
+    numbers(await db.customer.findFirstOrThrow({ where: { shopId: shop.id, shopifyId: String(shopifyId) } }))
+      .id;
   const points = async (shopifyId: number) => {
-    const member = await db.loyaltyMember.findFirst({ where: { customerId: await customerId(shopifyId) } });
+    const member = numbers(
+      await db.loyaltyMember.findFirst({ where: { customerId: await customerId(shopifyId) } }),
+    );
     return { available: member?.pointsBalance ?? 0, pending: member?.pendingPoints ?? 0 };
   };
   const paid = (

@@ -21,6 +21,7 @@ import { createAdminClient } from "../../app/shopify/admin-client";
 import { ManualClock } from "../support/clock";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database";
 import { startFakeAdminApi, type FakeAdminApi } from "../support/fake-admin-api";
+import { numbers } from "../support/stored";
 
 const accessToken = "shpat_storefront";
 
@@ -87,10 +88,12 @@ describe(`loyalty storefront entry points on ${testProvider}`, () => {
     referrals: await db.referral.count(),
     redemptions: await db.redemption.count(),
     codes: fake.commerce.discounts.length,
-    strangerMembers: await db.loyaltyMember.findMany({
-      where: { customerId: stranger.id },
-      select: { shopId: true, pointsBalance: true, referralCode: true },
-    }),
+    strangerMembers: numbers(
+      await db.loyaltyMember.findMany({
+        where: { customerId: stranger.id },
+        select: { shopId: true, pointsBalance: true, referralCode: true },
+      }),
+    ),
   });
 
   beforeAll(async () => {
@@ -164,7 +167,7 @@ describe(`loyalty storefront entry points on ${testProvider}`, () => {
       redemption.code,
     ]);
     expect(
-      (await db.loyaltyMember.findFirstOrThrow({ where: { shopId: shop.id, customerId: own.id } }))
+      numbers(await db.loyaltyMember.findFirstOrThrow({ where: { shopId: shop.id, customerId: own.id } }))
         .pointsBalance,
     ).toBe(150);
 
@@ -187,7 +190,7 @@ describe(`loyalty storefront entry points on ${testProvider}`, () => {
     expect(await recordShopperReview(db, shopper, "review-77", clock)).toBe(true);
     expect(await recordShopperReview(db, shopper, "review-77", clock)).toBe(false);
     expect(
-      (await db.loyaltyMember.findFirstOrThrow({ where: { shopId: shop.id, customerId: own.id } }))
+      numbers(await db.loyaltyMember.findFirstOrThrow({ where: { shopId: shop.id, customerId: own.id } }))
         .pointsBalance,
     ).toBe(30);
 

@@ -22,6 +22,7 @@ import { ManualClock } from "../support/clock";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database";
 import { startFakeAdminApi, type FakeAdminApi } from "../support/fake-admin-api";
 import { drain, storeDeliveries, testWorker } from "../support/inbox";
+import { numbers } from "../support/stored";
 
 const day = 86_400_000;
 const accessToken = "shpat_tiers";
@@ -54,10 +55,14 @@ describe(`loyalty tiers, bonuses and expiry on ${testProvider}`, () => {
     await run();
   };
   const memberOf = async (shop: Shop, shopifyId: number | string) => {
-    const customer = await db.customer.findFirstOrThrow({
-      where: { shopId: shop.id, shopifyId: String(shopifyId) },
-    });
-    return db.loyaltyMember.findFirstOrThrow({ where: { shopId: shop.id, customerId: customer.id } });
+    const customer = numbers(
+      await db.customer.findFirstOrThrow({
+        where: { shopId: shop.id, shopifyId: String(shopifyId) },
+      }),
+    );
+    return numbers(
+      await db.loyaltyMember.findFirstOrThrow({ where: { shopId: shop.id, customerId: customer.id } }),
+    );
   };
   const order = (shop: Shop, seed: CustomerSeed, price: string, extra: { cancelledAt?: string } = {}) => {
     orderNumber += 1;
@@ -160,9 +165,11 @@ describe(`loyalty tiers, bonuses and expiry on ${testProvider}`, () => {
     clock.advance(day);
     await deliver(alpha, delivery("orders/paid", order(alpha, customerSeed, "99.00")));
     // floor(99 × 1.25) = 123
-    const silverEarn = await db.loyaltyLedgerEntry.findFirstOrThrow({
-      where: { shopId: alpha.id, kind: "earn", reason: { contains: "Silver" } },
-    });
+    const silverEarn = numbers(
+      await db.loyaltyLedgerEntry.findFirstOrThrow({
+        where: { shopId: alpha.id, kind: "earn", reason: { contains: "Silver" } },
+      }),
+    );
     expect(silverEarn.pointsDelta).toBe(123);
     expect((await memberOf(alpha, customerSeed.id)).pointsBalance).toBe(243);
   });
@@ -235,16 +242,20 @@ describe(`loyalty tiers, bonuses and expiry on ${testProvider}`, () => {
       updatedAt: clock.now().toISOString(),
     };
     await deliver(alpha, delivery("customers/create", customerPayload(seed)));
-    const customer = await db.customer.findFirstOrThrow({ where: { shopId: alpha.id, shopifyId: "777" } });
+    const customer = numbers(
+      await db.customer.findFirstOrThrow({ where: { shopId: alpha.id, shopifyId: "777" } }),
+    );
     // 23:30 UTC on 2027-03-14 is already the 15th in Prague.
     await db.customer.update({ where: { id: customer.id }, data: { birthday: "1990-03-15" } });
     clock.advance(new Date("2027-03-14T23:30:00Z").getTime() - clock.now().getTime());
     const options = { clock, subscribers: [] };
     await runDailyLoyalty(db, alpha.id, options);
     await runDailyLoyalty(db, alpha.id, options);
-    const birthdays = await db.loyaltyLedgerEntry.findMany({
-      where: { shopId: alpha.id, source: "birthday" },
-    });
+    const birthdays = numbers(
+      await db.loyaltyLedgerEntry.findMany({
+        where: { shopId: alpha.id, source: "birthday" },
+      }),
+    );
     expect(birthdays.map((entry) => [entry.sourceId, entry.pointsDelta])).toEqual([["2027", 100]]);
     expect((await memberOf(alpha, 777)).pointsBalance).toBe(20 + 100);
 
@@ -276,10 +287,12 @@ describe(`loyalty tiers, bonuses and expiry on ${testProvider}`, () => {
       updatedAt: clock.now().toISOString(),
     }));
     for (const seed of seeds) await deliver(beta, delivery("orders/paid", order(beta, seed, "50.00")));
-    const alphaBefore = await db.loyaltyMember.findMany({
-      where: { shopId: alpha.id },
-      orderBy: { id: "asc" },
-    });
+    const alphaBefore = numbers(
+      await db.loyaltyMember.findMany({
+        where: { shopId: alpha.id },
+        orderBy: { id: "asc" },
+      }),
+    );
 
     // 2027-12-01 is the expiry date; the warning goes out 14 days before.
     clock.advance(new Date("2027-11-16T10:00:00Z").getTime() - clock.now().getTime());
@@ -307,14 +320,18 @@ describe(`loyalty tiers, bonuses and expiry on ${testProvider}`, () => {
     await run();
     await run();
     expect(await memberOf(beta, 901)).toMatchObject({ pointsBalance: 0 });
-    const expired = await db.loyaltyLedgerEntry.findMany({ where: { shopId: beta.id, kind: "expire" } });
+    const expired = numbers(
+      await db.loyaltyLedgerEntry.findMany({ where: { shopId: beta.id, kind: "expire" } }),
+    );
     expect(expired.map((entry) => entry.pointsDelta)).toEqual([-50]);
     expect((await memberOf(beta, 902)).pointsBalance).toBe(60);
     // Alpha has no expiry: its members are untouched.
-    const alphaAfter = await db.loyaltyMember.findMany({
-      where: { shopId: alpha.id },
-      orderBy: { id: "asc" },
-    });
+    const alphaAfter = numbers(
+      await db.loyaltyMember.findMany({
+        where: { shopId: alpha.id },
+        orderBy: { id: "asc" },
+      }),
+    );
     expect(alphaAfter.map((member) => member.pointsBalance)).toEqual(
       alphaBefore.map((member) => member.pointsBalance),
     );

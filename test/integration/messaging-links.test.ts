@@ -22,6 +22,7 @@ import { startFakeTextProvider, type FakeTextProvider } from "../support/fake-te
 import { drain, testWorker } from "../support/inbox";
 import { freePort, startWebServer, type RunningProcess } from "../support/processes";
 import { startSmtpCatcher, type CaughtEmail, type SmtpCatcher } from "../support/smtp-catcher";
+import { numbers } from "../support/stored";
 
 const linkSecret = "messaging-links-test-secret";
 const accessToken = "shpat_messaging";
@@ -439,7 +440,7 @@ describe(`messaging over HTTP on ${testProvider}`, () => {
       });
       expect(reply).toMatchObject({ status: "sent", channel: "whatsapp", category: "utility" });
       await texts.report(reply.providerMessageId ?? "", "delivered");
-      const priced = await db.message.findUniqueOrThrow({ where: { id: reply.id } });
+      const priced = numbers(await db.message.findUniqueOrThrow({ where: { id: reply.id } }));
       const [report] = await messagingCostsByFlowAndMonth(db, modelShop.id);
       results.push({
         model,
@@ -456,18 +457,22 @@ describe(`messaging over HTTP on ${testProvider}`, () => {
 
   it("prices a delivered WhatsApp message by the recipient's country and keeps the second one in 20 h free", async () => {
     const first = await send(["whatsapp"]);
-    expect(first).toMatchObject({ status: "sent", channel: "whatsapp", projectedCostMicros: 59_000 });
+    expect(numbers(first)).toMatchObject({
+      status: "sent",
+      channel: "whatsapp",
+      projectedCostMicros: 59_000,
+    });
     await texts.report(first.providerMessageId ?? "", "delivered");
-    expect(await db.message.findUniqueOrThrow({ where: { id: first.id } })).toMatchObject({
+    expect(numbers(await db.message.findUniqueOrThrow({ where: { id: first.id } }))).toMatchObject({
       status: "delivered",
       costMicros: 59_000,
       costCurrency: "USD",
     });
     clock.advance(20 * 3_600_000);
     const second = await send(["whatsapp"]);
-    expect(second.projectedCostMicros).toBe(0);
+    expect(numbers(second).projectedCostMicros).toBe(0);
     await texts.report(second.providerMessageId ?? "", "delivered");
-    expect((await db.message.findUniqueOrThrow({ where: { id: second.id } })).costMicros).toBe(0);
+    expect(numbers(await db.message.findUniqueOrThrow({ where: { id: second.id } })).costMicros).toBe(0);
     expect(await messagingCostsByFlowAndMonth(db, shop.id)).toEqual([
       {
         flowId: "abandoned-cart",

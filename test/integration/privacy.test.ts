@@ -23,6 +23,7 @@ import { webhookDelivery, type WebhookDelivery } from "../fixtures/store-history
 import { ManualClock } from "../support/clock";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database";
 import { drain, storeDeliveries, testWorker } from "../support/inbox";
+import { numbers } from "../support/stored";
 
 const day = 86_400_000;
 
@@ -200,9 +201,11 @@ describe(`privacy on ${testProvider}`, () => {
       webhookDelivery("orders/paid", { ...paidOrder(9001, zdenka, "64.00"), checkout_token: "tok-55" }, at()),
       webhookDelivery("orders/paid", paidOrder(9002, other, "20.00"), at()),
     );
-    const customer = await db.customer.findFirstOrThrow({ where: { shopId: alpha.id, shopifyId: "7001" } });
+    const customer = numbers(
+      await db.customer.findFirstOrThrow({ where: { shopId: alpha.id, shopifyId: "7001" } }),
+    );
     expect(customer).toMatchObject({ email: "zdenka.quillfeather@example.org", firstName: "Zdenka" });
-    const member = await db.loyaltyMember.findFirstOrThrow({ where: { customerId: customer.id } });
+    const member = numbers(await db.loyaltyMember.findFirstOrThrow({ where: { customerId: customer.id } }));
     await adjustPoints(
       db,
       alpha.id,
@@ -275,21 +278,28 @@ describe(`privacy on ${testProvider}`, () => {
 
     const aggregates = async () => ({
       customers: await db.customer.count({ where: { shopId: alpha.id } }),
-      orderTotals: (await db.order.aggregate({ where: { shopId: alpha.id }, _sum: { totalMinor: true } }))
-        ._sum,
-      profile: await db.customer.findUniqueOrThrow({
-        where: { id: customer.id },
-        select: { ordersCount: true, totalSpentMinor: true, lifecycleStage: true },
-      }),
-      ledger: await db.loyaltyLedgerEntry.aggregate({
-        where: { shopId: alpha.id },
-        _sum: { pointsDelta: true, pendingDelta: true },
-        _count: true,
-      }),
-      member: await db.loyaltyMember.findUniqueOrThrow({
-        where: { id: member.id },
-        select: { pointsBalance: true, pendingPoints: true, lifetimePoints: true },
-      }),
+      orderTotals: numbers(
+        await db.order.aggregate({ where: { shopId: alpha.id }, _sum: { totalMinor: true } }),
+      )._sum,
+      profile: numbers(
+        await db.customer.findUniqueOrThrow({
+          where: { id: customer.id },
+          select: { ordersCount: true, totalSpentMinor: true, lifecycleStage: true },
+        }),
+      ),
+      ledger: numbers(
+        await db.loyaltyLedgerEntry.aggregate({
+          where: { shopId: alpha.id },
+          _sum: { pointsDelta: true, pendingDelta: true },
+          _count: true,
+        }),
+      ),
+      member: numbers(
+        await db.loyaltyMember.findUniqueOrThrow({
+          where: { id: member.id },
+          select: { pointsBalance: true, pendingPoints: true, lifetimePoints: true },
+        }),
+      ),
       messagesSent: await db.message.count({ where: { shopId: alpha.id, status: "sent" } }),
     });
     const before = await aggregates();
@@ -340,18 +350,20 @@ describe(`privacy on ${testProvider}`, () => {
       webhookDelivery("orders/updated", { ...paidOrder(9001, zdenka, "64.00"), updated_at: at() }, at()),
     );
     expect(
-      await db.customer.findUniqueOrThrow({
-        where: { id: customer.id },
-        select: { email: true, firstName: true },
-      }),
+      numbers(
+        await db.customer.findUniqueOrThrow({
+          where: { id: customer.id },
+          select: { email: true, firstName: true },
+        }),
+      ),
     ).toEqual({ email: null, firstName: null });
-    expect(await db.order.findFirstOrThrow({ where: { shopId: alpha.id, shopifyId: "9001" } })).toMatchObject(
-      {
-        email: null,
-        shippingAddressKey: null,
-        totalMinor: 6400,
-      },
-    );
+    expect(
+      numbers(await db.order.findFirstOrThrow({ where: { shopId: alpha.id, shopifyId: "9001" } })),
+    ).toMatchObject({
+      email: null,
+      shippingAddressKey: null,
+      totalMinor: 6400,
+    });
   });
 
   it("erases raw webhook bodies once processed plus the retention period, keeping the dedupe row", async () => {
@@ -433,8 +445,11 @@ describe(`privacy on ${testProvider}`, () => {
     });
     const buyer = { ...zdenka, id: 7300, email: "buyer@example.com" };
     await deliver(shop.domain, webhookDelivery("orders/paid", paidOrder(9300, buyer, "100.00"), at()));
-    const customer = await db.customer.findFirstOrThrow({ where: { shopId: shop.id, shopifyId: "7300" } });
-    const memberOf = () => db.loyaltyMember.findFirstOrThrow({ where: { customerId: customer.id } });
+    const customer = numbers(
+      await db.customer.findFirstOrThrow({ where: { shopId: shop.id, shopifyId: "7300" } }),
+    );
+    const memberOf = async () =>
+      numbers(await db.loyaltyMember.findFirstOrThrow({ where: { customerId: customer.id } }));
     expect(await memberOf()).toMatchObject({ pendingPoints: 100, pointsBalance: 0 });
     // A message due in three weeks, queued before the uninstall.
     await marketingEmail(shop, customer.id, "reminder:before", new Date(clock.now().getTime() + 21 * day));
@@ -496,11 +511,13 @@ describe(`privacy on ${testProvider}`, () => {
 
     expect(await memberOf()).toMatchObject({ pendingPoints: 0, pointsBalance: 100 });
     expect(await db.loyaltyLedgerEntry.count({ where: { shopId: shop.id, kind: "release" } })).toBe(1);
-    const messages = await db.message.findMany({
-      where: { shopId: shop.id },
-      select: { idempotencyKey: true, status: true, sentAt: true },
-      orderBy: { idempotencyKey: "asc" },
-    });
+    const messages = numbers(
+      await db.message.findMany({
+        where: { shopId: shop.id },
+        select: { idempotencyKey: true, status: true, sentAt: true },
+        orderBy: { idempotencyKey: "asc" },
+      }),
+    );
     expect(messages.map((message) => [message.idempotencyKey, message.status])).toEqual([
       ["reminder:before", "skipped"],
       ["welcome-back", "sent"],

@@ -13,6 +13,7 @@ import {
 import { ManualClock } from "../support/clock";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database";
 import { drain, memoryLogger, storeDeliveries, testWorker } from "../support/inbox";
+import { numbers } from "../support/stored";
 
 const alpha = "alpha.myshopify.com";
 /** Beyond 2^53: written only as text, since a JavaScript number cannot hold it. */
@@ -38,31 +39,39 @@ function bigOrderDelivery(topic: string, payload: unknown, id: string): WebhookD
 /** Everything the domain knows about a shop, without generated ids or bookkeeping timestamps. */
 async function domainState(db: Database, shopDomain: string) {
   const shop = await db.shop.findUniqueOrThrow({ where: { domain: shopDomain } });
-  const customers = await db.customer.findMany({
-    where: { shopId: shop.id },
-    orderBy: { shopifyId: "asc" },
-    omit: { id: true, shopId: true, createdAt: true, updatedAt: true },
-  });
-  const orders = await db.order.findMany({
-    where: { shopId: shop.id },
-    orderBy: { shopifyId: "asc" },
-    include: {
-      customer: { select: { shopifyId: true } },
-      lines: { orderBy: { shopifyId: "asc" }, omit: { id: true, orderId: true, shopId: true } },
-    },
-    omit: { id: true, shopId: true, customerId: true, createdAt: true, updatedAt: true },
-  });
-  const checkouts = await db.checkout.findMany({
-    where: { shopId: shop.id },
-    orderBy: { token: "asc" },
-    include: { customer: { select: { shopifyId: true } } },
-    omit: { id: true, shopId: true, customerId: true, createdAt: true, updatedAt: true },
-  });
-  const refunds = await db.refund.findMany({
-    where: { shopId: shop.id },
-    orderBy: { shopifyId: "asc" },
-    omit: { id: true, shopId: true, createdAt: true },
-  });
+  const customers = numbers(
+    await db.customer.findMany({
+      where: { shopId: shop.id },
+      orderBy: { shopifyId: "asc" },
+      omit: { id: true, shopId: true, createdAt: true, updatedAt: true },
+    }),
+  );
+  const orders = numbers(
+    await db.order.findMany({
+      where: { shopId: shop.id },
+      orderBy: { shopifyId: "asc" },
+      include: {
+        customer: { select: { shopifyId: true } },
+        lines: { orderBy: { shopifyId: "asc" }, omit: { id: true, orderId: true, shopId: true } },
+      },
+      omit: { id: true, shopId: true, customerId: true, createdAt: true, updatedAt: true },
+    }),
+  );
+  const checkouts = numbers(
+    await db.checkout.findMany({
+      where: { shopId: shop.id },
+      orderBy: { token: "asc" },
+      include: { customer: { select: { shopifyId: true } } },
+      omit: { id: true, shopId: true, customerId: true, createdAt: true, updatedAt: true },
+    }),
+  );
+  const refunds = numbers(
+    await db.refund.findMany({
+      where: { shopId: shop.id },
+      orderBy: { shopifyId: "asc" },
+      omit: { id: true, shopId: true, createdAt: true },
+    }),
+  );
   return { customers, orders, checkouts, refunds };
 }
 
@@ -179,7 +188,7 @@ describe(`store events on ${testProvider}`, () => {
       ["order.created", 1],
       ["order.paid", 1],
     ]);
-    const stored = await db.customer.findFirstOrThrow();
+    const stored = numbers(await db.customer.findFirstOrThrow());
     expect(stored).toMatchObject({
       ordersCount: 1,
       totalSpentMinor: 6900,
@@ -201,7 +210,7 @@ describe(`store events on ${testProvider}`, () => {
       clock.now(),
     );
     await drain(testWorker(db, clock));
-    expect(await db.customer.findFirstOrThrow()).toMatchObject({ lastName: "New" });
+    expect(numbers(await db.customer.findFirstOrThrow())).toMatchObject({ lastName: "New" });
   });
 
   it("stores a clear error for malformed, mistyped, incomplete and unknown deliveries and keeps going (R-EVT-6)", async () => {
@@ -257,7 +266,9 @@ describe(`store events on ${testProvider}`, () => {
     expect(rows[3]?.lastError).toMatch(/unknown topic "inventory_levels\/update"/);
     expect(rows[4]?.lastError).toMatch(/more decimals than USD/);
     // Nothing half-applied: only the good customer exists, no order at all.
-    expect(await db.customer.findMany({ select: { shopifyId: true } })).toEqual([{ shopifyId: "3" }]);
+    expect(numbers(await db.customer.findMany({ select: { shopifyId: true } }))).toEqual([
+      { shopifyId: "3" },
+    ]);
     expect(await db.order.count()).toBe(0);
     expect(lines()).toContain("webhook delivery rejected: cannot be applied");
     expect(lines()).toContain("wh-types");
@@ -370,7 +381,9 @@ describe(`store events on ${testProvider}`, () => {
     expect(JSON.stringify(exported.payload)).not.toContain("same@example.com");
     expect(await db.customerDataExport.count()).toBe(0);
     const [alphaCustomer, betaCustomer] = await Promise.all(
-      [alpha, beta].map((domain) => db.customer.findFirstOrThrow({ where: { shop: { domain } } })),
+      [alpha, beta].map(async (domain) =>
+        numbers(await db.customer.findFirstOrThrow({ where: { shop: { domain } } })),
+      ),
     );
     expect(alphaCustomer).toMatchObject({
       email: null,
@@ -381,7 +394,7 @@ describe(`store events on ${testProvider}`, () => {
     });
     expect(alphaCustomer?.redactedAt).not.toBeNull();
     expect(betaCustomer).toMatchObject({ email: "same@example.com", firstName: "Sam", redactedAt: null });
-    expect(await db.order.findFirstOrThrow({ where: { shop: { domain: alpha } } })).toMatchObject({
+    expect(numbers(await db.order.findFirstOrThrow({ where: { shop: { domain: alpha } } }))).toMatchObject({
       email: null,
       totalMinor: 4900,
     });

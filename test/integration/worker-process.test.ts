@@ -8,6 +8,7 @@ import { ManualClock } from "../support/clock";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database";
 import { storeDeliveries, testWorker } from "../support/inbox";
 import { runProcess, testShopifyEnv, waitForOutput, type RunningProcess } from "../support/processes";
+import { numbers } from "../support/stored";
 
 const shop = "alpha.myshopify.com";
 
@@ -48,7 +49,9 @@ async function expectAppliedExactlyOnce(db: Database, count: number) {
   expect(await db.order.count()).toBe(count);
   expect(await db.orderLine.count()).toBe(count);
   expect(await db.domainEvent.count({ where: { type: "order.paid" } })).toBe(count);
-  const customers = await db.customer.findMany({ select: { ordersCount: true, totalSpentMinor: true } });
+  const customers = numbers(
+    await db.customer.findMany({ select: { ordersCount: true, totalSpentMinor: true } }),
+  );
   expect(customers).toHaveLength(count / 4);
   for (const customer of customers) expect(customer).toEqual({ ordersCount: 4, totalSpentMinor: 4 * 3400 });
 }

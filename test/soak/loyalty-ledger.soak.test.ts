@@ -3,7 +3,8 @@
 // redemptions, manual adjustments and expiry, for 30 members in two shops. Afterwards, for every
 // member, the ledger sums equal the cached balances, no entry ever left a balance below zero, and
 // no order took back more points than it earned. Run on SQLite and PostgreSQL by `npm test`.
-import type { LoyaltyMember, Order } from "@prisma/client";
+import type { LoyaltyMember } from "@prisma/client";
+import type { Order } from "../../app/loyalty/earning";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../app/db/client";
 import { adjustPoints } from "../../app/loyalty/adjustments";
@@ -16,6 +17,7 @@ import {
 import { InsufficientPointsError, postLedgerEntry } from "../../app/loyalty/ledger";
 import { seededRandom } from "../fixtures/shopify-payloads";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database";
+import { numbers } from "../support/stored";
 
 const events = 10_000;
 const start = new Date("2026-01-01T00:00:00Z").getTime();
@@ -81,19 +83,21 @@ describe(`loyalty ledger, ${events.toLocaleString("en")} random events on ${test
         const member = pick(members);
         orderNumber += 1;
         const subtotalMinor = 100 + Math.floor(random() * 20_000);
-        const order = await db.order.create({
-          data: {
-            shopId: member.shopId,
-            shopifyId: String(orderNumber),
-            customerId: member.customerId,
-            name: `#${orderNumber}`,
-            currency: "USD",
-            subtotalMinor,
-            totalMinor: subtotalMinor,
-            processedAt: now,
-            shopifyUpdatedAt: now,
-          },
-        });
+        const order = numbers(
+          await db.order.create({
+            data: {
+              shopId: member.shopId,
+              shopifyId: String(orderNumber),
+              customerId: member.customerId,
+              name: `#${orderNumber}`,
+              currency: "USD",
+              subtotalMinor,
+              totalMinor: subtotalMinor,
+              processedAt: now,
+              shopifyUpdatedAt: now,
+            },
+          }),
+        );
         orders.push(order);
         await db.$transaction((tx) => awardOrderPoints(tx, order, now));
       } else if (kind === "duplicate") {
@@ -154,7 +158,7 @@ describe(`loyalty ledger, ${events.toLocaleString("en")} random events on ${test
         }
       } else {
         const member = pick(members);
-        const stored = await db.loyaltyMember.findUniqueOrThrow({ where: { id: member.id } });
+        const stored = numbers(await db.loyaltyMember.findUniqueOrThrow({ where: { id: member.id } }));
         await db.$transaction((tx) =>
           postLedgerEntry(tx, member.shopId, {
             memberId: member.id,
@@ -177,21 +181,25 @@ describe(`loyalty ledger, ${events.toLocaleString("en")} random events on ${test
     expect(counts.refused).toBeGreaterThan(0);
     expect((counts.redeem ?? 0) + (counts.adjust ?? 0) - (counts.refused ?? 0)).toBeGreaterThan(500);
     for (const member of members) {
-      const stored = await db.loyaltyMember.findUniqueOrThrow({ where: { id: member.id } });
-      const { _sum } = await db.loyaltyLedgerEntry.aggregate({
-        where: { shopId: member.shopId, memberId: member.id },
-        _sum: { pointsDelta: true, pendingDelta: true },
-      });
+      const stored = numbers(await db.loyaltyMember.findUniqueOrThrow({ where: { id: member.id } }));
+      const { _sum } = numbers(
+        await db.loyaltyLedgerEntry.aggregate({
+          where: { shopId: member.shopId, memberId: member.id },
+          _sum: { pointsDelta: true, pendingDelta: true },
+        }),
+      );
       expect({ points: _sum.pointsDelta ?? 0, pending: _sum.pendingDelta ?? 0 }).toEqual({
         points: stored.pointsBalance,
         pending: stored.pendingPoints,
       });
       expect(stored.pointsBalance).toBeGreaterThanOrEqual(0);
       expect(stored.pendingPoints).toBeGreaterThanOrEqual(0);
-      const last = await db.loyaltyLedgerEntry.findFirst({
-        where: { memberId: member.id },
-        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      });
+      const last = numbers(
+        await db.loyaltyLedgerEntry.findFirst({
+          where: { memberId: member.id },
+          orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+        }),
+      );
       if (last) expect(last.balanceAfter).toBe(stored.pointsBalance);
     }
     expect(
@@ -200,20 +208,24 @@ describe(`loyalty ledger, ${events.toLocaleString("en")} random events on ${test
       }),
     ).toBe(0);
     // One earn per order however often it was delivered; no order lost more than it earned.
-    const earns = await db.loyaltyLedgerEntry.groupBy({
-      by: ["sourceId"],
-      where: { kind: "earn" },
-      _count: true,
-    });
+    const earns = numbers(
+      await db.loyaltyLedgerEntry.groupBy({
+        by: ["sourceId"],
+        where: { kind: "earn" },
+        _count: true,
+      }),
+    );
     expect(earns.every((group) => group._count === 1)).toBe(true);
     for (const order of orders.filter((_, index) => index % 10 === 0)) {
-      const entries = await db.loyaltyLedgerEntry.findMany({
-        where: {
-          shopId: order.shopId,
-          source: "order",
-          OR: [{ sourceId: order.id }, { sourceId: { startsWith: `${order.id}/` } }],
-        },
-      });
+      const entries = numbers(
+        await db.loyaltyLedgerEntry.findMany({
+          where: {
+            shopId: order.shopId,
+            source: "order",
+            OR: [{ sourceId: order.id }, { sourceId: { startsWith: `${order.id}/` } }],
+          },
+        }),
+      );
       const earned = entries
         .filter((entry) => entry.kind === "earn")
         .reduce((sum, e) => sum + e.pointsDelta + e.pendingDelta, 0);

@@ -4,14 +4,15 @@
 // locks on those rows (ARCHITECTURE "lock before you read what you decide on").
 import { randomUUID } from "node:crypto";
 import type { Checkout, Customer, Order, OrderLine, Refund } from "@prisma/client";
-import { deleteWhereIn, insertRows, lockKeys, selectWhereIn, type SqlTx, type Stored } from "../../db/sql";
+import { deleteWhereIn, insertRows, lockKeys, selectWhereIn, type SqlTx } from "../../db/sql";
+import type { FromStored } from "../../money/stored";
 import { recordDomainEvents, type DomainEventInput, type DomainEventSubscriber } from "../domain-events";
 
-export type CustomerRow = Stored<Customer>;
-export type OrderRow = Stored<Order>;
-export type OrderLineRow = Stored<OrderLine>;
-export type RefundRow = Stored<Refund>;
-export type CheckoutRow = Stored<Checkout>;
+export type CustomerRow = FromStored<Customer>;
+export type OrderRow = FromStored<Order>;
+export type OrderLineRow = FromStored<OrderLine>;
+export type RefundRow = FromStored<Refund>;
+export type CheckoutRow = FromStored<Checkout>;
 
 /** What a batch refers to, collected from its payloads before anything is loaded. */
 export interface BatchKeys {

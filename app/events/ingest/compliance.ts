@@ -9,6 +9,7 @@ import type { Prisma } from "@prisma/client";
 import type { Tx } from "../domain-events";
 import { inboxPurgeJobKind } from "../inbox-retention";
 import type { IngestContext } from "./context";
+import { storedIntegersAsNumbers } from "../../money/stored";
 
 /** How long a data-request export stays downloadable. */
 export const dataExportKeptDays = 30;
@@ -48,16 +49,19 @@ export async function exportCustomerData(
     ? await tx.consentChange.findMany({ where: scoped, orderBy: { occurredAt: "asc" } })
     : [];
   const data = JSON.parse(
-    JSON.stringify({
-      customer,
-      orders,
-      refunds,
-      checkouts,
-      loyalty,
-      cashback,
-      messages,
-      consentChanges,
-    }),
+    JSON.stringify(
+      {
+        customer,
+        orders,
+        refunds,
+        checkouts,
+        loyalty,
+        cashback,
+        messages,
+        consentChanges,
+      },
+      storedIntegersAsNumbers,
+    ),
   ) as Prisma.InputJsonObject;
   const requestKey = request.dataRequestId ?? `${request.customerShopifyId}:${now.toISOString()}`;
   const stored = await tx.customerDataExport.upsert({

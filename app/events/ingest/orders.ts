@@ -4,6 +4,7 @@
 import type { Order, Prisma } from "@prisma/client";
 import { lifecycleChangedEvent, recomputeCustomerProfile } from "../../customers/profile";
 import { toMinorUnits } from "../../money/money";
+import { fromStoredInteger } from "../../money/stored";
 import type { DomainEventInput } from "../domain-events";
 import type { OrderPayload, RefundPayload } from "../payloads";
 import type { IngestContext } from "./context";
@@ -146,7 +147,7 @@ export async function applyRefund(context: IngestContext, payload: RefundPayload
     payload: {
       refundShopifyId: payload.id,
       orderShopifyId: payload.order_id,
-      amountMinor: refund.amountMinor,
+      amountMinor: fromStoredInteger(refund.amountMinor),
       currency,
       lineItems,
     },
@@ -163,8 +164,8 @@ async function settleRefundedAmount(context: IngestContext, order: Order): Promi
     where: { shopId: order.shopId, orderShopifyId: order.shopifyId },
     _sum: { amountMinor: true },
   });
-  const refundedMinor = _sum.amountMinor ?? 0;
-  if (refundedMinor === order.refundedMinor) return order;
+  const refundedMinor = fromStoredInteger(_sum.amountMinor ?? 0);
+  if (refundedMinor === fromStoredInteger(order.refundedMinor)) return order;
   return context.tx.order.update({ where: { id: order.id }, data: { refundedMinor } });
 }
 
