@@ -169,8 +169,16 @@ async function createShopsFirstSeen(db: Database, ready: readonly Prepared[]): P
   const domains = [...new Set(ready.map((item) => item.delivery.shopDomain))];
   const known = await db.shop.findMany({ where: { domain: { in: domains } }, select: { domain: true } });
   const knownDomains = new Set(known.map((shop) => shop.domain));
-  for (const domain of domains) {
-    if (!knownDomains.has(domain)) await db.$transaction((tx) => shopForDelivery(tx, domain));
+  for (const domain of domains.filter((candidate) => !knownDomains.has(candidate))) {
+    // Two workers seeing the shop first at once: the second one's insert conflicts, and finds it.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await db.$transaction((tx) => shopForDelivery(tx, domain));
+        break;
+      } catch (error) {
+        if (attempt >= 4 || !isTransientConflict(error)) throw error;
+      }
+    }
   }
 }
 

@@ -89,23 +89,50 @@ describe(`store events on ${testProvider}`, () => {
 
   describe("1,000 deliveries of 200 customers", () => {
     const history = generateStoreHistory({ customers: 200 }).slice(0, 1000);
+    // The same event delivered again under new webhook and event ids (as Shopify may), 200 times.
+    const random = seededRandom(11);
+    const duplicates = Array.from({ length: 200 }, (_, index) => {
+      const original = history[Math.floor(random() * history.length)] as WebhookDelivery;
+      return { ...original, webhookId: `dup-${index}`, eventId: `dup-ev-${index}` };
+    });
     let inOrder: Awaited<ReturnType<typeof domainState>>;
     let shuffled: Awaited<ReturnType<typeof domainState>>;
+    let withDuplicates: Awaited<ReturnType<typeof domainState>>;
+    let events: { inOrder: unknown; withDuplicates: unknown };
 
     beforeAll(async () => {
       const clock = new ManualClock();
-      const [first, second] = [await database(), await database()];
+      const [first, second, third] = [await database(), await database(), await database()];
       await storeDeliveries(first, alpha, history, clock.now());
       await storeDeliveries(second, alpha, shuffle(history, seededRandom(7)), clock.now());
-      const [handledFirst, handledSecond] = [
+      await storeDeliveries(
+        third,
+        alpha,
+        shuffle([...history, ...duplicates], seededRandom(13)),
+        clock.now(),
+      );
+      const handled = [
         await drain(testWorker(first, clock)),
         await drain(testWorker(second, clock)),
+        await drain(testWorker(third, clock, { batchSize: 37 })),
       ];
-      expect([handledFirst, handledSecond]).toEqual([1000, 1000]);
+      expect(handled).toEqual([1000, 1000, 1200]);
       expect(await first.webhookInbox.count({ where: { status: "done" } })).toBe(1000);
       expect(await second.webhookInbox.count({ where: { status: "done" } })).toBe(1000);
+      expect(await third.webhookInbox.count({ where: { status: "done" } })).toBe(1200);
       inOrder = await domainState(first, alpha);
       shuffled = await domainState(second, alpha);
+      withDuplicates = await domainState(third, alpha);
+      // The facts whose announcement does not depend on arrival order (an update or a lifecycle change
+      // is announced per version seen): the same ones, each once, duplicates or not.
+      const announced = (db: Database) =>
+        db.domainEvent.groupBy({
+          by: ["type", "dedupeKey"],
+          where: { type: { notIn: ["customer.updated", "checkout.updated", "customer.lifecycle_changed"] } },
+          _count: true,
+          orderBy: [{ type: "asc" }, { dedupeKey: "asc" }],
+        });
+      events = { inOrder: await announced(first), withDuplicates: await announced(third) };
     }, 240_000);
 
     it("cover the whole story (sanity of the fixture)", () => {
@@ -120,6 +147,11 @@ describe(`store events on ${testProvider}`, () => {
 
     it("converge to the same final state in shuffled order as in order (R-EVT-5)", () => {
       expect(shuffled).toEqual(inOrder);
+    });
+
+    it("converge to the same state, and announce each fact once, with 200 duplicates shuffled in", () => {
+      expect(withDuplicates).toEqual(inOrder);
+      expect(events.withDuplicates).toEqual(events.inOrder);
     });
 
     it("keep derived customer fields consistent with the orders", () => {
