@@ -326,7 +326,7 @@ function columnType(model: ModelName, column: string): FieldType {
 }
 
 /**
- * `SELECT * FROM model WHERE [where AND] column IN (values)`; PostgreSQL rows are locked (FOR
+ * `SELECT * FROM model WHERE [where AND] column IN (values)`; PostgreSQL rows are locked (FOR NO KEY
  * UPDATE, in id order) when `lock` is set — SQLite's transaction already holds the write lock.
  */
 export async function selectWhereIn<T>(
@@ -344,7 +344,9 @@ export async function selectWhereIn<T>(
     const list = inList(tx, column, type, part);
     const sql =
       `SELECT * FROM ${quote(model)} WHERE ${options.where ? `${options.where} AND ` : ""}${list.sql}` +
-      (options.lock && tx.provider === "postgresql" ? " ORDER BY id FOR UPDATE" : "");
+      // NO KEY UPDATE: keys never change here, and foreign-key checks of other writers (a new
+      // member referring to a customer) must not queue behind it — that made two workers deadlock.
+      (options.lock && tx.provider === "postgresql" ? " ORDER BY id FOR NO KEY UPDATE" : "");
     const found = await tx.query<Record<string, unknown>>(sql, [
       ...(options.parameters ?? []),
       ...list.parameters,

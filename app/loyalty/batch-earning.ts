@@ -121,6 +121,19 @@ class LoyaltyBatch {
       .filter((event) => event.type === "customer.created")
       .map((event) => event.subjectId);
     const inShop = { where: `"shopId" = ?`, parameters: [shopId] };
+    // Every batch takes its advisory locks first, in one statement (store events lock the same
+    // order keys), then row locks: two batches never wait on each other in a cycle.
+    const named = await selectWhereIn<Order>(tx, "Order", "id", orderIds, inShop);
+    const memberKey = (customerId: string) => `loyalty-member:${shopId}:${customerId}`;
+    const lockedMembers = new Set<string>([
+      ...signupIds,
+      ...named.map((order) => order.customerId).filter((id) => id !== null),
+    ]);
+    await lockKeys(tx, [
+      ...named.map((order) => `order:${shopId}:${order.shopifyId}`),
+      ...refundedOrderShopifyIds.map((shopifyId) => `order:${shopId}:${shopifyId}`),
+      ...[...lockedMembers].map(memberKey),
+    ]);
     // The order rows are the lock award, release and reversals of an order take (earning.ts).
     const orders = [
       ...(await selectWhereIn<Order>(tx, "Order", "id", orderIds, { ...inShop, lock: true })),
@@ -144,11 +157,9 @@ class LoyaltyBatch {
     const customerIds = [
       ...new Set([...signupIds, ...orders.map((order) => order.customerId).filter((id) => id !== null)]),
     ];
-    // Members are created here when missing: two workers creating one member serialise on its key.
-    await lockKeys(
-      tx,
-      customerIds.map((id) => `loyalty-member:${shopId}:${id}`),
-    );
+    // Members are created here when missing: two workers creating one member serialise on its key
+    // (an order whose customer changed since it was first read takes that key now).
+    await lockKeys(tx, customerIds.filter((id) => !lockedMembers.has(id)).map(memberKey));
     const members = await selectWhereIn<LoyaltyMember>(tx, "LoyaltyMember", "customerId", customerIds, {
       ...inShop,
       lock: true,
