@@ -21,7 +21,7 @@ const environmentSchema = z
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     // How long a client may take to send a request body before it is answered 408.
     STAYLOOP_BODY_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
-    WORKER_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(200),
+    WORKER_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(400),
     WORKER_IDLE_MS: z.coerce.number().int().min(10).default(500),
     WORKER_STALE_AFTER_MS: z.coerce.number().int().min(100).default(60_000),
     WORKER_HEARTBEAT_MS: z.coerce.number().int().min(50).default(5_000),

@@ -55,7 +55,8 @@ function sqliteConnection(database: ResolvedDatabase): SqlConnection {
     let statement = statements.get(sql);
     if (!statement) {
       statement = open().prepare(sql);
-      if (statements.size > 500) statements.clear();
+      // Statements whose text depends on the row count are many and large: keep only a few.
+      if (statements.size > 64) statements.clear();
       statements.set(sql, statement);
     }
     return statement;
