@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { sqlConnectionOf, type Database } from "../../app/db/client";
 import type { SqlConnection } from "../../app/db/sql";
 import type { AdminClientFactory } from "../../app/shopify/shop-admin";
+import { fromStoredRow } from "../../app/money/stored";
 import { workerSetup } from "../../app/worker-setup";
 import type { WebhookDelivery } from "../fixtures/store-history";
 import { customerPayload, orderPayload, refundPayload } from "../fixtures/shopify-payloads";
@@ -170,13 +171,15 @@ describe(`worker batches on ${testProvider}`, () => {
     expect(await db.domainEvent.count({ where: { type: "customer.created" } })).toBe(40);
     expect(await db.domainEvent.count({ where: { type: "order.paid" } })).toBe(40);
     const customers = await db.customer.findMany({ select: { ordersCount: true, totalSpentMinor: true } });
-    for (const customer of customers) expect(customer).toEqual({ ordersCount: 1, totalSpentMinor: 3400 });
+    for (const customer of customers)
+      expect(fromStoredRow(customer)).toEqual({ ordersCount: 1, totalSpentMinor: 3400 });
     const members = await db.loyaltyMember.findMany({
       select: { pointsBalance: true, lifetimePoints: true },
     });
     expect(members).toHaveLength(40);
     // 10 for signing up, 29 for the order's 29.00 subtotal (1 point per unit).
-    for (const member of members) expect(member).toEqual({ pointsBalance: 39, lifetimePoints: 39 });
+    for (const member of members)
+      expect(fromStoredRow(member)).toEqual({ pointsBalance: 39, lifetimePoints: 39 });
     expect(await db.loyaltyLedgerEntry.count()).toBe(80);
     expect(await db.job.count({ where: { status: "failed" } })).toBe(0);
   });
