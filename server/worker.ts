@@ -47,7 +47,6 @@ async function main(): Promise<void> {
   );
   const worker = new Worker({
     db: prisma,
-    provider: env.database.provider,
     clock: systemClock,
     logger,
     batchSize: env.worker.batchSize,

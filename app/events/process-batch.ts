@@ -7,10 +7,9 @@
 import type { Shop, WebhookInbox } from "@prisma/client";
 import type { Clock } from "../clock";
 import type { Database } from "../db/client";
-import { isPermanentDatabaseError, isTransientConflict } from "../db/errors";
+import { isTransientConflict } from "../db/errors";
 import { encodeValue, inList, selectWhereIn, type SqlConnection, type SqlTx } from "../db/sql";
-import { MoneyError } from "../money/money";
-import { isShopDomain, shopForDelivery } from "../shops/registry";
+import { shopForDelivery } from "../shops/registry";
 import {
   applyPrepared,
   collectKeys,
@@ -24,16 +23,8 @@ import {
 import { BatchStore, emptyKeys } from "./batch/store";
 import type { DomainEventSubscriber } from "./domain-events";
 import { scheduleInboxPurge } from "./inbox-retention";
-import {
-  checkoutPayload,
-  customerPayload,
-  orderPayload,
-  parsePayload,
-  parseWebhookJson,
-  PayloadError,
-  refundPayload,
-} from "./payloads";
-import { PermanentDeliveryError } from "./process-delivery";
+import { checkoutPayload, customerPayload, orderPayload, parsePayload, refundPayload } from "./payloads";
+import { deliveryBody, deliveryFailure } from "./process-delivery";
 
 const preparers: Record<BatchTopic, (payload: unknown, now: Date) => PreparedDelivery> = {
   "customers/create": (payload, now) => prepareCustomerDelivery(parsePayload(customerPayload, payload, now)),
@@ -75,26 +66,12 @@ interface Prepared {
   prepared: PreparedDelivery;
 }
 
-/** Whatever made a payload unusable is permanent: the same body fails the same way every time. */
-function permanent(error: unknown): unknown {
-  if (error instanceof PayloadError || error instanceof MoneyError)
-    return new PermanentDeliveryError(error.message);
-  return error;
-}
-
 function prepare(delivery: WebhookInbox, now: Date): PreparedDelivery {
-  if (!isShopDomain(delivery.shopDomain))
-    throw new PermanentDeliveryError(`"${delivery.shopDomain}" is not a *.myshopify.com shop domain`);
-  let payload: unknown;
-  try {
-    payload = parseWebhookJson(delivery.payload);
-  } catch (error) {
-    throw new PermanentDeliveryError(`malformed JSON: ${(error as Error).message}`);
-  }
+  const payload = deliveryBody(delivery);
   try {
     return preparers[delivery.topic as BatchTopic](payload, now);
   } catch (error) {
-    throw permanent(error);
+    throw deliveryFailure(error);
   }
 }
 
@@ -140,11 +117,7 @@ export async function processDeliveryBatch(
       if (attempt < 4 && isTransientConflict(error)) continue;
       const [only] = ready;
       if (only && ready.length === 1) {
-        const failure =
-          isPermanentDatabaseError(error) && !(error instanceof ClaimLostError)
-            ? new PermanentDeliveryError(`cannot be stored: ${(error as Error).message}`)
-            : error;
-        outcome.failed.push({ delivery: only.delivery, error: failure });
+        outcome.failed.push({ delivery: only.delivery, error: deliveryFailure(error) });
         return outcome;
       }
       // Something in the batch cannot be written (or a claim was lost): each delivery alone finds
@@ -165,8 +138,18 @@ export async function processDeliveryBatch(
  * first batch goes through the batch path too; an erased shop stays erased (its deliveries are
  * left for the one-by-one path, which erases them).
  */
+// Domains a database was already seen to have a shop for: saves a statement per batch. Only an
+// optimisation — a shop erased since is not found by the batch, whose deliveries then take the
+// one-by-one path.
+const seenShopsOf = new WeakMap<Database, Set<string>>();
+
 async function createShopsFirstSeen(db: Database, ready: readonly Prepared[]): Promise<void> {
-  const domains = [...new Set(ready.map((item) => item.delivery.shopDomain))];
+  const seenShops = seenShopsOf.get(db) ?? new Set<string>();
+  seenShopsOf.set(db, seenShops);
+  const domains = [...new Set(ready.map((item) => item.delivery.shopDomain))].filter(
+    (domain) => !seenShops.has(domain),
+  );
+  if (domains.length === 0) return;
   const known = await db.shop.findMany({ where: { domain: { in: domains } }, select: { domain: true } });
   const knownDomains = new Set(known.map((shop) => shop.domain));
   for (const domain of domains.filter((candidate) => !knownDomains.has(candidate))) {
@@ -180,6 +163,8 @@ async function createShopsFirstSeen(db: Database, ready: readonly Prepared[]): P
       }
     }
   }
+  if (seenShops.size > 10_000) seenShops.clear();
+  for (const domain of domains) seenShops.add(domain);
 }
 
 async function applyBatch(
@@ -206,7 +191,9 @@ async function applyBatch(
       result.deferred.push(item.delivery);
       continue;
     }
-    byShop.set(shop.id, [...(byShop.get(shop.id) ?? []), item]);
+    const list = byShop.get(shop.id) ?? [];
+    list.push(item);
+    byShop.set(shop.id, list);
   }
   for (const [shopId, items] of byShop) {
     const keys = emptyKeys();
@@ -217,7 +204,7 @@ async function applyBatch(
         applyPrepared(store, item.prepared);
         result.done.push(item.delivery);
       } catch (error) {
-        result.failed.push({ delivery: item.delivery, error: permanent(error) });
+        result.failed.push({ delivery: item.delivery, error: deliveryFailure(error) });
       }
     }
     await store.write(tx, options.subscribers);

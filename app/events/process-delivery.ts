@@ -96,14 +96,7 @@ export async function processDelivery(
 ): Promise<void> {
   const topic = delivery.topic;
   if (!isKnownTopic(topic)) throw new PermanentDeliveryError(`unknown topic "${topic}"`);
-  if (!isShopDomain(delivery.shopDomain))
-    throw new PermanentDeliveryError(`"${delivery.shopDomain}" is not a *.myshopify.com shop domain`);
-  let payload: unknown;
-  try {
-    payload = parseWebhookJson(delivery.payload);
-  } catch (error) {
-    throw new PermanentDeliveryError(`malformed JSON: ${(error as Error).message}`);
-  }
+  const payload = deliveryBody(delivery);
 
   // A race with another worker over the same customer or order is settled by running again.
   for (let attempt = 1; ; attempt += 1) {
@@ -111,15 +104,34 @@ export async function processDelivery(
       await applyDelivery(delivery, topic, payload, options);
       return;
     } catch (error) {
-      if (error instanceof PayloadError || error instanceof MoneyError)
-        throw new PermanentDeliveryError(error.message);
-      // A value the database cannot store (out of range, invalid) fails the same way every time.
-      if (isPermanentDatabaseError(error))
-        throw new PermanentDeliveryError(`cannot be stored: ${(error as Error).message}`);
       if (attempt < 4 && isTransientConflict(error)) continue;
-      throw error;
+      throw deliveryFailure(error);
     }
   }
+}
+
+/** The JSON body of a delivery whose shop domain is plausible; PermanentDeliveryError otherwise. */
+export function deliveryBody(delivery: Pick<WebhookInbox, "shopDomain" | "payload">): unknown {
+  if (!isShopDomain(delivery.shopDomain))
+    throw new PermanentDeliveryError(`"${delivery.shopDomain}" is not a *.myshopify.com shop domain`);
+  try {
+    return parseWebhookJson(delivery.payload);
+  } catch (error) {
+    throw new PermanentDeliveryError(`malformed JSON: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Why a delivery failed, as the worker records it: a payload that cannot be used, or a value the
+ * database cannot store (out of range, invalid), fails the same way every time — permanent; other
+ * errors (a lost connection, a lock timeout) are returned as they are and retried.
+ */
+export function deliveryFailure(error: unknown): unknown {
+  if (error instanceof PayloadError || error instanceof MoneyError)
+    return new PermanentDeliveryError(error.message);
+  if (isPermanentDatabaseError(error))
+    return new PermanentDeliveryError(`cannot be stored: ${(error as Error).message}`);
+  return error;
 }
 
 async function applyDelivery(

@@ -6,8 +6,6 @@ import type { Job, WebhookInbox } from "@prisma/client";
 import type { Database } from "../db/client";
 import { decodeRow, encodeValue, inList, type SqlConnection, type SqlTx } from "../db/sql";
 
-export type Provider = "sqlite" | "postgresql";
-
 export interface ClaimRequest {
   workerId: string;
   now: Date;

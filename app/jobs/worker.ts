@@ -14,7 +14,7 @@ import { PermanentDeliveryError, processDelivery } from "../events/process-deliv
 import type { Logger } from "../observability/logger";
 import { histogram } from "../observability/metrics";
 import type { SqlConnection } from "../db/sql";
-import { claimDeliveries, claimJobs, releaseDeadClaims, type Provider } from "./claims";
+import { claimDeliveries, claimJobs, releaseDeadClaims } from "./claims";
 import { lastErrorText } from "./last-error";
 
 export const workerBatchDuration = histogram(
@@ -55,7 +55,6 @@ export interface BatchJobOutcome {
 
 export interface WorkerOptions {
   db: Database;
-  provider: Provider;
   clock: Clock;
   logger: Logger;
   workerId?: string;
@@ -285,8 +284,13 @@ export class Worker {
     const batches = new Map<string, Job[]>();
     const single: Job[] = [];
     for (const job of claimed) {
-      if (jobHandlers[job.kind]?.batch) batches.set(job.kind, [...(batches.get(job.kind) ?? []), job]);
-      else single.push(job);
+      if (!jobHandlers[job.kind]?.batch) {
+        single.push(job);
+        continue;
+      }
+      const list = batches.get(job.kind) ?? [];
+      list.push(job);
+      batches.set(job.kind, list);
     }
     let handled = 0;
     for (const [kind, jobs] of batches) {

@@ -34,20 +34,20 @@ import type { BatchJobOutcome } from "../jobs/worker";
 import { dailyLoyaltyRun } from "./daily";
 import {
   cancellationReversal,
-  eligibleAmountMinor,
-  pointsForAmount,
+  orderBasePoints,
+  orderEarnPosting,
   pointsState,
   refundedShareOf,
   shareOf,
   refundReversal,
-  releaseJobKind,
+  releaseJob,
   reversalPosting,
 } from "./earning";
 import { postedBalances, type LedgerPosting } from "./ledger";
 import { tierRulesOf } from "./program";
-import { withTierMultiplier, type TierRules } from "./tiers";
+import type { TierRules } from "./tiers";
 import { refundedEventPayload } from "./subscriber";
-import { memberTier, tierOutcome } from "./vip";
+import { tierOutcome } from "./vip";
 
 type MemberRow = FromStored<LoyaltyMember>;
 type EntryRow = FromStored<LoyaltyLedgerEntry>;
@@ -352,36 +352,10 @@ class LoyaltyBatch {
   /** earning.ts awardOrderPoints, in memory. */
   private awardOrderPoints(program: FromStored<LoyaltyProgram>, order: OrderRow): void {
     if (!order.customerId || order.cancelledAt || !program.enabled) return;
-    const basisMinor = eligibleAmountMinor(order, program);
-    const basePoints = pointsForAmount(basisMinor, order.currency, program.pointsPerCurrencyUnit);
-    if (basePoints <= 0) return;
+    if (orderBasePoints(order, program) <= 0) return;
     const member = this.memberFor(order.customerId);
-    // The tier held before this order sets its multiplier.
-    const tier = memberTier(this.rules, member);
-    const points = withTierMultiplier(basePoints, tier);
-    const pending = program.pendingDays > 0;
-    const created = this.post(member, {
-      memberId: member.id,
-      kind: "earn",
-      source: "order",
-      sourceId: order.id,
-      pointsDelta: pending ? 0 : points,
-      pendingDelta: pending ? points : 0,
-      basisMinor,
-      reason: tier
-        ? `Order ${order.name} (${tier.name} ×${tier.earnMultiplierPercent / 100})`
-        : `Order ${order.name}`,
-      occurredAt: this.now,
-    });
-    if (created && pending) {
-      this.jobs.push({
-        shopId: this.shopId,
-        kind: releaseJobKind,
-        key: `order:${order.id}`,
-        payload: { orderId: order.id },
-        runAt: new Date(order.processedAt.getTime() + program.pendingDays * 86_400_000),
-      });
-    }
+    const created = this.post(member, orderEarnPosting(order, program, member, this.rules, this.now));
+    if (created && program.pendingDays > 0) this.jobs.push(releaseJob(order, program));
   }
 
   /** vip.ts evaluateMemberTier, in memory. */

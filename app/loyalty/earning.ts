@@ -17,7 +17,14 @@ import type { LoyaltyProgram, Order as StoredOrder, Refund } from "@prisma/clien
 import type { Tx } from "../events/domain-events";
 import { currencyExponent, multiplyDivideFloor } from "../money/money";
 import { fromStoredInteger, fromStoredRow, type FromStored } from "../money/stored";
-import { loyaltyMemberFor, postLedgerEntry, type LedgerEntry, type LedgerPosting } from "./ledger";
+import type { JobRequest } from "../jobs/schedule";
+import {
+  loyaltyMemberFor,
+  postLedgerEntry,
+  type LedgerEntry,
+  type LedgerPosting,
+  type LoyaltyMember,
+} from "./ledger";
 
 /** What the points state of an order reads of its ledger entries. */
 export type OrderEntry = Pick<
@@ -25,7 +32,7 @@ export type OrderEntry = Pick<
   "memberId" | "kind" | "pointsDelta" | "pendingDelta" | "shortfall" | "basisMinor"
 >;
 import { loyaltyProgramFor, tierRulesOf } from "./program";
-import { withTierMultiplier } from "./tiers";
+import { withTierMultiplier, type TierRules } from "./tiers";
 import { memberTier } from "./vip";
 
 export const releaseJobKind = "loyalty.release";
@@ -71,39 +78,60 @@ export async function awardOrderPoints(tx: Tx, order: Order, now: Date): Promise
   if (!(await lockOrder(tx, order.shopId, order.id, now))) return;
   const program = await loyaltyProgramFor(tx, order.shopId);
   if (!program.enabled) return;
-  const basisMinor = eligibleAmountMinor(order, program);
-  const basePoints = pointsForAmount(basisMinor, order.currency, program.pointsPerCurrencyUnit);
-  if (basePoints <= 0) return;
+  if (orderBasePoints(order, program) <= 0) return;
   const member = await loyaltyMemberFor(tx, order.shopId, order.customerId);
-  // The tier the member held before this order sets its multiplier; the order may then lift them
-  // into a higher tier, which applies from their next order on.
-  const tier = memberTier(tierRulesOf(program), member);
-  const points = withTierMultiplier(basePoints, tier);
+  const { created } = await postLedgerEntry(
+    tx,
+    order.shopId,
+    orderEarnPosting(order, program, member, tierRulesOf(program), now),
+  );
+  if (created && program.pendingDays > 0) await tx.job.create({ data: releaseJob(order, program) });
+}
+
+/** The points a paid order earns before any tier multiplier (0 or less: it earns nothing). */
+export function orderBasePoints(order: Order, program: LoyaltyProgram): number {
+  return pointsForAmount(eligibleAmountMinor(order, program), order.currency, program.pointsPerCurrencyUnit);
+}
+
+/**
+ * The earn posting of a paid order: the tier the member held before this order sets its
+ * multiplier (the order may then lift them into a higher tier, which applies from their next order
+ * on); pending for the returns window when there is one.
+ */
+export function orderEarnPosting(
+  order: Order,
+  program: LoyaltyProgram,
+  member: Pick<LoyaltyMember, "id" | "tierId">,
+  rules: TierRules | null,
+  now: Date,
+): LedgerPosting {
+  const tier = memberTier(rules, member);
+  const points = withTierMultiplier(orderBasePoints(order, program), tier);
   const pending = program.pendingDays > 0;
-  const { created } = await postLedgerEntry(tx, order.shopId, {
+  return {
     memberId: member.id,
     kind: "earn",
     source: "order",
     sourceId: order.id,
     pointsDelta: pending ? 0 : points,
     pendingDelta: pending ? points : 0,
-    basisMinor,
+    basisMinor: eligibleAmountMinor(order, program),
     reason: tier
       ? `Order ${order.name} (${tier.name} ×${tier.earnMultiplierPercent / 100})`
       : `Order ${order.name}`,
     occurredAt: now,
-  });
-  if (created && pending) {
-    await tx.job.create({
-      data: {
-        shopId: order.shopId,
-        kind: releaseJobKind,
-        key: `order:${order.id}`,
-        payload: { orderId: order.id },
-        runAt: new Date(order.processedAt.getTime() + program.pendingDays * 86_400_000),
-      },
-    });
-  }
+  };
+}
+
+/** The job that makes an order's pending points spendable once its returns window has passed. */
+export function releaseJob(order: Order, program: LoyaltyProgram): JobRequest {
+  return {
+    shopId: order.shopId,
+    kind: releaseJobKind,
+    key: `order:${order.id}`,
+    payload: { orderId: order.id },
+    runAt: new Date(order.processedAt.getTime() + program.pendingDays * 86_400_000),
+  };
 }
 
 export interface OrderPointsState {

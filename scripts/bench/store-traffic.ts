@@ -13,25 +13,20 @@ import {
   type CustomerSeed,
   type LineSeed,
 } from "../../test/fixtures/shopify-payloads";
+import {
+  catalogue as historyCatalogue,
+  firstNames,
+  lastNames,
+  type WebhookDelivery,
+} from "../../test/fixtures/store-history";
 
-export interface TrafficDelivery {
-  topic: string;
-  webhookId: string;
-  eventId: string;
-  triggeredAt: string;
-  body: string;
-}
+/** One delivery, with ids of its own, as the fixtures describe it. */
+export type TrafficDelivery = WebhookDelivery;
 
 const catalogue = [
-  { productId: 632910392, variantId: 808950810, title: "Ceramic Pour-Over Set", price: "39.00" },
-  { productId: 632910393, variantId: 808950811, title: "Single-Origin Beans 250 g", price: "14.50" },
-  { productId: 632910394, variantId: 808950812, title: "Paper Filters (100)", price: "6.90" },
-  { productId: 632910395, variantId: 808950813, title: "Gooseneck Kettle", price: "64.00" },
-  { productId: 632910396, variantId: 808950814, title: "Travel Mug", price: "22.00" },
+  ...historyCatalogue,
   { productId: 632910397, variantId: 808950815, title: "Hand Grinder", price: "89.00" },
 ];
-const firstNames = ["Jana", "Petr", "Lucie", "Tomáš", "Emma", "Noah", "Olivia", "Liam", "Eva", "Jakub"];
-const lastNames = ["Nováková", "Svoboda", "Dvořák", "Smith", "Johnson", "Brown", "Černá", "Miller"];
 
 const minute = 60_000;
 const hour = 60 * minute;

@@ -149,7 +149,6 @@ describe(`backfill on ${testProvider}`, () => {
     const progress: BackfillRun[] = [];
     const worker = new Worker({
       db,
-      provider: testProvider,
       clock,
       logger: createLogger("silent"),
       jobHandlers: {

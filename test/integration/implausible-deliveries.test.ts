@@ -3,6 +3,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { createDatabaseClient, sqlConnectionOf, type Database } from "../../app/db/client";
 import type { SqlConnection } from "../../app/db/sql";
+import { faultySqlConnection } from "../support/faulty-sql";
 import type { WebhookDelivery } from "../fixtures/store-history";
 import { checkoutPayload, customerPayload, orderPayload, refundPayload } from "../fixtures/shopify-payloads";
 import { ManualClock } from "../support/clock";
@@ -256,21 +257,9 @@ describe(`implausible deliveries on ${testProvider}`, () => {
  * (touches customers): the claim before it and the failure record after it go through.
  */
 function failingWhileApplying(real: SqlConnection, error: () => Promise<unknown>): SqlConnection {
-  const fail = async (sql: string) => {
+  return faultySqlConnection(real, async (sql) => {
     if (sql.includes('"Customer"')) throw await error();
-  };
-  return {
-    provider: real.provider,
-    close: () => real.close(),
-    transaction: (work) =>
-      real.transaction((tx) =>
-        work({
-          provider: tx.provider,
-          query: async (sql, parameters) => (await fail(sql), tx.query(sql, parameters)),
-          execute: async (sql, parameters) => (await fail(sql), tx.execute(sql, parameters)),
-        }),
-      ),
-  };
+  });
 }
 
 describe(`transient failures on ${testProvider} keep their backoff (item 2)`, () => {

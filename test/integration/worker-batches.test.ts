@@ -5,6 +5,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { sqlConnectionOf, type Database } from "../../app/db/client";
 import type { SqlConnection } from "../../app/db/sql";
+import { faultySqlConnection } from "../support/faulty-sql";
 import type { AdminClientFactory } from "../../app/shopify/shop-admin";
 import { fromStoredRow } from "../../app/money/stored";
 import { workerSetup } from "../../app/worker-setup";
@@ -35,22 +36,10 @@ const contains = (value: unknown, text: string): boolean =>
  * out-of-range number): any statement carrying it fails, so the batch holding it cannot be written.
  */
 function refusing(real: SqlConnection, value: string): SqlConnection {
-  const check = (parameters: readonly unknown[] = []) => {
+  return faultySqlConnection(real, (_sql, parameters) => {
     if (parameters.some((parameter) => contains(parameter, value)))
       throw Object.assign(new Error(`value "${value}" is out of range for type integer`), { code: "22003" });
-  };
-  return {
-    provider: real.provider,
-    close: () => real.close(),
-    transaction: (work) =>
-      real.transaction((tx) =>
-        work({
-          provider: tx.provider,
-          query: async (sql, parameters) => (check(parameters), tx.query(sql, parameters)),
-          execute: async (sql, parameters) => (check(parameters), tx.execute(sql, parameters)),
-        }),
-      ),
-  };
+  });
 }
 
 describe(`worker batches on ${testProvider}`, () => {

@@ -7,7 +7,6 @@ import type { Database } from "../../app/db/client";
 import type { Logger } from "../../app/observability/logger";
 import { Worker, type WorkerOptions } from "../../app/jobs/worker";
 import type { WebhookDelivery } from "../fixtures/store-history";
-import { testProvider } from "./database";
 
 export async function storeDeliveries(
   db: Database,
@@ -45,7 +44,6 @@ export function memoryLogger(): { logger: Logger; lines: () => string } {
 export function testWorker(db: Database, clock: Clock, options: Partial<WorkerOptions> = {}): Worker {
   return new Worker({
     db,
-    provider: testProvider,
     clock,
     logger: options.logger ?? memoryLogger().logger,
     batchSize: 100,

@@ -7,10 +7,15 @@
 // applied; applying changes nothing until it can no longer fail, so a delivery that fails leaves
 // the batch's rows as they were and fails alone.
 import { customerProfile, lifecycleChangedEvent } from "../../customers/profile";
-import { toMinorUnits } from "../../money/money";
-import { orderFacts, lineRows, orderFields } from "../ingest/orders";
-import { checkoutFields } from "../ingest/checkouts";
-import { consentUpdates, customerFields, profileFields } from "../ingest/customers";
+import { lineRows, orderFacts, orderFields, orderRefundedEvent, refundFields } from "../ingest/orders";
+import { checkoutCompletedEvent, checkoutFields, checkoutUpdatedEvent } from "../ingest/checkouts";
+import {
+  consentUpdates,
+  customerCreatedEvent,
+  customerFields,
+  customerUpdatedEvent,
+  profileFields,
+} from "../ingest/customers";
 import type { CheckoutPayload, CustomerPayload, OrderPayload, RefundPayload } from "../payloads";
 import {
   newId,
@@ -84,9 +89,8 @@ export function prepareCheckout(payload: CheckoutPayload): PreparedDelivery {
 }
 
 export function prepareRefund(payload: RefundPayload): PreparedDelivery {
-  // Converted here once so a malformed amount fails before anything is applied.
-  for (const transaction of payload.transactions)
-    if (transaction.currency) toMinorUnits(transaction.amount, transaction.currency);
+  // Its amounts are converted when applied (refundFields), before anything changes: the refund's
+  // currency may be the order's, known only then.
   return { kind: "refund", payload };
 }
 
@@ -150,13 +154,7 @@ function applyCustomer(store: BatchStore, prepared: PreparedCustomer): CustomerR
       createdAt: store.now,
       updatedAt: store.now,
     });
-    store.emit({
-      type: "customer.created",
-      subjectId: created.id,
-      dedupeKey: `customer.created:${payload.id}`,
-      payload: { shopifyId: payload.id },
-      occurredAt: payload.created_at ?? payload.updated_at,
-    });
+    store.emit(customerCreatedEvent(created.id, payload));
     return created;
   }
   // Deleted or redacted (R-SEC-2): a later delivery does not bring the personal data back.
@@ -166,13 +164,7 @@ function applyCustomer(store: BatchStore, prepared: PreparedCustomer): CustomerR
   if (existing.shopifyUpdatedAt !== null && existing.shopifyUpdatedAt >= payload.updated_at) return existing;
   const consent = consentUpdates(existing, payload);
   store.update(existing, { ...prepared.profile, ...consent });
-  store.emit({
-    type: "customer.updated",
-    subjectId: existing.id,
-    dedupeKey: `customer.updated:${payload.id}:${payload.updated_at.toISOString()}`,
-    payload: { shopifyId: payload.id },
-    occurredAt: payload.updated_at,
-  });
+  store.emit(customerUpdatedEvent(existing.id, payload));
   return existing;
 }
 
@@ -221,44 +213,9 @@ function linesOf(store: BatchStore, orderId: string, lines: readonly LineDraft[]
 function applyRefund(store: BatchStore, payload: RefundPayload): void {
   if (store.refundsByShopifyId.has(payload.id)) return;
   const order = store.ordersByShopifyId.get(payload.order_id);
-  const successful = payload.transactions.filter(
-    (transaction) => transaction.kind === "refund" && transaction.status === "success",
-  );
-  const currency = (successful[0]?.currency ?? order?.currency ?? "").toUpperCase();
-  if (currency === "")
-    throw new Error(`refund ${payload.id}: currency unknown (no transaction, order not seen yet)`);
-  const money = (amount: string | null | undefined) => (amount ? toMinorUnits(amount, currency) : 0);
-  const lineItems = payload.refund_line_items.map((line) => ({
-    lineShopifyId: line.line_item_id,
-    quantity: line.quantity,
-    subtotalMinor: money(line.subtotal),
-    totalTaxMinor: money(line.total_tax),
-  }));
-  const amountMinor = successful.reduce((sum, transaction) => sum + money(transaction.amount), 0);
-  const refund = store.addRefund({
-    id: newId(),
-    shopId: store.shopId,
-    shopifyId: payload.id,
-    orderShopifyId: payload.order_id,
-    currency,
-    amountMinor,
-    lineItems,
-    processedAt: payload.processed_at ?? payload.created_at,
-    createdAt: store.now,
-  });
-  store.emit({
-    type: "order.refunded",
-    subjectId: order?.id ?? refund.id,
-    dedupeKey: `order.refunded:${payload.id}`,
-    payload: {
-      refundShopifyId: payload.id,
-      orderShopifyId: payload.order_id,
-      amountMinor,
-      currency,
-      lineItems,
-    },
-    occurredAt: refund.processedAt,
-  });
+  const fields = refundFields(payload, order?.currency ?? null);
+  const refund = store.addRefund({ id: newId(), shopId: store.shopId, ...fields, createdAt: store.now });
+  store.emit(orderRefundedEvent(order?.id ?? refund.id, fields));
   if (order) {
     settleRefundedAmount(store, order);
     if (order.customerId) refreshProfile(store, order.customerId);
@@ -276,13 +233,7 @@ function completeCheckout(store: BatchStore, order: OrderRow): void {
   if (!checkout) return;
   const completedAt = checkout.completedAt;
   if (!completedAt) store.update(checkout, { completedAt: order.processedAt });
-  store.emit({
-    type: "checkout.completed",
-    subjectId: checkout.id,
-    dedupeKey: `checkout.completed:${order.checkoutToken}`,
-    payload: { orderId: order.id, orderShopifyId: order.shopifyId },
-    occurredAt: completedAt ?? order.processedAt,
-  });
+  store.emit(checkoutCompletedEvent(checkout, order, completedAt ?? order.processedAt));
 }
 
 function refreshProfile(store: BatchStore, customerId: string): void {
@@ -326,21 +277,9 @@ function applyCheckout(store: BatchStore, prepared: Extract<PreparedDelivery, { 
   const order = store.orderWithCheckout(payload.token);
   if (order && !checkout.completedAt) store.update(checkout, { completedAt: order.processedAt });
   if (checkout.completedAt) {
-    store.emit({
-      type: "checkout.completed",
-      subjectId: checkout.id,
-      dedupeKey: `checkout.completed:${checkout.token}`,
-      payload: { orderId: order?.id ?? null, orderShopifyId: order?.shopifyId ?? null },
-      occurredAt: checkout.completedAt,
-    });
+    store.emit(checkoutCompletedEvent(checkout, order, checkout.completedAt));
   } else if (checkout.email || checkout.phone) {
     // Flows (re)start their abandonment timer from the newest version of the cart.
-    store.emit({
-      type: "checkout.updated",
-      subjectId: checkout.id,
-      dedupeKey: `checkout.updated:${checkout.token}:${checkout.shopifyUpdatedAt.toISOString()}`,
-      payload: { token: checkout.token, customerId: checkout.customerId },
-      occurredAt: checkout.shopifyUpdatedAt,
-    });
+    store.emit(checkoutUpdatedEvent(checkout));
   }
 }

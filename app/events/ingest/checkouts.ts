@@ -2,6 +2,7 @@
 // A checkout whose order is already known is complete, whichever arrived first.
 import type { Checkout } from "@prisma/client";
 import { toMinorUnits } from "../../money/money";
+import type { DomainEventInput } from "../domain-events";
 import type { CheckoutPayload } from "../payloads";
 import type { IngestContext } from "./context";
 import { applyCustomer } from "./customers";
@@ -27,6 +28,34 @@ export function checkoutFields(payload: CheckoutPayload) {
     })),
     completedAt: payload.completed_at ?? null,
     shopifyUpdatedAt: payload.updated_at,
+  };
+}
+
+/** checkout.completed, once per checkout, with its order when known. */
+export function checkoutCompletedEvent(
+  checkout: Pick<Checkout, "id" | "token">,
+  order: { id: string; shopifyId: string } | null | undefined,
+  occurredAt: Date,
+): DomainEventInput {
+  return {
+    type: "checkout.completed",
+    subjectId: checkout.id,
+    dedupeKey: `checkout.completed:${checkout.token}`,
+    payload: { orderId: order?.id ?? null, orderShopifyId: order?.shopifyId ?? null },
+    occurredAt,
+  };
+}
+
+/** checkout.updated, once per version of the cart: flows (re)start their abandonment timer from it. */
+export function checkoutUpdatedEvent(
+  checkout: Pick<Checkout, "id" | "token" | "customerId" | "shopifyUpdatedAt">,
+): DomainEventInput {
+  return {
+    type: "checkout.updated",
+    subjectId: checkout.id,
+    dedupeKey: `checkout.updated:${checkout.token}:${checkout.shopifyUpdatedAt.toISOString()}`,
+    payload: { token: checkout.token, customerId: checkout.customerId },
+    occurredAt: checkout.shopifyUpdatedAt,
   };
 }
 
@@ -65,22 +94,10 @@ export async function applyCheckout(context: IngestContext, payload: CheckoutPay
     });
   }
   if (checkout.completedAt) {
-    await context.emit({
-      type: "checkout.completed",
-      subjectId: checkout.id,
-      dedupeKey: `checkout.completed:${checkout.token}`,
-      payload: { orderId: order?.id ?? null, orderShopifyId: order?.shopifyId ?? null },
-      occurredAt: checkout.completedAt,
-    });
+    await context.emit(checkoutCompletedEvent(checkout, order, checkout.completedAt));
   } else if (checkout.email || checkout.phone) {
     // Flows (re)start their abandonment timer from the newest version of the cart.
-    await context.emit({
-      type: "checkout.updated",
-      subjectId: checkout.id,
-      dedupeKey: `checkout.updated:${checkout.token}:${checkout.shopifyUpdatedAt.toISOString()}`,
-      payload: { token: checkout.token, customerId: checkout.customerId },
-      occurredAt: checkout.shopifyUpdatedAt,
-    });
+    await context.emit(checkoutUpdatedEvent(checkout));
   }
   return checkout;
 }

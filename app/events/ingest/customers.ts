@@ -4,6 +4,7 @@
 // its own date: the later change wins, Shopify's or ours (R-FLOW-3, decision 006).
 import type { Customer } from "@prisma/client";
 import { consentDate, shopifyConsentWins } from "../../customers/marketing-consent";
+import type { DomainEventInput } from "../domain-events";
 import type { CustomerPayload } from "../payloads";
 import type { IngestContext } from "./context";
 
@@ -57,6 +58,27 @@ export function consentUpdates(
   };
 }
 
+export function customerCreatedEvent(customerId: string, payload: CustomerPayload): DomainEventInput {
+  return {
+    type: "customer.created",
+    subjectId: customerId,
+    dedupeKey: `customer.created:${payload.id}`,
+    payload: { shopifyId: payload.id },
+    occurredAt: payload.created_at ?? payload.updated_at,
+  };
+}
+
+/** customer.updated, once per version (`updated_at`) applied. */
+export function customerUpdatedEvent(customerId: string, payload: CustomerPayload): DomainEventInput {
+  return {
+    type: "customer.updated",
+    subjectId: customerId,
+    dedupeKey: `customer.updated:${payload.id}:${payload.updated_at.toISOString()}`,
+    payload: { shopifyId: payload.id },
+    occurredAt: payload.updated_at,
+  };
+}
+
 /** Applies a customer payload; returns the stored customer (possibly unchanged when stale). */
 export async function applyCustomer(
   context: IngestContext,
@@ -75,13 +97,7 @@ export async function applyCustomer(
         locale: extra.locale ?? null,
       },
     });
-    await context.emit({
-      type: "customer.created",
-      subjectId: created.id,
-      dedupeKey: `customer.created:${payload.id}`,
-      payload: { shopifyId: payload.id },
-      occurredAt: payload.created_at ?? payload.updated_at,
-    });
+    await context.emit(customerCreatedEvent(created.id, payload));
     return created;
   }
   // Deleted or redacted (R-SEC-2): a later delivery does not bring the personal data back.
@@ -109,13 +125,7 @@ export async function applyCustomer(
     Object.keys(consent).length > 0
       ? await tx.customer.update({ where: { id: existing.id }, data: consent })
       : locked;
-  await context.emit({
-    type: "customer.updated",
-    subjectId: existing.id,
-    dedupeKey: `customer.updated:${payload.id}:${payload.updated_at.toISOString()}`,
-    payload: { shopifyId: payload.id },
-    occurredAt: payload.updated_at,
-  });
+  await context.emit(customerUpdatedEvent(existing.id, payload));
   return stored;
 }
 

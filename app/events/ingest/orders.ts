@@ -8,6 +8,7 @@ import { fromStoredInteger } from "../../money/stored";
 import type { DomainEventInput } from "../domain-events";
 import type { OrderPayload, RefundPayload } from "../payloads";
 import type { IngestContext } from "./context";
+import { checkoutCompletedEvent } from "./checkouts";
 import { applyCustomer } from "./customers";
 
 const paidStatuses = new Set(["paid", "partially_refunded", "refunded"]);
@@ -105,6 +106,53 @@ export async function applyOrder(context: IngestContext, payload: OrderPayload):
   return order;
 }
 
+/**
+ * A refund's stored fields: its currency (the successful transactions', else the order's), the
+ * money returned and the refunded lines. Throws when the currency cannot be known yet.
+ */
+export function refundFields(payload: RefundPayload, orderCurrency: string | null) {
+  const successful = payload.transactions.filter(
+    (transaction) => transaction.kind === "refund" && transaction.status === "success",
+  );
+  const currency = (successful[0]?.currency ?? orderCurrency ?? "").toUpperCase();
+  if (currency === "")
+    throw new Error(`refund ${payload.id}: currency unknown (no transaction, order not seen yet)`);
+  const money = (amount: string | null | undefined) => (amount ? toMinorUnits(amount, currency) : 0);
+  return {
+    shopifyId: payload.id,
+    orderShopifyId: payload.order_id,
+    currency,
+    amountMinor: successful.reduce((sum, transaction) => sum + money(transaction.amount), 0),
+    lineItems: payload.refund_line_items.map((line) => ({
+      lineShopifyId: line.line_item_id,
+      quantity: line.quantity,
+      subtotalMinor: money(line.subtotal),
+      totalTaxMinor: money(line.total_tax),
+    })),
+    processedAt: payload.processed_at ?? payload.created_at,
+  };
+}
+
+/** order.refunded, about the order when known (else the refund itself). */
+export function orderRefundedEvent(
+  subjectId: string,
+  refund: ReturnType<typeof refundFields>,
+): DomainEventInput {
+  return {
+    type: "order.refunded",
+    subjectId,
+    dedupeKey: `order.refunded:${refund.shopifyId}`,
+    payload: {
+      refundShopifyId: refund.shopifyId,
+      orderShopifyId: refund.orderShopifyId,
+      amountMinor: refund.amountMinor,
+      currency: refund.currency,
+      lineItems: refund.lineItems,
+    },
+    occurredAt: refund.processedAt,
+  };
+}
+
 /** refunds/create: recorded once per refund id; the order's refunded amount is the sum. */
 export async function applyRefund(context: IngestContext, payload: RefundPayload): Promise<void> {
   const { tx, shop } = context;
@@ -116,43 +164,9 @@ export async function applyRefund(context: IngestContext, payload: RefundPayload
   const order = await tx.order.findUnique({
     where: { shopId_shopifyId: { shopId: shop.id, shopifyId: payload.order_id } },
   });
-  const successful = payload.transactions.filter(
-    (transaction) => transaction.kind === "refund" && transaction.status === "success",
-  );
-  const currency = (successful[0]?.currency ?? order?.currency ?? "").toUpperCase();
-  if (currency === "")
-    throw new Error(`refund ${payload.id}: currency unknown (no transaction, order not seen yet)`);
-  const money = (amount: string | null | undefined) => (amount ? toMinorUnits(amount, currency) : 0);
-  const lineItems = payload.refund_line_items.map((line) => ({
-    lineShopifyId: line.line_item_id,
-    quantity: line.quantity,
-    subtotalMinor: money(line.subtotal),
-    totalTaxMinor: money(line.total_tax),
-  }));
-  const refund = await tx.refund.create({
-    data: {
-      shopId: shop.id,
-      shopifyId: payload.id,
-      orderShopifyId: payload.order_id,
-      currency,
-      amountMinor: successful.reduce((sum, transaction) => sum + money(transaction.amount), 0),
-      lineItems,
-      processedAt: payload.processed_at ?? payload.created_at,
-    },
-  });
-  await context.emit({
-    type: "order.refunded",
-    subjectId: order?.id ?? refund.id,
-    dedupeKey: `order.refunded:${payload.id}`,
-    payload: {
-      refundShopifyId: payload.id,
-      orderShopifyId: payload.order_id,
-      amountMinor: fromStoredInteger(refund.amountMinor),
-      currency,
-      lineItems,
-    },
-    occurredAt: refund.processedAt,
-  });
+  const fields = refundFields(payload, order?.currency ?? null);
+  const refund = await tx.refund.create({ data: { shopId: shop.id, ...fields } });
+  await context.emit(orderRefundedEvent(order?.id ?? refund.id, fields));
   if (order) {
     const settled = await settleRefundedAmount(context, order);
     if (settled.customerId) await refreshProfile(context, settled.customerId);
@@ -242,13 +256,13 @@ async function completeCheckout(context: IngestContext, order: Order): Promise<v
       data: { completedAt: order.processedAt },
     });
   }
-  await context.emit({
-    type: "checkout.completed",
-    subjectId: checkout.id,
-    dedupeKey: `checkout.completed:${order.checkoutToken}`,
-    payload: { orderId: order.id, orderShopifyId: order.shopifyId },
-    occurredAt: checkout.completedAt ?? order.processedAt,
-  });
+  await context.emit(
+    checkoutCompletedEvent(
+      { id: checkout.id, token: order.checkoutToken },
+      order,
+      checkout.completedAt ?? order.processedAt,
+    ),
+  );
 }
 
 export async function refreshProfile(context: IngestContext, customerId: string): Promise<void> {
