@@ -4,7 +4,11 @@ import type { Clock } from "./clock";
 import { domainEventJobKind, type DomainEventSubscriber } from "./events/domain-events";
 import { deliverDomainEvents } from "./events/event-delivery";
 import { defaultInboxRetentionDays, inboxPurgeJobHandler, inboxPurgeJobKind } from "./events/inbox-retention";
-import type { JobHandler } from "./jobs/worker";
+import { flowPointsJobHandler, flowPointsJobKind } from "./flows/points";
+import { flowSchedulerSweep } from "./flows/scheduler";
+import { flowSendGuard } from "./flows/send-guard";
+import { flowsSubscriber, flowsSubscription } from "./flows/subscriber";
+import type { JobHandler, WorkerSweep } from "./jobs/worker";
 import { loyaltyBatchHandler } from "./loyalty/batch-earning";
 import { cashbackJobHandler, cashbackJobKind } from "./loyalty/cashback";
 import { dailyLoyaltyJobHandler, dailyLoyaltyJobKind } from "./loyalty/daily";
@@ -27,6 +31,7 @@ import type { AdminClientFactory } from "./shopify/shop-admin";
 export interface WorkerSetup {
   subscribers: DomainEventSubscriber[];
   jobHandlers: Record<string, JobHandler>;
+  sweeps: WorkerSweep[];
 }
 
 export function workerSetup(options: {
@@ -37,10 +42,14 @@ export function workerSetup(options: {
   /** Days a processed webhook body is kept before it is erased (STAYLOOP_INBOX_RETENTION_DAYS). */
   inboxRetentionDays?: number;
 }): WorkerSetup {
-  const subscribers = [loyaltySubscriber];
+  const subscribers = [loyaltySubscriber, flowsSubscriber];
   const { clock, adminClientFor } = options;
+  // Flow messages pass the flow's last check (exit on purchase, paused, ended) as they are sent.
+  const messaging = options.messaging && { ...options.messaging, sendGuard: flowSendGuard };
   return {
     subscribers,
+    // Without the outbox (tests of other domains) no flow step runs: it could not send.
+    sweeps: messaging ? [flowSchedulerSweep({ links: messaging.links })] : [],
     jobHandlers: {
       [domainEventJobKind]: deliverDomainEvents(
         {
@@ -48,6 +57,7 @@ export function workerSetup(options: {
             handle: loyaltyEventHandler(subscribers),
             handleBatch: loyaltyBatchHandler(subscribers),
           },
+          [flowsSubscriber.name]: flowsSubscription(),
         },
         clock,
       ),
@@ -57,7 +67,8 @@ export function workerSetup(options: {
       [cashbackJobKind]: cashbackJobHandler({ clock, adminClientFor }),
       [redemptionReconcileJobKind]: redemptionReconcileJobHandler({ clock, adminClientFor }),
       [consentSyncJobKind]: consentSyncJobHandler({ clock, adminClientFor }),
-      ...(options.messaging ? outboxJobHandlers(options.messaging) : {}),
+      ...(messaging ? outboxJobHandlers(messaging) : {}),
+      [flowPointsJobKind]: flowPointsJobHandler({ clock, subscribers }),
       [memberTagsJobKind]: memberTagsJobHandler({ adminClientFor }),
       // Imported history announces no events to subscribers: past orders do not earn points
       // or start flows by themselves.

@@ -470,3 +470,42 @@ export function keyHash(key: string): bigint {
   }
   return BigInt.asIntN(64, hash);
 }
+
+/**
+ * Updates many rows by id, each with its own values for `columns`, in one statement on PostgreSQL
+ * (`UPDATE … FROM unnest(typed arrays)`); SQLite runs one prepared statement per row inside the
+ * caller's transaction (cheap there: no round trip). Returns the number of rows changed.
+ */
+export async function updateRows<T extends { id: string }>(
+  tx: SqlTx,
+  model: ModelName,
+  rows: readonly FromStored<T>[],
+  columns: readonly (keyof T & string)[],
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  const fields = fieldsOf(model);
+  const types = columns.map((column) => {
+    const type = fields.get(column);
+    if (!type) throw new Error(`${model}.${column} is not a column`);
+    return type;
+  });
+  const value = (row: FromStored<T>, column: string, index: number) =>
+    encodeValue(tx.provider, types[index] as FieldType, (row as Record<string, unknown>)[column]);
+  if (tx.provider === "postgresql") {
+    const arrays = ["CAST(? AS text[])", ...types.map((type) => `CAST(? AS ${postgresColumnTypes[type]}[])`)];
+    const names = ["id", ...columns].map(quote).join(", ");
+    const sql =
+      `UPDATE ${quote(model)} AS t SET ${columns.map((column) => `${quote(column)} = v.${quote(column)}`).join(", ")}` +
+      ` FROM unnest(${arrays.join(", ")}) AS v(${names}) WHERE t.id = v.id`;
+    return tx.execute(sql, [
+      rows.map((row) => row.id),
+      ...columns.map((column, index) => rows.map((row) => value(row, column, index))),
+    ]);
+  }
+  const sql = `UPDATE ${quote(model)} SET ${columns.map((column) => `${quote(column)} = ?`).join(", ")} WHERE id = ?`;
+  let changed = 0;
+  for (const row of rows) {
+    changed += await tx.execute(sql, [...columns.map((column, index) => value(row, column, index)), row.id]);
+  }
+  return changed;
+}

@@ -19,7 +19,7 @@ import { lastErrorText } from "./last-error";
 
 export const workerBatchDuration = histogram(
   "stayloop_worker_batch_duration_seconds",
-  "Time the worker spends on one claimed batch, by kind (deliveries, jobs)",
+  "Time the worker spends on one claimed batch, by kind (deliveries, jobs, sweep)",
   ["kind"] as const,
   [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
 );
@@ -53,6 +53,12 @@ export interface BatchJobOutcome {
   single: Job[];
 }
 
+/**
+ * Work the worker looks for on every tick besides deliveries and jobs, e.g. flow runs whose timer
+ * ran out: it claims and finishes up to `limit` items itself and says how many it took.
+ */
+export type WorkerSweep = (context: BatchJobContext & { limit: number }) => Promise<number>;
+
 export interface WorkerOptions {
   db: Database;
   clock: Clock;
@@ -68,6 +74,7 @@ export interface WorkerOptions {
   staleAfterMs?: number;
   subscribers?: readonly DomainEventSubscriber[];
   jobHandlers?: Readonly<Record<string, JobHandler>>;
+  sweeps?: readonly WorkerSweep[];
   /** The driver connection for batch paths; by default the one beside `db` (sqlConnectionOf). */
   sql?: SqlConnection;
 }
@@ -94,6 +101,7 @@ export class Worker {
       staleAfterMs: 60_000,
       subscribers: [],
       jobHandlers: {},
+      sweeps: [],
       ...options,
     };
     this.startedAt = options.clock.now();
@@ -143,6 +151,12 @@ export class Worker {
       if (jobs.length > 0) {
         const stopTimer = workerBatchDuration.startTimer({ kind: "jobs" });
         handled += await this.handleJobs(jobs, shouldStop);
+        stopTimer();
+      }
+      for (const sweep of this.options.sweeps) {
+        if (shouldStop()) break;
+        const stopTimer = workerBatchDuration.startTimer({ kind: "sweep" });
+        handled += await sweep({ db, sql: this.sql, workerId: this.id, now: clock.now(), limit: batchSize });
         stopTimer();
       }
       stopped = shouldStop();
@@ -384,16 +398,17 @@ export class Worker {
   }
 }
 
+/** Waits `ms`, or until `signal` aborts; the abort listener is removed either way (no leak per pause). */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
   });
 }

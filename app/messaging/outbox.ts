@@ -40,7 +40,8 @@ import {
 } from "./send-rules";
 import { trackEmailHtml, unsubscribeHeaders, unsubscribeUrl } from "./tracking-links";
 import { messageCostAfterDelivery, projectedMessageCost } from "./message-costs";
-import { scheduleJobOnce } from "../jobs/schedule";
+import { scheduleJobOnce, scheduleJobsOnce, type JobRequest } from "../jobs/schedule";
+import { insertRows, type SqlTx } from "../db/sql";
 import { ShopUnavailableError } from "../shopify/shop-admin";
 
 export const sendMessageJobKind = "message.send";
@@ -85,9 +86,12 @@ export interface EnqueueRequest {
   notBefore: Date;
 }
 
-/** The idempotency key of a flow run's step: enqueueing it again is the same message. */
-export function flowStepMessageKey(runId: string, stepId: string): string {
-  return `run:${runId}:step:${stepId}`;
+/**
+ * The idempotency key of a flow run's step: enqueueing it again is the same message. `seq` (the
+ * run's step count) tells apart the visits of a step that a loop passes more than once.
+ */
+export function flowStepMessageKey(runId: string, stepId: string, seq?: number): string {
+  return `run:${runId}:step:${stepId}${seq === undefined ? "" : `:${seq}`}`;
 }
 
 export function newMessageId(): string {
@@ -103,21 +107,24 @@ export function channelOrderOf(text: string): Channel[] {
     .filter(isChannel);
 }
 
-/** A send job for the message at `at`; `round` (channels tried so far) tells a fallback's job apart. */
+/** The send job for the message at `at`; `round` (channels tried so far) tells a fallback's job apart. */
+function sendJob(message: Pick<Message, "id" | "shopId">, at: Date, round = 0): JobRequest {
+  return {
+    shopId: message.shopId,
+    kind: sendMessageJobKind,
+    key: `${message.id}/${round}/${at.getTime()}`,
+    payload: { messageId: message.id },
+    runAt: at,
+  };
+}
+
 async function scheduleSend(
   tx: Tx | Database,
   message: Pick<Message, "id" | "shopId">,
   at: Date,
   round = 0,
 ): Promise<void> {
-  const key = `${message.id}/${round}/${at.getTime()}`;
-  await scheduleJobOnce(tx, {
-    shopId: message.shopId,
-    kind: sendMessageJobKind,
-    key,
-    payload: { messageId: message.id },
-    runAt: at,
-  });
+  await scheduleJobOnce(tx, sendJob(message, at, round));
 }
 
 /** Stores the message (once per idempotency key) and schedules its delivery. */
@@ -164,6 +171,93 @@ export async function enqueueMessage(
   });
 }
 
+/** A message a batch path queues (a flow step): content already composed, channel order resolved. */
+export interface QueuedMessage {
+  id: string;
+  shopId: string;
+  customerId: string;
+  idempotencyKey: string;
+  flowId: string | null;
+  flowRunId: string | null;
+  flowStepId: string | null;
+  purpose: MessagePurpose;
+  content: MessageContent;
+  channelOrder: readonly Channel[];
+  notBefore: Date;
+}
+
+/**
+ * enqueueMessage for many messages at once, inside a batch path's transaction (app/db/sql.ts): one
+ * statement for the messages (a repeated idempotency key is the message already there) and one for
+ * the send jobs of those actually inserted. Returns the ids inserted.
+ */
+export async function queueMessages(
+  tx: SqlTx,
+  messages: readonly QueuedMessage[],
+  now: Date,
+): Promise<string[]> {
+  if (messages.length === 0) return [];
+  const rows = messages.map((message) => {
+    if (!(message.content.email ?? message.content.sms ?? message.content.whatsapp))
+      throw new MessageRequestError(`message ${message.idempotencyKey} has no content for any channel`);
+    return {
+      id: message.id,
+      shopId: message.shopId,
+      customerId: message.customerId,
+      idempotencyKey: message.idempotencyKey,
+      flowId: message.flowId,
+      flowRunId: message.flowRunId,
+      flowStepId: message.flowStepId,
+      purpose: message.purpose,
+      channelOrder: message.channelOrder.join(","),
+      content: message.content as Message["content"],
+      status: "queued",
+      channel: null,
+      toAddress: null,
+      tried: [] as Message["tried"],
+      category: message.content.whatsapp?.category ?? null,
+      scheduledFor: message.notBefore,
+      attempts: 0,
+      providerMessageId: null,
+      lastError: null,
+      sendingAt: null,
+      sentAt: null,
+      deliveredAt: null,
+      failedAt: null,
+      openedAt: null,
+      clickedAt: null,
+      opens: 0,
+      clicks: 0,
+      projectedCostMicros: null,
+      costMicros: null,
+      costCurrency: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+  });
+  const inserted = await insertRows<Message>(tx, "Message", rows, {
+    conflict: ["shopId", "idempotencyKey"],
+    returning: ["id"],
+  });
+  const ids = new Set(inserted.map((row) => String(row.id)));
+  await scheduleJobsOnce(
+    tx,
+    messages.filter((message) => ids.has(message.id)).map((message) => sendJob(message, message.notBefore)),
+    now,
+  );
+  return [...ids];
+}
+
+/**
+ * What the sender of a message (a flow) says just before it is handed to a provider, inside the
+ * transaction that moves it queued → sending: send it, skip it for good, or look again later.
+ */
+export type SendGuardDecision =
+  | { action: "send" }
+  | { action: "skip"; reason: string }
+  | { action: "postpone"; until: Date; reason: string };
+export type SendGuard = (tx: Tx, message: Message, now: Date) => Promise<SendGuardDecision>;
+
 export interface OutboxDependencies {
   clock: Clock;
   senders: { email?: EmailSender; sms?: TextSender; whatsapp?: TextSender };
@@ -171,6 +265,8 @@ export interface OutboxDependencies {
   links: { baseUrl: string; secret: string };
   /** Sender address used when the shop has none set. */
   defaultFrom: string;
+  /** Asked inside the queued → sending transaction of every message a flow run queued. */
+  sendGuard?: SendGuard;
 }
 
 function reachOf(customer: Customer): RecipientReach {
@@ -222,13 +318,31 @@ async function claimForSending(
   settings: MessagingSettingsView,
   now: Date,
   data: Prisma.MessageUpdateManyMutationInput,
+  guard: SendGuard | undefined,
 ): Promise<"claimed" | "postponed" | "lost"> {
   const claim = async (tx: Tx | Database) => {
     const { count } = await tx.message.updateMany({ where: { id: message.id, status: "queued" }, data });
     return count === 1 ? "claimed" : "lost";
   };
-  if (message.purpose !== "marketing") return claim(db);
+  const guarded = guard && message.flowRunId !== null;
+  if (message.purpose !== "marketing" && !guarded) return claim(db);
   return db.$transaction(async (tx) => {
+    if (guard && guarded) {
+      const decision = await guard(tx, message, now);
+      if (decision.action === "skip") {
+        await tx.message.updateMany({
+          where: { id: message.id, status: "queued" },
+          data: { status: "skipped", lastError: `not sent: ${decision.reason}` },
+        });
+        return "lost";
+      }
+      if (decision.action === "postpone") {
+        return (await postpone(tx, message, decision.until, `postponed: ${decision.reason}`))
+          ? "postponed"
+          : "lost";
+      }
+      if (message.purpose !== "marketing") return claim(tx);
+    }
     await tx.$executeRaw`UPDATE "Customer" SET "shopId" = "shopId" WHERE id = ${message.customerId} AND "shopId" = ${message.shopId}`;
     const cap = { maxMessages: settings.capMessages, perHours: settings.capHours };
     const windowStart = new Date(now.getTime() - cap.perHours * 3_600_000);
@@ -395,15 +509,22 @@ export async function sendMessage(
         : { micros: null, currency: null };
     // The intent, before the call: only one worker gets past this line for this message, and for
     // marketing only while the customer's frequency cap allows it.
-    const claim = await claimForSending(db, message, settings, now, {
-      status: "sending",
-      channel: pick.channel,
-      toAddress: pick.to,
-      sendingAt: now,
-      attempts: { increment: 1 },
-      projectedCostMicros: projected.micros,
-      costCurrency: projected.currency,
-    });
+    const claim = await claimForSending(
+      db,
+      message,
+      settings,
+      now,
+      {
+        status: "sending",
+        channel: pick.channel,
+        toAddress: pick.to,
+        sendingAt: now,
+        attempts: { increment: 1 },
+        projectedCostMicros: projected.micros,
+        costCurrency: projected.currency,
+      },
+      deps.sendGuard,
+    );
     if (claim !== "claimed") return db.message.findUnique({ where: { id: message.id } });
     message = await db.message.findUniqueOrThrow({ where: { id: message.id } });
     try {

@@ -77,7 +77,7 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
  * The wall-clock time an instant shows in `timeZone`, expressed as milliseconds since the epoch
  * as if that wall-clock time were UTC ("wall ms"). Calendar arithmetic on wall ms is plain UTC math.
  */
-function wallMsAt(instantMs: number, timeZone: string): number {
+export function wallMsAt(instantMs: number, timeZone: string): number {
   const wholeSecond = Math.floor(instantMs / 1000) * 1000;
   const fields: Record<string, number> = {};
   for (const part of formatterFor(timeZone).formatToParts(new Date(wholeSecond))) {
@@ -110,7 +110,7 @@ function offsetMsAt(instantMs: number, timeZone: string): number {
  * Every instant at which the zone's clocks show `wallMs`, earliest first: one normally, two when
  * the clocks are set back and the time repeats, none when it falls in a spring-forward gap.
  */
-function instantsForWallTime(wallMs: number, timeZone: string): number[] {
+export function instantsForWallTime(wallMs: number, timeZone: string): number[] {
   const offsets = new Set([
     offsetMsAt(wallMs - dayMs, timeZone),
     offsetMsAt(wallMs, timeZone),
@@ -126,7 +126,7 @@ function instantsForWallTime(wallMs: number, timeZone: string): number[] {
  * For a wall-clock time skipped by a spring-forward jump: the first instant after the gap (the
  * moment the clocks jumped, e.g. 03:00 CEST when Prague skips 02:00–03:00).
  */
-function endOfGap(wallMs: number, timeZone: string): number {
+export function endOfGap(wallMs: number, timeZone: string): number {
   const before = offsetMsAt(wallMs - dayMs, timeZone);
   const after = offsetMsAt(wallMs + dayMs, timeZone);
   if (after <= before) {

@@ -9,6 +9,7 @@ import {
   TypeGuards,
   type Context,
   type FS,
+  type Template,
   type TopLevelToken,
 } from "liquidjs";
 import { currencyExponent } from "../money/money";
@@ -251,6 +252,27 @@ export function validateTemplate(source: string): TemplateValidation {
   return errors.length === 0 ? { ok: true } : { ok: false, errors };
 }
 
+const parsedTemplates = new Map<Liquid, Map<string, Template[]>>();
+
+/**
+ * A template parsed once per engine and source: a flow sends the same few templates to thousands
+ * of customers, and parsing costs more than rendering. Bounded, so merchants' edits cannot grow it.
+ */
+function parsedTemplate(engine: Liquid, source: string): Template[] {
+  let cache = parsedTemplates.get(engine);
+  if (!cache) {
+    cache = new Map();
+    parsedTemplates.set(engine, cache);
+  }
+  let templates = cache.get(source);
+  if (!templates) {
+    templates = engine.parse(source);
+    if (cache.size >= 500) cache.clear();
+    cache.set(source, templates);
+  }
+  return templates;
+}
+
 /** Renders a template; throws TemplateError with merchant-readable problems on failure. */
 export async function renderTemplate(
   source: string,
@@ -260,7 +282,7 @@ export async function renderTemplate(
   const locale = options.locale ?? chooseLocale(variables.customer.locale, [...templateLocales], "en");
   const engine = engineFor(locale, options.escapeHtml);
   try {
-    const output: unknown = await engine.parseAndRender(source, variables);
+    const output: unknown = await engine.render(parsedTemplate(engine, source), variables);
     return String(output);
   } catch (error) {
     throw new TemplateError(problemsOf(error));

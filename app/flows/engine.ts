@@ -1,0 +1,183 @@
+// Advancing one run (R-FLOW-1, -2, -8): from its current step as far as it can go now — until a wait,
+// the end, or an exit — deciding what each step does. Pure: the caller loads what it needs (the
+// definition, the customer, whether they ordered since the run started) and writes the outcome
+// (the run, its step log, the messages to queue, the points to award) in one transaction.
+import { randomUUID } from "node:crypto";
+import type { FlowRun } from "@prisma/client";
+import { z } from "zod";
+import { chooseVariant } from "./assignment";
+import { conditionHolds, filtersHold, type ConditionFacts, type ProfileFacts } from "./conditions";
+import type { FlowDefinition, FlowStep, SendStep } from "./definition";
+import { waitEndsAt, waitZone } from "./timing";
+
+/** What a run keeps of the event that enrolled it. */
+export const triggerFactsSchema = z.object({
+  event: z.string(),
+  subjectId: z.string(),
+  occurredAt: z.string(),
+  /** The order that enrolled the run (order triggers); it does not end the run as a purchase. */
+  orderId: z.string().nullable(),
+  checkoutId: z.string().nullable(),
+  payload: z.unknown(),
+});
+export type TriggerFacts = z.infer<typeof triggerFactsSchema>;
+
+export type RunRow = Omit<FlowRun, "variants" | "trigger"> & {
+  variants: Record<string, string>;
+  trigger: TriggerFacts;
+};
+
+export const variantsSchema = z.record(z.string(), z.string());
+
+export type StepOutcome =
+  "waiting" | "sent" | "held_out" | "filtered" | "yes" | "no" | "variant" | "points" | "exited" | "completed";
+
+export interface StepLogEntry {
+  seq: number;
+  stepId: string;
+  outcome: StepOutcome;
+  detail: string | null;
+  messageId: string | null;
+  variant: string | null;
+  at: Date;
+}
+
+export interface SendDecision {
+  messageId: string;
+  step: SendStep;
+  seq: number;
+}
+
+export interface PointsDecision {
+  stepId: string;
+  seq: number;
+  points: number;
+  reason: string;
+}
+
+export interface AdvanceContext {
+  now: Date;
+  definition: FlowDefinition;
+  /** The customer's profile for conditions; null when the customer is gone (deleted, redacted). */
+  profile: ProfileFacts | null;
+  customerZone: string | null;
+  shopZone: string;
+  /** Whether the customer placed an order since the run started (purchases.ts). */
+  orderedSinceStart: boolean;
+}
+
+export interface AdvanceResult {
+  run: RunRow;
+  logs: StepLogEntry[];
+  sends: SendDecision[];
+  points: PointsDecision[];
+}
+
+/** Steps one run may take in one go; a valid definition waits long before (loops need a wait). */
+const maxStepsAtOnce = 200;
+
+/** Advances a due run as far as it can go at `context.now`. */
+export function advanceRun(input: RunRow, context: AdvanceContext): AdvanceResult {
+  const { now, definition } = context;
+  const run: RunRow = { ...input, variants: { ...input.variants } };
+  const result: AdvanceResult = { run, logs: [], sends: [], points: [] };
+  const steps = new Map(definition.steps.map((step) => [step.id, step]));
+  const log = (step: FlowStep | null, outcome: StepOutcome, extra: Partial<StepLogEntry> = {}) => {
+    run.steps += 1;
+    result.logs.push({
+      seq: run.steps,
+      stepId: step?.id ?? run.stepId ?? "",
+      outcome,
+      detail: null,
+      messageId: null,
+      variant: null,
+      at: now,
+      ...extra,
+    });
+  };
+  const end = (status: "completed" | "exited", reason: string | null) => {
+    run.status = status;
+    run.exitReason = reason;
+    run.wakeAt = null;
+    run.endedAt = now;
+  };
+  const facts = (profile: ProfileFacts): ConditionFacts => ({
+    profile,
+    event: run.trigger.payload,
+    orderedSinceStart: context.orderedSinceStart,
+  });
+
+  for (let taken = 0; taken < maxStepsAtOnce; taken += 1) {
+    if (definition.exitOnPurchase && context.orderedSinceStart) {
+      log(null, "exited", { detail: "placed an order" });
+      end("exited", "placed an order");
+      return result;
+    }
+    if (!context.profile) {
+      log(null, "exited", { detail: "the customer no longer exists" });
+      end("exited", "the customer no longer exists");
+      return result;
+    }
+    const step = run.stepId ? steps.get(run.stepId) : undefined;
+    if (!step) {
+      log(null, "completed");
+      end("completed", null);
+      run.stepId = null;
+      return result;
+    }
+    switch (step.type) {
+      case "wait": {
+        const until = waitEndsAt(step, now, waitZone(step, context.customerZone, context.shopZone));
+        log(step, "waiting", { detail: until.toISOString() });
+        run.stepId = step.next;
+        run.wakeAt = until;
+        return result;
+      }
+      case "send": {
+        if (!filtersHold(definition.filters, facts(context.profile))) {
+          log(step, "filtered", { detail: "no longer matches the flow's filters" });
+          end("exited", "no longer matches the flow's filters");
+          return result;
+        }
+        if (run.runGroup === "control") {
+          log(step, "held_out");
+        } else {
+          const messageId = randomUUID();
+          log(step, "sent", { messageId });
+          result.sends.push({ messageId, step, seq: run.steps });
+        }
+        run.stepId = step.next;
+        break;
+      }
+      case "condition": {
+        const holds = conditionHolds(step.condition, facts(context.profile));
+        log(step, holds ? "yes" : "no");
+        run.stepId = holds ? step.yes : step.no;
+        break;
+      }
+      case "split": {
+        const kept = step.variants.find((variant) => variant.id === run.variants[step.id]);
+        const variant = kept ?? chooseVariant(step.variants, run.flowId, step.id, run.customerId);
+        run.variants[step.id] = variant.id;
+        log(step, "variant", { variant: variant.id });
+        run.stepId = variant.next;
+        break;
+      }
+      case "points": {
+        log(step, "points", { detail: String(step.points) });
+        result.points.push({ stepId: step.id, seq: run.steps, points: step.points, reason: step.reason });
+        run.stepId = step.next;
+        break;
+      }
+      case "exit": {
+        log(step, "exited", { detail: "exit step" });
+        end("exited", "exit step");
+        run.stepId = null;
+        return result;
+      }
+    }
+  }
+  // Not reachable with a validated definition; never spin: look again in a minute.
+  run.wakeAt = new Date(now.getTime() + 60_000);
+  return result;
+}

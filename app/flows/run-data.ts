@@ -1,0 +1,234 @@
+// What advancing runs needs from the database, loaded a batch at a time on the batch path's
+// connection (app/db/sql.ts): the runs' definitions, customers, shops and their time zones, whether
+// each customer ordered since their run started, and the material of their messages (cart or order
+// items, loyalty balance). One statement per kind of row, never one per run.
+import type {
+  Checkout,
+  Customer,
+  FlowVersion,
+  LoyaltyMember,
+  MessagingSettings,
+  Order,
+  OrderLine,
+  Shop,
+} from "@prisma/client";
+import { z } from "zod";
+import { decodeRow, encodeValue, selectWhereIn, type SqlTx } from "../db/sql";
+import type { FromStored } from "../money/stored";
+import type { ProfileFacts } from "./conditions";
+import { storedDefinition, type FlowDefinition } from "./definition";
+import { triggerFactsSchema, variantsSchema, type RunRow } from "./engine";
+import { orderEndsRun, type PurchaseCandidate, type RunPurchaseKeys } from "./purchases";
+
+export type StoredCustomer = FromStored<Customer>;
+export type StoredOrder = FromStored<Order>;
+
+/** A FlowRun row as read by the batch path, with its JSON columns checked. */
+export function runRowOf(row: Record<string, unknown>): RunRow {
+  const decoded = decodeRow<RunRow>("FlowRun", row);
+  return {
+    ...decoded,
+    variants: variantsSchema.parse(decoded.variants ?? {}),
+    trigger: triggerFactsSchema.parse(decoded.trigger),
+  };
+}
+
+export function purchaseKeysOf(run: RunRow): RunPurchaseKeys {
+  return {
+    customerId: run.customerId,
+    email: run.email,
+    checkoutToken: run.checkoutToken,
+    since: run.since,
+    triggerOrderId: run.trigger.orderId,
+  };
+}
+
+export function profileOf(customer: StoredCustomer): ProfileFacts {
+  return {
+    lifecycleStage: customer.lifecycleStage,
+    ordersCount: customer.ordersCount,
+    totalSpentMinor: customer.totalSpentMinor,
+    averageOrderValueMinor: customer.averageOrderValueMinor,
+    countryCode: customer.countryCode,
+    locale: customer.locale,
+    tags: customer.tags,
+    emailConsent: customer.emailConsent,
+    smsConsent: customer.smsConsent,
+    whatsappConsent: customer.whatsappConsent,
+  };
+}
+
+/** A customer a flow can still reach: not deleted, not redacted. */
+export function isReachable(customer: StoredCustomer | undefined): customer is StoredCustomer {
+  return Boolean(customer && !customer.deletedAt && !customer.redactedAt);
+}
+
+/** Definitions of the (flow, version) pairs, parsed once per process (versions never change). */
+export async function definitionsFor(
+  tx: SqlTx,
+  pairs: readonly { flowId: string; version: number }[],
+): Promise<Map<string, FlowDefinition>> {
+  const wanted = new Set(pairs.map((pair) => `${pair.flowId}@${pair.version}`));
+  const rows = await selectWhereIn<FlowVersion>(
+    tx,
+    "FlowVersion",
+    "flowId",
+    pairs.map((pair) => pair.flowId),
+  );
+  const definitions = new Map<string, FlowDefinition>();
+  for (const row of rows) {
+    const key = `${row.flowId}@${row.version}`;
+    if (wanted.has(key)) definitions.set(key, storedDefinition(row.flowId, row.version, row.definition));
+  }
+  return definitions;
+}
+
+/**
+ * Orders that could end these runs (one shop's): by customer or e-mail since the earliest run
+ * started, or of the runs' checkouts at any time. Three statements, whatever the number of runs.
+ */
+export async function purchaseCandidates(
+  tx: SqlTx,
+  shopId: string,
+  runs: readonly RunPurchaseKeys[],
+): Promise<PurchaseCandidate[]> {
+  if (runs.length === 0) return [];
+  const since = new Date(Math.min(...runs.map((run) => run.since.getTime())));
+  const recent = {
+    where: `"shopId" = ? AND "processedAt" >= ?`,
+    parameters: [shopId, encodeValue(tx.provider, "DateTime", since)],
+  };
+  const found = [
+    ...(await selectWhereIn<Order>(
+      tx,
+      "Order",
+      "customerId",
+      runs.map((run) => run.customerId),
+      recent,
+    )),
+    ...(await selectWhereIn<Order>(
+      tx,
+      "Order",
+      "email",
+      runs.flatMap((run) => (run.email ? [run.email] : [])),
+      recent,
+    )),
+    ...(await selectWhereIn<Order>(
+      tx,
+      "Order",
+      "checkoutToken",
+      runs.flatMap((run) => (run.checkoutToken ? [run.checkoutToken] : [])),
+      { where: `"shopId" = ?`, parameters: [shopId] },
+    )),
+  ];
+  const unique = new Map(found.map((order) => [order.id, order]));
+  return [...unique.values()].map((order) => ({
+    id: order.id,
+    customerId: order.customerId,
+    email: order.email,
+    checkoutToken: order.checkoutToken,
+    processedAt: order.processedAt,
+  }));
+}
+
+/** Whether any of the candidate orders ends the run. */
+export function purchasedSince(candidates: readonly PurchaseCandidate[], run: RunPurchaseKeys): boolean {
+  return candidates.some((order) => orderEndsRun(order, run));
+}
+
+const checkoutLineSchema = z.array(
+  z.object({
+    title: z.string(),
+    variantTitle: z.string().nullable().optional(),
+    quantity: z.number(),
+    priceMinor: z.number(),
+    imageUrl: z.string().nullable().optional(),
+  }),
+);
+
+/** An item as a message shows it (minor units of the cart's currency). */
+export interface ShownItem {
+  title: string;
+  variantTitle: string | null;
+  quantity: number;
+  priceMinor: number;
+  imageUrl: string | null;
+}
+
+export interface MessageMaterial {
+  shops: Map<string, FromStored<Shop>>;
+  settings: Map<string, MessagingSettings>;
+  customers: Map<string, StoredCustomer>;
+  members: Map<string, FromStored<LoyaltyMember>>;
+  checkouts: Map<string, FromStored<Checkout>>;
+  /** Order id → its lines and currency. */
+  orders: Map<string, { currency: string; lines: ShownItem[] }>;
+}
+
+export function checkoutItems(checkout: FromStored<Checkout>): ShownItem[] {
+  const lines = checkoutLineSchema.safeParse(checkout.lineItems);
+  if (!lines.success) return [];
+  return lines.data.map((line) => ({
+    title: line.title,
+    variantTitle: line.variantTitle ?? null,
+    quantity: line.quantity,
+    priceMinor: line.priceMinor,
+    imageUrl: line.imageUrl ?? null,
+  }));
+}
+
+/** Shops, settings, loyalty balances, carts and orders the runs' messages show. */
+export async function messageMaterial(
+  tx: SqlTx,
+  runs: readonly RunRow[],
+  customers: Map<string, StoredCustomer>,
+): Promise<MessageMaterial> {
+  const shopIds = [...new Set(runs.map((run) => run.shopId))];
+  const [shops, settings, members, checkouts, orders, lines] = [
+    await selectWhereIn<Shop>(tx, "Shop", "id", shopIds),
+    await selectWhereIn<MessagingSettings>(tx, "MessagingSettings", "shopId", shopIds),
+    await selectWhereIn<LoyaltyMember>(
+      tx,
+      "LoyaltyMember",
+      "customerId",
+      runs.map((run) => run.customerId),
+    ),
+    await selectWhereIn<Checkout>(
+      tx,
+      "Checkout",
+      "id",
+      runs.flatMap((run) => (run.trigger.checkoutId ? [run.trigger.checkoutId] : [])),
+    ),
+    await selectWhereIn<Order>(
+      tx,
+      "Order",
+      "id",
+      runs.flatMap((run) => (run.trigger.orderId ? [run.trigger.orderId] : [])),
+    ),
+    await selectWhereIn<OrderLine>(
+      tx,
+      "OrderLine",
+      "orderId",
+      runs.flatMap((run) => (run.trigger.orderId ? [run.trigger.orderId] : [])),
+    ),
+  ];
+  const orderItems = new Map<string, { currency: string; lines: ShownItem[] }>();
+  for (const order of orders) orderItems.set(order.id, { currency: order.currency, lines: [] });
+  for (const line of lines) {
+    orderItems.get(line.orderId)?.lines.push({
+      title: line.title,
+      variantTitle: line.variantTitle,
+      quantity: line.quantity,
+      priceMinor: line.priceMinor,
+      imageUrl: null,
+    });
+  }
+  return {
+    shops: new Map(shops.map((shop) => [shop.id, shop])),
+    settings: new Map(settings.map((row) => [row.shopId, row])),
+    customers,
+    members: new Map(members.map((member) => [`${member.shopId}:${member.customerId}`, member])),
+    checkouts: new Map(checkouts.map((checkout) => [checkout.id, checkout])),
+    orders: orderItems,
+  };
+}
