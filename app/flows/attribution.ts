@@ -12,8 +12,9 @@
 // shipping and taxes, in the shop's currency). An attributed order whose checkout token is the
 // run's checkout token is a recovered checkout.
 //
-// Work is bounded by the period: the customers who had a flow touch in [from − window, to) are read
-// in pages, and for each page their orders and flow messages are read with one query each.
+// Work is bounded by the period: one aggregate finds the customers who had a flow touch in
+// [from − window, to); for each page of 500 of them, their orders and their flow messages are read
+// with one query each, and matched in memory.
 import type { Prisma } from "@prisma/client";
 import type { Database } from "../db/client";
 import { fromStoredInteger } from "../money/stored";
@@ -123,27 +124,13 @@ function lastTouchAtOrBefore(touches: readonly Touch[], at: Date): Touch | undef
   return low > 0 ? touches[low - 1] : undefined;
 }
 
-/** Customer ids (ascending) with a flow touch in the range; `flowId` narrows to one flow's. */
-async function* touchedCustomerPages(
-  db: Database,
-  where: Prisma.MessageWhereInput,
-): AsyncGenerator<string[]> {
-  let after: string | null = null;
-  for (;;) {
-    const page: Prisma.MessageWhereInput =
-      after === null ? where : { AND: [where, { customerId: { gt: after } }] };
-    const groups = await db.message.groupBy({
-      by: ["customerId"],
-      where: page,
-      orderBy: { customerId: "asc" },
-      take: pageSize,
-    });
-    const customerIds = groups.map((group) => group.customerId);
-    if (customerIds.length === 0) return;
-    yield customerIds;
-    if (customerIds.length < pageSize) return;
-    after = customerIds[customerIds.length - 1] as string;
-  }
+/**
+ * The distinct customers with a flow touch in the range, in one aggregate (one scan of the
+ * messages' (shop, flow, time) index, however many customers there are); then read in pages.
+ */
+async function touchedCustomers(db: Database, where: Prisma.MessageWhereInput): Promise<string[]> {
+  const groups = await db.message.groupBy({ by: ["customerId"], where, orderBy: { customerId: "asc" } });
+  return groups.map((group) => group.customerId);
 }
 
 /**
@@ -162,7 +149,7 @@ export async function attributeOrders(
   const candidates = options.flowId ? { AND: [anyFlow, { flowId: options.flowId }] } : anyFlow;
 
   const found: OrderAttribution[] = [];
-  for await (const customerIds of touchedCustomerPages(db, candidates)) {
+  for (const customerIds of chunked(await touchedCustomers(db, candidates), pageSize)) {
     const orders = await db.order.findMany({
       where: { shopId, customerId: { in: customerIds }, processedAt: { gte: period.from, lt: period.to } },
       select: {

@@ -474,22 +474,26 @@ export async function controlReport(
     control: { recipients: 0, conversions: 0, revenueMinor: 0 },
   };
 
-  let after: string | null = null;
+  // Keyset pages in the order of the (shop, flow, startedAt) index.
+  let after: { startedAt: Date; id: string } | null = null;
   for (;;) {
     const runs: { id: string; customerId: string; startedAt: Date; runGroup: string }[] =
       await db.flowRun.findMany({
         where: {
           shopId,
           flowId,
-          startedAt: { gte: period.from, lt: period.to },
-          ...(after === null ? {} : { id: { gt: after } }),
+          startedAt: { gte: after?.startedAt ?? period.from, lt: period.to },
+          ...(after === null
+            ? {}
+            : { OR: [{ startedAt: { gt: after.startedAt } }, { id: { gt: after.id } }] }),
         },
         select: { id: true, customerId: true, startedAt: true, runGroup: true },
-        orderBy: { id: "asc" },
+        orderBy: [{ startedAt: "asc" }, { id: "asc" }],
         take: runPageSize,
       });
     if (runs.length === 0) break;
-    after = (runs[runs.length - 1] as { id: string }).id;
+    const last = runs[runs.length - 1] as { id: string; startedAt: Date };
+    after = { startedAt: last.startedAt, id: last.id };
 
     const earliest = Math.min(...runs.map((run) => run.startedAt.getTime()));
     const latest = Math.max(...runs.map((run) => run.startedAt.getTime()));
