@@ -40,6 +40,12 @@ export interface DomainEventSubscriber {
   /** Stable name: part of each delivery job's idempotency key. */
   name: string;
   types: readonly DomainEventType[];
+  /**
+   * Whether the subscriber has anything to do in this shop at all (e.g. flows: none live or paused).
+   * Asked once per shop and batch on the batch path, in its transaction: a shop it says no for gets
+   * no delivery jobs for it — the hot path stays as cheap as before the subscriber existed.
+   */
+  activeIn?: (tx: SqlTx, shopId: string) => Promise<boolean>;
 }
 
 export const domainEventJobKind = "domain-event";
@@ -113,10 +119,15 @@ export async function recordDomainEvents(
     returning: ["id", "type"],
   });
   const jobs: JobRequest[] = [];
+  const active = new Map<DomainEventSubscriber, boolean>();
+  for (const subscriber of subscribers) {
+    if (!recorded.some((event) => subscriber.types.includes(event.type as DomainEventType))) continue;
+    active.set(subscriber, subscriber.activeIn ? await subscriber.activeIn(tx, shopId) : true);
+  }
   for (const event of recorded) {
     const eventId = String(event.id);
     for (const subscriber of subscribers) {
-      if (!subscriber.types.includes(event.type as DomainEventType)) continue;
+      if (!active.get(subscriber) || !subscriber.types.includes(event.type as DomainEventType)) continue;
       const payload: DomainEventJobPayload = { eventId, subscriber: subscriber.name };
       jobs.push({
         shopId,

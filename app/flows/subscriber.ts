@@ -31,6 +31,14 @@ import {
 export const flowsSubscriber: DomainEventSubscriber = {
   name: "flows",
   types: [...new Set([...triggerEvents, ...purchaseEvents])],
+  // Only live flows enrol, and only live or paused flows have open runs a purchase can end.
+  activeIn: async (tx, shopId) =>
+    (
+      await tx.query(
+        `SELECT 1 AS found FROM "Flow" WHERE "shopId" = ? AND status IN ('live', 'paused') LIMIT 1`,
+        [shopId],
+      )
+    ).length > 0,
 };
 
 const purchaseEventTypes = new Set<string>(purchaseEvents);

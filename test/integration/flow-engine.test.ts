@@ -459,6 +459,33 @@ describe(`flow engine on ${testProvider}`, () => {
     });
   });
 
+  it("costs a shop without live or paused flows no delivery jobs for the flows subscriber", async () => {
+    const [withFlow, without] = [scenario.shops[0]!, scenario.shops[1]!];
+    const flow = await scenario.liveFlow(threeStepFlow());
+    const flowsJobs = (shopId: string) =>
+      scenario.db.job.count({ where: { shopId, kind: "domain-event", key: { startsWith: "flows:" } } });
+    const [beforeWith, beforeWithout] = [await flowsJobs(withFlow.id), await flowsJobs(without.id)];
+    const ada = shopper();
+    const bea = shopper();
+    await scenario.receive(
+      [{ topic: "orders/create", payload: order(ada, scenario.clock.now(), null) }],
+      withFlow,
+    );
+    await scenario.receive(
+      [{ topic: "orders/create", payload: order(bea, scenario.clock.now(), null) }],
+      without,
+    );
+    expect(await flowsJobs(withFlow.id)).toBeGreaterThan(beforeWith);
+    expect(await flowsJobs(without.id)).toBe(beforeWithout);
+    await setFlowStatus(scenario.db, {
+      shopId: withFlow.id,
+      flowId: flow.id,
+      status: "archived",
+      staff: "t",
+      now: scenario.clock.now(),
+    });
+  });
+
   it("refuses an invalid definition whole, naming the step; nothing is saved", async () => {
     const before = [
       await scenario.db.flow.count(),
