@@ -1,6 +1,7 @@
 // The environment, validated once at start (zod). Every other module reads `env`, never process.env.
 import { z } from "zod";
 import { resolveDatabase, type ResolvedDatabase } from "../prisma/database.mjs";
+import { demoSpeedSchema } from "./demo/demo-clock";
 
 const flag = z
   .enum(["1", "0", "true", "false", ""])
@@ -29,6 +30,8 @@ const environmentSchema = z
     STAYLOOP_DEMO: flag,
     STAYLOOP_DEMO_ADMIN_API_URL: z.url().optional(),
     STAYLOOP_DEMO_SHOP: z.string().default("stayloop-demo.myshopify.com"),
+    // The demo's shared clock: simulated seconds per real second (0: moves only when advanced).
+    STAYLOOP_DEMO_SPEED: demoSpeedSchema,
     // Messaging (R-MSG-1…5). Links in messages and provider callbacks use the public URL.
     STAYLOOP_PUBLIC_URL: z.url().optional(),
     STAYLOOP_LINK_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
@@ -99,7 +102,7 @@ export type Environment = {
     customShopDomains: string[];
   };
   logLevel: z.infer<typeof environmentSchema>["LOG_LEVEL"];
-  demo: { enabled: boolean; shopDomain: string; adminApiUrl: string | undefined };
+  demo: { enabled: boolean; shopDomain: string; adminApiUrl: string | undefined; speed: number };
   messaging: MessagingConfig;
   privacy: { inboxRetentionDays: number };
   worker: {
@@ -171,6 +174,7 @@ export function parseEnvironment(source: Record<string, string | undefined>): En
       shopDomain: value.STAYLOOP_DEMO_SHOP,
       // The demo's stand-in for Shopify's Admin API; never used outside demo mode.
       adminApiUrl: value.STAYLOOP_DEMO ? value.STAYLOOP_DEMO_ADMIN_API_URL : undefined,
+      speed: value.STAYLOOP_DEMO_SPEED,
     },
     messaging: {
       publicUrl: (

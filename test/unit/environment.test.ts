@@ -31,6 +31,15 @@ describe("environment", () => {
     }
   });
 
+  it("runs the demo clock 600 simulated seconds per real second unless STAYLOOP_DEMO_SPEED says otherwise", () => {
+    expect(parseEnvironment({}).demo.speed).toBe(600);
+    expect(parseEnvironment({ STAYLOOP_DEMO_SPEED: "0" }).demo.speed).toBe(0);
+    expect(parseEnvironment({ STAYLOOP_DEMO_SPEED: "60" }).demo.speed).toBe(60);
+    for (const bad of ["-1", "fast", "1e9"]) {
+      expect(() => parseEnvironment({ STAYLOOP_DEMO_SPEED: bad })).toThrow(/STAYLOOP_DEMO_SPEED/);
+    }
+  });
+
   it("requires the Shopify app credentials in production", () => {
     expect(() => parseEnvironment({ NODE_ENV: "production" })).toThrow(
       /SHOPIFY_API_KEY: SHOPIFY_API_KEY is required in production[\s\S]*SHOPIFY_API_SECRET[\s\S]*SHOPIFY_APP_URL/,
