@@ -7,19 +7,24 @@ import express from "express";
 import type { ViteDevServer } from "vite";
 import type { ResolvedDatabase } from "../prisma/database.mjs";
 import type { Clock } from "../app/clock";
+import type { SharedDemoClock } from "../app/demo/demo-clock";
 import { pingDatabase, type Database } from "../app/db/client";
 import { openInboxConnection } from "../app/events/inbox-connection";
 import { registerInboxMetrics } from "../app/events/inbox-metrics";
 import { createWebhookIntake, webhookDeliveries } from "../app/events/webhook-intake";
 import type { Logger } from "../app/observability/logger";
 import { collectProcessMetrics, httpRequestDuration, registry } from "../app/observability/metrics";
+import { demoClockRoute } from "./demo-clock-route";
 import { bodyLimitFor, readRequestBody, refuseBody } from "./request-body";
 
 export interface AppServerOptions {
   db: Database;
   database: ResolvedDatabase;
   logger: Logger;
+  /** The process's clock: webhook intake, metrics and every Remix loader and action (load context). */
   clock: Clock;
+  /** Demo mode only: the shared demo clock, served at GET / POST /demo/clock (loopback only). */
+  demoClock?: SharedDemoClock;
   /** The app secret Shopify signs webhooks with. */
   webhookSecret: string;
   /** The Remix server build (production) or a loader for it (development, through Vite). */
@@ -53,6 +58,11 @@ export function createAppServer(options: AppServerOptions): http.Server {
       }),
     ],
   ]);
+  if (options.demoClock) {
+    const route = demoClockRoute(options.demoClock);
+    fastRoutes.set("GET /demo/clock", route);
+    fastRoutes.set("POST /demo/clock", route);
+  }
   const remixApp = createRemixApp(options);
   const bodyTimeoutMs = options.bodyTimeoutMs ?? 30_000;
 
@@ -113,8 +123,9 @@ function createRemixApp(options: AppServerOptions): express.Express {
     options.build,
     options.viteDevServer ? "development" : "production",
   );
+  const context = { clock: options.clock };
   app.all("*", (req, res, next) => {
-    handleRequest(remixRequest(req, res))
+    handleRequest(remixRequest(req, res), context)
       .then((answer) => sendRemixResponse(res, answer))
       .catch(next);
   });

@@ -2,9 +2,10 @@
 import path from "node:path";
 import type { ServerBuild } from "@remix-run/node";
 import { projectRoot } from "../prisma/database.mjs";
-import { systemClock } from "../app/clock";
+import { systemClock, type Clock } from "../app/clock";
 import prisma from "../app/db.server";
 import { prepareDatabase } from "../app/db/client";
+import { SharedDemoClock } from "../app/demo/demo-clock";
 import { assertDemoMayRun } from "../app/demo/guard";
 import { env } from "../app/env.server";
 import { createLogger } from "../app/observability/logger";
@@ -18,6 +19,17 @@ async function main(): Promise<void> {
   await prepareDatabase(prisma, env.database).catch((error: unknown) =>
     logger.warn({ err: error }, "database not ready at start"),
   );
+  // Demo mode: the clock shared with the worker through the database (it needs it at start).
+  const demoClock = env.demo.enabled
+    ? await SharedDemoClock.open(prisma, {
+        speed: env.demo.speed,
+        onRefreshError: (error) => logger.warn({ err: error }, "demo clock: reload failed"),
+      })
+    : undefined;
+  const clock: Clock = demoClock ?? systemClock;
+  if (demoClock) {
+    logger.info({ now: demoClock.now().toISOString(), speed: demoClock.speed }, "demo clock");
+  }
   const development = process.argv.includes("--dev");
   const buildDir = path.join(projectRoot, "build");
 
@@ -36,7 +48,8 @@ async function main(): Promise<void> {
     db: prisma,
     database: env.database,
     logger,
-    clock: systemClock,
+    clock,
+    demoClock,
     webhookSecret: env.shopify.apiSecret,
     build,
     clientAssetsDir: development ? undefined : path.join(buildDir, "client"),
@@ -57,7 +70,11 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     logger.info({ signal }, "shutting down");
     server.close(() => {
-      void prisma.$disconnect().finally(() => process.exit(0));
+      // The demo clock stands still while the demo is stopped: write down where it got to.
+      void (demoClock?.checkpoint() ?? Promise.resolve())
+        .catch((error: unknown) => logger.warn({ err: error }, "demo clock: checkpoint failed"))
+        .finally(() => prisma.$disconnect())
+        .finally(() => process.exit(0));
     });
     server.closeAllConnections();
   };

@@ -1,9 +1,10 @@
 // Starts the worker process (`npm run worker`): processes stored webhook deliveries and due jobs
 // until SIGTERM/SIGINT, then finishes the row in hand and exits. Several may run on PostgreSQL.
 import http from "node:http";
-import { systemClock } from "../app/clock";
+import { systemClock, type Clock } from "../app/clock";
 import prisma from "../app/db.server";
 import { prepareDatabase } from "../app/db/client";
+import { SharedDemoClock } from "../app/demo/demo-clock";
 import { assertDemoMayRun } from "../app/demo/guard";
 import { env } from "../app/env.server";
 import { Worker } from "../app/jobs/worker";
@@ -26,7 +27,8 @@ const adminClientFor: AdminClientFactory = (shop, accessToken) =>
       : {}),
   });
 // Expiring offline tokens are refreshed with the app's credentials (Shopify's endpoint; the demo's
-// stand-in in demo mode). Without credentials the stored token is used as it is.
+// stand-in in demo mode). Without credentials the stored token is used as it is. Token lifetimes
+// are the token server's real time, so this stays on the system clock in demo mode too.
 if (env.shopify.apiKey && env.shopify.apiSecret) {
   adminClientFor.offlineTokens = {
     clientId: env.shopify.apiKey,
@@ -45,16 +47,26 @@ async function main(): Promise<void> {
   await prepareDatabase(prisma, env.database).catch((error: unknown) =>
     logger.warn({ err: error }, "database not ready at start"),
   );
+  // Demo mode: due jobs, waits and timestamps follow the clock shared with the web process.
+  const demoClock = env.demo.enabled
+    ? await SharedDemoClock.open(prisma, {
+        speed: env.demo.speed,
+        onRefreshError: (error) => logger.warn({ err: error }, "demo clock: reload failed"),
+      })
+    : undefined;
+  const clock: Clock = demoClock ?? systemClock;
   const worker = new Worker({
     db: prisma,
-    clock: systemClock,
+    clock,
     logger,
     batchSize: env.worker.batchSize,
-    staleAfterMs: env.worker.staleAfterMs,
+    // Heartbeats are stamped with the worker's clock; at demo speed the real seconds between two
+    // beats are that many more simulated seconds, so the stale window grows with the speed.
+    staleAfterMs: env.worker.staleAfterMs * Math.max(1, demoClock?.speed ?? 1),
     ...workerSetup({
-      clock: systemClock,
+      clock,
       inboxRetentionDays: env.privacy.inboxRetentionDays,
-      messaging: outboxDependencies(env.messaging, systemClock),
+      messaging: outboxDependencies(env.messaging, clock),
       adminClientFor,
     }),
   });
@@ -88,6 +100,7 @@ async function main(): Promise<void> {
   logger.info({ workerId: worker.id, database: env.database.provider }, "Stayloop worker started");
   await worker.run(stop.signal, env.worker.idleMs, env.worker.heartbeatMs);
   metricsServer?.close();
+  demoClock?.close();
   await prisma.$disconnect();
   logger.info({ workerId: worker.id }, "Stayloop worker stopped");
 }

@@ -4,7 +4,6 @@ import { BlockStack, Card, InlineGrid, Layout, Page, Text } from "@shopify/polar
 import { TitleBar } from "@shopify/app-bridge-react";
 import { requireAdmin } from "../admin.server";
 import prisma from "../db.server";
-import { systemClock } from "../clock";
 import { StoreHistoryImport } from "../components/StoreHistoryImport";
 import { requestStoreHistoryImport, storeHistoryImportStatus } from "../shopify/import-status";
 import { shopOverview } from "../shops/overview";
@@ -18,13 +17,13 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return { shopDomain: shop.domain, overview, importStatus };
 };
 
-export const action = async ({ request }: ActionFunctionArgs) => {
+export const action = async ({ request, context }: ActionFunctionArgs) => {
   const { shop } = await requireAdmin(request);
   const form = await request.formData();
   if (form.get("intent") !== "import-store-history") {
     throw new Response("Unknown action", { status: 400 });
   }
-  await requestStoreHistoryImport(prisma, shop.id, systemClock);
+  await requestStoreHistoryImport(prisma, shop.id, context.clock);
   return { requested: true };
 };
 

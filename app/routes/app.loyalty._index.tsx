@@ -20,7 +20,6 @@ import {
 import { TitleBar } from "@shopify/app-bridge-react";
 import { useState } from "react";
 import { requireAdmin } from "../admin.server";
-import { systemClock } from "../clock";
 import prisma from "../db.server";
 import { loyaltyOverview } from "../loyalty/overview";
 import { loyaltyProgramFor, ProgramSettingsError, saveProgramSettings } from "../loyalty/program";
@@ -47,7 +46,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 type ActionResult = { saved: true; errors: [] } | { saved: false; errors: FieldError[] };
 
-export const action = async ({ request }: ActionFunctionArgs): Promise<ActionResult> => {
+export const action = async ({ request, context }: ActionFunctionArgs): Promise<ActionResult> => {
   const { shop } = await requireAdmin(request);
   const parsed = settingsFormSchema.safeParse(await request.json().catch(() => null));
   if (!parsed.success)
@@ -57,7 +56,7 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<ActionRes
       prisma,
       shop.id,
       settingsFromForm(parsed.data, shop.currency),
-      systemClock.now(),
+      context.clock.now(),
     );
     return { saved: true, errors: [] };
   } catch (error) {

@@ -20,7 +20,6 @@ import { TitleBar } from "@shopify/app-bridge-react";
 import { useEffect, useState } from "react";
 import { z } from "zod";
 import { adminActor, requireAdmin } from "../admin.server";
-import { systemClock } from "../clock";
 import prisma from "../db.server";
 import { AdjustmentError, adjustPoints } from "../loyalty/adjustments";
 import { InsufficientPointsError } from "../loyalty/ledger";
@@ -41,27 +40,27 @@ const adjustmentForm = z.object({
 
 type ActionResult = { ok: true; message: string } | { ok: false; message: string };
 
-export const action = async ({ request }: ActionFunctionArgs): Promise<ActionResult> => {
-  const context = await requireAdmin(request);
+export const action = async ({ request, context }: ActionFunctionArgs): Promise<ActionResult> => {
+  const admin = await requireAdmin(request);
   const parsed = adjustmentForm.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success)
     return { ok: false, message: parsed.error.issues.map((issue) => issue.message).join("; ") };
   const member = await prisma.loyaltyMember.findFirst({
-    where: { id: parsed.data.memberId, shopId: context.shop.id },
+    where: { id: parsed.data.memberId, shopId: admin.shop.id },
   });
   if (!member) return { ok: false, message: "That member is not in this shop." };
   try {
     const { entry } = await adjustPoints(
       prisma,
-      context.shop.id,
+      admin.shop.id,
       {
         memberId: member.id,
         points: Number(parsed.data.points),
         reason: parsed.data.reason,
-        actor: adminActor(context),
+        actor: adminActor(admin),
         adjustmentId: parsed.data.adjustmentId,
       },
-      systemClock.now(),
+      context.clock.now(),
     );
     return {
       ok: true,

@@ -5,7 +5,6 @@
 // updated by the worker right after.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { systemClock } from "../clock";
 import { UnsubscribePage } from "../components/unsubscribe/UnsubscribePage";
 import prisma from "../db.server";
 import { env } from "../env.server";
@@ -34,7 +33,7 @@ async function isOneClick(request: Request): Promise<boolean> {
   }
 }
 
-export const action = async ({ params, request }: ActionFunctionArgs) => {
+export const action = async ({ params, request, context }: ActionFunctionArgs) => {
   const messageId = messageIdOf(params.token);
   if (!messageId) return notFound();
   const oneClick = await isOneClick(request);
@@ -42,7 +41,7 @@ export const action = async ({ params, request }: ActionFunctionArgs) => {
     prisma,
     messageId,
     oneClick ? "one_click" : "unsubscribe_link",
-    systemClock.now(),
+    context.clock.now(),
   );
   if (!result) return notFound();
   // The mail client wants an answer, not a page; the confirm button gets the page (loader again).

@@ -1,13 +1,12 @@
 // POST /webhooks/sms — Twilio's delivery status callbacks and inbound SMS (STOP / START), checked
 // against X-Twilio-Signature (HMAC of our public URL and the parameters with the auth token).
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { systemClock } from "../clock";
 import prisma from "../db.server";
 import { env } from "../env.server";
 import { applyProviderCallback } from "../messaging/provider-callbacks";
 import { parseTwilioCallback, verifyTwilioSignature } from "../messaging/sms-provider";
 
-export const action = async ({ request }: ActionFunctionArgs) => {
+export const action = async ({ request, context }: ActionFunctionArgs) => {
   const sms = env.messaging.sms;
   if (!sms) return new Response("SMS is not configured", { status: 404 });
   const url = new URL(request.url);
@@ -18,10 +17,10 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   }
   let callback;
   try {
-    callback = parseTwilioCallback(params, systemClock.now());
+    callback = parseTwilioCallback(params, context.clock.now());
   } catch (error) {
     return new Response(error instanceof Error ? error.message : "Bad callback", { status: 400 });
   }
-  if (callback) await applyProviderCallback(prisma, callback, systemClock.now());
+  if (callback) await applyProviderCallback(prisma, callback, context.clock.now());
   return new Response("<Response></Response>", { headers: { "content-type": "text/xml" } });
 };

@@ -2,7 +2,6 @@
 // token), POST carries message statuses and inbound messages, checked against X-Hub-Signature-256
 // (HMAC-SHA256 of the raw body with the app secret).
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { systemClock } from "../clock";
 import prisma from "../db.server";
 import { env } from "../env.server";
 import { applyProviderCallback } from "../messaging/provider-callbacks";
@@ -21,7 +20,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     : new Response(challenge, { headers: { "content-type": "text/plain" } });
 };
 
-export const action = async ({ request }: ActionFunctionArgs) => {
+export const action = async ({ request, context }: ActionFunctionArgs) => {
   const whatsapp = env.messaging.whatsapp;
   if (!whatsapp) return new Response("WhatsApp is not configured", { status: 404 });
   const body = await request.text();
@@ -34,6 +33,6 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   } catch (error) {
     return new Response(error instanceof Error ? error.message : "Bad webhook", { status: 400 });
   }
-  for (const callback of callbacks) await applyProviderCallback(prisma, callback, systemClock.now());
+  for (const callback of callbacks) await applyProviderCallback(prisma, callback, context.clock.now());
   return new Response("OK");
 };

@@ -200,6 +200,9 @@ describe(`input fuzz on ${testProvider} (seed ${seed})`, () => {
       NODE_ENV: "development",
       STAYLOOP_DEMO: "1",
       STAYLOOP_DEMO_SHOP: demoShop,
+      // The demo clock stands at the time the server started, so the rows it stamps are in the
+      // past of the worker's clock below (at the demo's default speed they would run ahead).
+      STAYLOOP_DEMO_SPEED: "0",
       ...textEnv,
     });
   });
@@ -501,7 +504,8 @@ describe(`input fuzz on ${testProvider} (seed ${seed})`, () => {
       where: { id: { notIn: sample.map((row) => row.id) } },
       data: { status: "held" },
     });
-    // The server stamped the rows with the real time; the worker's clock starts just after it.
+    // The server stamped the rows no later than the real time (its demo clock stands still); the
+    // worker's clock starts just after it.
     const clock = new ManualClock(new Date(Date.now() + 1_000));
     await drain(testWorker(db, clock, { retryBaseMs: 60 * 60 * 1000 }));
     const rows = await db.webhookInbox.findMany({
