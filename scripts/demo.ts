@@ -4,7 +4,10 @@
 // starts the web and worker processes on loopback, imports the store's history from a local
 // stand-in for Shopify's Admin API, replays its webhooks with real signatures, and prints the URLs.
 //   Options (environment): HOST (loopback only, default 127.0.0.1), PORT (default 3000),
-//   DEMO_DATABASE_URL (default file:./prisma/demo.sqlite).
+//   DEMO_DATABASE_URL (default file:./prisma/demo.sqlite), STAYLOOP_DEMO_SPEED (the shared clock's
+//   simulated seconds per real second, default 600; 0: moves only through POST /demo/clock),
+//   SHOPIFY_API_SECRET (sign your own webhooks; default a fresh random secret per run),
+//   STAYLOOP_SMTP_URL (your own SMTP server; default a local catcher the demo starts).
 //   --skip-build reuses an existing build/ (the tests build once).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -12,11 +15,12 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
+import type { Clock } from "../app/clock";
 import { createDatabaseClient } from "../app/db/client";
 import { assertDemoMayRun, DemoRefusedError } from "../app/demo/guard";
 import { enqueueDemoTestSends } from "../app/demo/messages";
+import { demoSpeedSchema, resumeDemoClock, SharedDemoClock } from "../app/demo/demo-clock";
 import { demoSession } from "../app/demo/session.server";
-import { systemClock } from "../app/clock";
 import { saveProgramSettings, type ProgramSettings } from "../app/loyalty/program";
 import { requestStoreHistoryImport } from "../app/shopify/import-status";
 import { findOrCreateShop } from "../app/shops/registry";
@@ -103,6 +107,13 @@ async function main(): Promise<void> {
     throw new Error(`DEMO_DATABASE_URL must be a SQLite "file:" URL, got "${databaseUrl.split(":")[0]}:…"`);
   }
   const database = resolveDatabase(databaseUrl);
+  const speed = demoSpeedSchema.safeParse(process.env.STAYLOOP_DEMO_SPEED);
+  if (!speed.success) {
+    throw new Error(`STAYLOOP_DEMO_SPEED: ${speed.error.issues.map((issue) => issue.message).join("; ")}`);
+  }
+  // Given by the reviewer: their secret signs their own webhooks, their SMTP server gets the mail.
+  const givenSecret = process.env.SHOPIFY_API_SECRET?.trim() || undefined;
+  const givenSmtpUrl = process.env.STAYLOOP_SMTP_URL?.trim() || undefined;
   if (!process.argv.includes("--skip-build") || !existsSync(path.join(projectRoot, "build", "server.js"))) {
     step("building the app");
     run("npm", ["run", "--silent", "build"]);
@@ -111,6 +122,9 @@ async function main(): Promise<void> {
   run(process.execPath, ["scripts/prisma.mjs", "migrate", "deploy"], { DATABASE_URL: databaseUrl });
 
   const db = createDatabaseClient(database);
+  // The shared clock stood still while the demo was stopped; it goes on from where it got to.
+  await resumeDemoClock(db, speed.data, new Date());
+  const clock = await SharedDemoClock.open(db, { speed: speed.data });
   const shop = await findOrCreateShop(db, demoShopDomain);
   await db.shop.update({
     where: { id: shop.id },
@@ -119,13 +133,15 @@ async function main(): Promise<void> {
   await new PrismaSessionStorage(db).storeSession(demoSession(demoShopDomain, demoScopes));
   // A loyalty program to look at (kept as the merchant left it on later runs).
   if (!(await db.loyaltyProgram.findUnique({ where: { shopId: shop.id } }))) {
-    await saveProgramSettings(db, shop.id, demoLoyaltyProgram, systemClock.now());
+    await saveProgramSettings(db, shop.id, demoLoyaltyProgram, clock.now());
   }
   // The demo's Shopify Admin API: the worker imports the store's history from it (backfill).
   const adminApi = await startFakeAdminApi({ customers: 150, orders: 400, products: 24, seed: 2026 });
-  await requestStoreHistoryImport(db, shop.id, systemClock);
-  // The demo's e-mail and SMS / WhatsApp providers: a local SMTP server and a fake provider API.
-  const smtp = await startSmtpCatcher();
+  await requestStoreHistoryImport(db, shop.id, clock);
+  // The demo's e-mail and SMS / WhatsApp providers: a local SMTP server (unless one is given) and
+  // a fake provider API.
+  const smtp = givenSmtpUrl ? undefined : await startSmtpCatcher();
+  const smtpUrl = givenSmtpUrl ?? smtp?.url ?? "";
   const textSecrets = {
     authToken: randomBytes(12).toString("hex"),
     appSecret: randomBytes(12).toString("hex"),
@@ -145,13 +161,14 @@ async function main(): Promise<void> {
     STAYLOOP_DEMO: "1",
     STAYLOOP_DEMO_SHOP: demoShopDomain,
     SHOPIFY_API_KEY: "stayloop-demo",
-    // A fresh secret per run: the demo signs its own webhook replays with it.
-    SHOPIFY_API_SECRET: randomBytes(24).toString("hex"),
+    // The demo signs its own webhook replays with it: the one given, else a fresh one per run.
+    SHOPIFY_API_SECRET: givenSecret ?? randomBytes(24).toString("hex"),
     SCOPES: demoScopes.join(","),
     STAYLOOP_DEMO_ADMIN_API_URL: adminApi.url,
     ...(port === "0" ? {} : { STAYLOOP_PUBLIC_URL: `http://${host}:${port}` }),
     STAYLOOP_LINK_SECRET: randomBytes(24).toString("hex"),
-    STAYLOOP_SMTP_URL: smtp.url,
+    STAYLOOP_SMTP_URL: smtpUrl,
+    STAYLOOP_DEMO_SPEED: String(speed.data),
     STAYLOOP_MAIL_FROM: "Stayloop Demo Store <hello@stayloop-demo.test>",
     STAYLOOP_SMS_API_URL: texts.url,
     STAYLOOP_SMS_ACCOUNT_SID: "ACdemo",
@@ -176,7 +193,8 @@ async function main(): Promise<void> {
   const stop = () => {
     for (const child of children) child.kill("SIGTERM");
     // Called again as each child exits: closing twice must not fail the demo's exit code.
-    void Promise.allSettled([adminApi.close(), smtp.close(), texts.close()]);
+    clock.close();
+    void Promise.allSettled([adminApi.close(), smtp?.close(), texts.close()]);
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
@@ -214,7 +232,7 @@ async function main(): Promise<void> {
     twilioInbound: `${base}/webhooks/sms`,
     whatsappWebhook: `${base}/webhooks/whatsapp`,
   });
-  void sendDemoMessages(databaseUrl, smtp).catch((error: unknown) =>
+  void sendDemoMessages(databaseUrl, clock, smtp).catch((error: unknown) =>
     step(`test-sends skipped: ${error instanceof Error ? error.message : String(error)}`),
   );
 
@@ -225,14 +243,32 @@ async function main(): Promise<void> {
       `  Admin (embedded app pages):  ${base}/app`,
       `  Health:                      ${base}/healthz`,
       `  Metrics:                     ${base}/metrics`,
-      `  Messaging (test-sends):      ${base}/app/messaging — e-mails go to a local SMTP server (${smtp.url})`,
+      `  Messaging (test-sends):      ${base}/app/messaging — e-mails go to ${smtp ? "a local SMTP server" : "your SMTP server"} (${redactedUrl(smtpUrl)})`,
+      `  Demo clock:                  ${base}/demo/clock — ${clock.speed === 0 ? "moves only when advanced" : `${clock.speed} simulated seconds per second`}; advance with`,
+      `    curl -X POST -H 'content-type: application/json' -d '{"advanceMinutes": 60}' ${base}/demo/clock`,
+      ...(givenSecret ? ["  Webhooks are signed with the SHOPIFY_API_SECRET you gave."] : []),
       "",
     ].join("\n"),
   );
 }
 
-/** Once the worker has created customers, three test-sends go through the outbox to the local SMTP server. */
-async function sendDemoMessages(databaseUrl: string, smtp: { messages: unknown[] }): Promise<void> {
+/** The SMTP URL without its password, for the console. */
+function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(unparseable URL)";
+  }
+}
+
+/** Once the worker has created customers, three test-sends go through the outbox to the SMTP server. */
+async function sendDemoMessages(
+  databaseUrl: string,
+  clock: Clock,
+  smtp: { messages: unknown[] } | undefined,
+): Promise<void> {
   const db = createDatabaseClient(resolveDatabase(databaseUrl));
   try {
     const shop = await db.shop.findUniqueOrThrow({ where: { domain: demoShopDomain } });
@@ -243,10 +279,11 @@ async function sendDemoMessages(databaseUrl: string, smtp: { messages: unknown[]
     ) {
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
-    const created = await enqueueDemoTestSends(db, shop.id, 3, systemClock.now());
+    const created = await enqueueDemoTestSends(db, shop.id, 3, clock.now());
     if (created > 0)
       step(
-        `queued ${created} test-sends; the worker delivers them (${smtp.messages.length} e-mails caught so far)`,
+        `queued ${created} test-sends; the worker delivers them` +
+          (smtp ? ` (${smtp.messages.length} e-mails caught so far)` : ""),
       );
   } finally {
     await db.$disconnect();

@@ -4,8 +4,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { webhookDelivery } from "../fixtures/store-history";
 import { testProvider } from "../support/database";
 import { freePort, runProcess, testShopifyEnv, waitForOutput } from "../support/processes";
+import { startSmtpCatcher } from "../support/smtp-catcher";
+import { sendWebhook } from "../support/webhooks";
 
 const tsx = path.join("node_modules", ".bin", "tsx");
 const scratch = mkdtempSync(path.join(os.tmpdir(), "stayloop-demo-test-"));
@@ -62,6 +65,43 @@ describe.runIf(testProvider === "sqlite")("npm run demo", () => {
       expect(figure(page, "webhookDeliveries")).toBeGreaterThan(200);
     } finally {
       expect(await running.stop()).toBe(0);
+    }
+  });
+
+  it("uses the SHOPIFY_API_SECRET and STAYLOOP_SMTP_URL it is given, and STAYLOOP_DEMO_SPEED", async () => {
+    const smtp = await startSmtpCatcher();
+    const secret = "a-reviewer-chosen-secret";
+    const port = await freePort();
+    const running = demo({
+      PORT: String(port),
+      DEMO_DATABASE_URL: `file:${path.join(scratch, "given-settings.sqlite")}`,
+      SHOPIFY_API_SECRET: secret,
+      STAYLOOP_SMTP_URL: smtp.url,
+      STAYLOOP_DEMO_SPEED: "0",
+    });
+    try {
+      await waitForOutput(running, /Demo clock:/, 60_000);
+      const base = `http://127.0.0.1:${port}`;
+      // Its own replays were signed with the given secret, and so may the reviewer's be.
+      expect(running.output()).toMatch(/replayed \d+ signed webhook deliveries \(\d+ × HTTP 200\)/);
+      const delivery = webhookDelivery(
+        "customers/create",
+        { id: 990001, email: "reviewer@example.com", first_name: "Re", last_name: "Viewer" },
+        new Date().toISOString(),
+      );
+      expect((await sendWebhook(base, delivery, "stayloop-demo.myshopify.com", secret)).status).toBe(200);
+      expect((await sendWebhook(base, delivery, "stayloop-demo.myshopify.com", "another")).status).toBe(401);
+      // The test-sends go to the given SMTP server; the demo starts no catcher of its own.
+      expect(running.output()).toContain(`e-mails go to your SMTP server (${smtp.url})`);
+      await smtp.waitForMessages(1, 60_000);
+      expect(smtp.messages[0]?.envelope.from).toBe("hello@stayloop-demo.test");
+      // The shared clock stands still at speed 0.
+      const clock = (await (await fetch(`${base}/demo/clock`)).json()) as { now: string; speed: number };
+      expect(clock.speed).toBe(0);
+      expect(running.output()).toContain("moves only when advanced");
+    } finally {
+      expect(await running.stop()).toBe(0);
+      await smtp.close();
     }
   });
 
