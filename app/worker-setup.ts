@@ -4,6 +4,7 @@ import type { Clock } from "./clock";
 import { domainEventJobKind, type DomainEventSubscriber } from "./events/domain-events";
 import { deliverDomainEvents } from "./events/event-delivery";
 import { defaultInboxRetentionDays, inboxPurgeJobHandler, inboxPurgeJobKind } from "./events/inbox-retention";
+import { flowDiscountJobHandler, flowDiscountJobKind } from "./flows/discounts";
 import { flowPointsJobHandler, flowPointsJobKind } from "./flows/points";
 import { flowSchedulerSweep } from "./flows/scheduler";
 import { flowSendGuard } from "./flows/send-guard";
@@ -69,6 +70,7 @@ export function workerSetup(options: {
       [consentSyncJobKind]: consentSyncJobHandler({ clock, adminClientFor }),
       ...(messaging ? outboxJobHandlers(messaging) : {}),
       [flowPointsJobKind]: flowPointsJobHandler({ clock, subscribers }),
+      [flowDiscountJobKind]: flowDiscountJobHandler({ clock, adminClientFor }),
       [memberTagsJobKind]: memberTagsJobHandler({ adminClientFor }),
       // Imported history announces no events to subscribers: past orders do not earn points
       // or start flows by themselves.

@@ -141,6 +141,27 @@ export const pointsStepSchema = z.object({
   next: link,
 });
 
+/** A unique single-use code for the recipient, created in Shopify; later messages show it. */
+export const discountStepSchema = z.object({
+  id: stepId,
+  type: z.literal("discount"),
+  benefit: z.discriminatedUnion("kind", [
+    z.object({ kind: z.literal("percentage"), percentOff: z.number().int().min(1).max(100) }),
+    /** In minor units of the shop's currency. */
+    z.object({ kind: z.literal("fixed_amount"), amountMinor: z.number().int().min(1).max(100_000_000) }),
+    z.object({ kind: z.literal("free_shipping") }),
+  ]),
+  expiresAfterDays: z.number().int().min(1).max(365).default(7),
+  prefix: z
+    .string()
+    .regex(/^[A-Z0-9]{2,12}$/, "is 2–12 capital letters or digits")
+    .default("BACK"),
+  /** Minimum order subtotal in minor units of the shop's currency. */
+  minimumSubtotalMinor: z.number().int().min(1).nullable().default(null),
+  next: link,
+});
+export type DiscountStep = z.infer<typeof discountStepSchema>;
+
 export const exitStepSchema = z.object({ id: stepId, type: z.literal("exit") });
 
 export const stepSchema = z.discriminatedUnion("type", [
@@ -149,6 +170,7 @@ export const stepSchema = z.discriminatedUnion("type", [
   conditionStepSchema,
   splitStepSchema,
   pointsStepSchema,
+  discountStepSchema,
   exitStepSchema,
 ]);
 export type FlowStep = z.infer<typeof stepSchema>;

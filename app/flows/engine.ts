@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { FlowRun } from "@prisma/client";
 import { z } from "zod";
+import { newDiscountCode } from "../loyalty/discount-codes";
 import { chooseVariant } from "./assignment";
 import { conditionHolds, filtersHold, type ConditionFacts, type ProfileFacts } from "./conditions";
 import type { FlowDefinition, FlowStep, SendStep } from "./definition";
@@ -22,15 +23,38 @@ export const triggerFactsSchema = z.object({
 });
 export type TriggerFacts = z.infer<typeof triggerFactsSchema>;
 
-export type RunRow = Omit<FlowRun, "variants" | "trigger"> & {
+/** A discount step's code for this run: chosen and stored before Shopify is asked to create it. */
+export const discountStateSchema = z.object({
+  code: z.string(),
+  status: z.enum(["pending", "created", "failed"]),
+  discountId: z.string().nullable(),
+  expiresAt: z.string(),
+  error: z.string().nullable(),
+});
+export type DiscountState = z.infer<typeof discountStateSchema>;
+export const discountsSchema = z.record(z.string(), discountStateSchema);
+
+export type RunRow = Omit<FlowRun, "variants" | "trigger" | "discounts"> & {
   variants: Record<string, string>;
   trigger: TriggerFacts;
+  discounts: Record<string, DiscountState> | null;
 };
 
 export const variantsSchema = z.record(z.string(), z.string());
 
 export type StepOutcome =
-  "waiting" | "sent" | "held_out" | "filtered" | "yes" | "no" | "variant" | "points" | "exited" | "completed";
+  | "waiting"
+  | "sent"
+  | "held_out"
+  | "filtered"
+  | "yes"
+  | "no"
+  | "variant"
+  | "points"
+  | "discount_requested"
+  | "discount"
+  | "exited"
+  | "completed";
 
 export interface StepLogEntry {
   seq: number;
@@ -55,6 +79,13 @@ export interface PointsDecision {
   reason: string;
 }
 
+/** A code to create in Shopify for a run's discount step (the "flow.discount" job). */
+export interface DiscountDecision {
+  stepId: string;
+  seq: number;
+  code: string;
+}
+
 export interface AdvanceContext {
   now: Date;
   definition: FlowDefinition;
@@ -71,6 +102,7 @@ export interface AdvanceResult {
   logs: StepLogEntry[];
   sends: SendDecision[];
   points: PointsDecision[];
+  discounts: DiscountDecision[];
 }
 
 /** Steps one run may take in one go; a valid definition waits long before (loops need a wait). */
@@ -79,8 +111,12 @@ const maxStepsAtOnce = 200;
 /** Advances a due run as far as it can go at `context.now`. */
 export function advanceRun(input: RunRow, context: AdvanceContext): AdvanceResult {
   const { now, definition } = context;
-  const run: RunRow = { ...input, variants: { ...input.variants } };
-  const result: AdvanceResult = { run, logs: [], sends: [], points: [] };
+  const run: RunRow = {
+    ...input,
+    variants: { ...input.variants },
+    discounts: input.discounts ? { ...input.discounts } : null,
+  };
+  const result: AdvanceResult = { run, logs: [], sends: [], points: [], discounts: [] };
   const steps = new Map(definition.steps.map((step) => [step.id, step]));
   const log = (step: FlowStep | null, outcome: StepOutcome, extra: Partial<StepLogEntry> = {}) => {
     run.steps += 1;
@@ -166,6 +202,41 @@ export function advanceRun(input: RunRow, context: AdvanceContext): AdvanceResul
       case "points": {
         log(step, "points", { detail: String(step.points) });
         result.points.push({ stepId: step.id, seq: run.steps, points: step.points, reason: step.reason });
+        run.stepId = step.next;
+        break;
+      }
+      case "discount": {
+        if (run.runGroup === "control") {
+          log(step, "held_out");
+          run.stepId = step.next;
+          break;
+        }
+        const state = run.discounts?.[step.id];
+        if (!state) {
+          // The intent first: the code is stored with the run, then the job asks Shopify for it;
+          // the run sleeps (no wakeAt) until the job wakes it.
+          const code = newDiscountCode(step.prefix);
+          const expiresAt = new Date(now.getTime() + step.expiresAfterDays * 86_400_000).toISOString();
+          run.discounts = {
+            ...run.discounts,
+            [step.id]: { code, status: "pending", discountId: null, expiresAt, error: null },
+          };
+          log(step, "discount_requested", { detail: code });
+          result.discounts.push({ stepId: step.id, seq: run.steps, code });
+          run.wakeAt = null;
+          return result;
+        }
+        if (state.status === "pending") {
+          run.wakeAt = null;
+          return result;
+        }
+        if (state.status === "failed") {
+          const reason = `the discount code could not be created: ${state.error ?? "unknown"}`.slice(0, 500);
+          log(step, "exited", { detail: reason });
+          end("exited", reason);
+          return result;
+        }
+        log(step, "discount", { detail: state.code });
         run.stepId = step.next;
         break;
       }

@@ -11,6 +11,7 @@ import {
 } from "../messaging/templates";
 import { unsubscribeUrl } from "../messaging/tracking-links";
 import type { FlowDefinition } from "./definition";
+import { latestDiscountCode } from "./discounts";
 import type { RunRow, SendDecision } from "./engine";
 import { checkoutItems, type MessageMaterial, type ShownItem } from "./run-data";
 
@@ -70,7 +71,7 @@ export function runVariables(
     currency,
     items,
     checkout_url: checkoutUrl,
-    discount_code: "",
+    discount_code: latestDiscountCode(run),
     points: { balance: member?.pointsBalance ?? 0, pending: member?.pendingPoints ?? 0 },
     tier: null,
     unsubscribe_url: links ? unsubscribeUrl(links.baseUrl, links.secret, messageId) : "",

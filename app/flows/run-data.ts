@@ -17,7 +17,7 @@ import { decodeRow, encodeValue, selectWhereIn, type SqlTx } from "../db/sql";
 import type { FromStored } from "../money/stored";
 import type { ProfileFacts } from "./conditions";
 import { storedDefinition, type FlowDefinition } from "./definition";
-import { triggerFactsSchema, variantsSchema, type RunRow } from "./engine";
+import { discountsSchema, triggerFactsSchema, variantsSchema, type RunRow } from "./engine";
 import { orderEndsRun, type PurchaseCandidate, type RunPurchaseKeys } from "./purchases";
 
 export type StoredCustomer = FromStored<Customer>;
@@ -30,6 +30,7 @@ export function runRowOf(row: Record<string, unknown>): RunRow {
     ...decoded,
     variants: variantsSchema.parse(decoded.variants ?? {}),
     trigger: triggerFactsSchema.parse(decoded.trigger),
+    discounts: decoded.discounts ? discountsSchema.parse(decoded.discounts) : null,
   };
 }
 

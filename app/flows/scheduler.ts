@@ -22,6 +22,7 @@ import { queueMessages, type QueuedMessage } from "../messaging/outbox";
 import type { FlowDefinition } from "./definition";
 import { advanceRun, type AdvanceResult, type RunRow } from "./engine";
 import { flowMessage, type FlowMessageLinks } from "./flow-messages";
+import { flowDiscountJob } from "./discounts";
 import { flowPointsJob } from "./points";
 import {
   definitionsFor,
@@ -79,6 +80,7 @@ function failedToCompose(run: RunRow, error: unknown, now: Date): AdvanceResult 
     ],
     sends: [],
     points: [],
+    discounts: [],
   };
 }
 
@@ -121,9 +123,15 @@ export async function writeAdvances(
   await updateRows<FlowRun>(
     tx,
     "FlowRun",
-    results.map(({ run }) => ({ ...run, trigger: run.trigger as FlowRun["trigger"], updatedAt: now })),
-    ["status", "stepId", "wakeAt", "variants", "steps", "exitReason", "endedAt", "updatedAt"],
+    results.map(({ run }) => ({
+      ...run,
+      trigger: run.trigger as FlowRun["trigger"],
+      discounts: run.discounts as FlowRun["discounts"],
+      updatedAt: now,
+    })),
+    ["status", "stepId", "wakeAt", "variants", "discounts", "steps", "exitReason", "endedAt", "updatedAt"],
   );
+
   const logs = results.flatMap(({ run, logs: entries }) =>
     entries.map((entry) => ({
       id: randomUUID(),
@@ -141,9 +149,10 @@ export async function writeAdvances(
   );
   await insertRows<FlowStepLog>(tx, "FlowStepLog", logs, { conflict: ["runId", "seq"] });
   await queueMessages(tx, messages, now);
-  const jobs: JobRequest[] = results.flatMap(({ run, points }) =>
-    points.map((award) => flowPointsJob(run, award, now)),
-  );
+  const jobs: JobRequest[] = results.flatMap(({ run, points, discounts }) => [
+    ...points.map((award) => flowPointsJob(run, award, now)),
+    ...discounts.map((discount) => flowDiscountJob(run, discount, now)),
+  ]);
   await scheduleJobsOnce(tx, jobs, now);
 }
 

@@ -153,6 +153,7 @@ async function enrol(tx: SqlTx, enrolments: readonly Enrolment[], now: Date): Pr
       wakeAt,
       runGroup: inControlGroup(flow.id, customerId, definition.controlPercent) ? "control" : "treatment",
       variants: {},
+      discounts: null,
       trigger,
       checkoutToken: checkout?.token ?? null,
       email: (customer.email ?? checkout?.email ?? null)?.toLowerCase() ?? null,
@@ -187,7 +188,7 @@ async function enrol(tx: SqlTx, enrolments: readonly Enrolment[], now: Date): Pr
   await insertRows<FlowRun>(
     tx,
     "FlowRun",
-    admitted.map((run) => ({ ...run, trigger: run.trigger as FlowRun["trigger"] })),
+    admitted.map((run) => ({ ...run, trigger: run.trigger as FlowRun["trigger"], discounts: null })),
     { conflict: ["shopId", "flowId", "customerId", "triggerKey"] },
   );
 }
@@ -281,7 +282,11 @@ export async function exitOnPurchases(tx: SqlTx, events: readonly DomainEvent[],
   await updateRows<FlowRun>(
     tx,
     "FlowRun",
-    ended.map((run) => ({ ...run, trigger: run.trigger as FlowRun["trigger"] })),
+    ended.map((run) => ({
+      ...run,
+      trigger: run.trigger as FlowRun["trigger"],
+      discounts: run.discounts as FlowRun["discounts"],
+    })),
     ["status", "exitReason", "wakeAt", "endedAt", "steps", "updatedAt"],
   );
   await insertRows<FlowStepLog>(

@@ -9,6 +9,7 @@ import type { OutboxDependencies } from "../../app/messaging/outbox";
 import type { EmailSender, OutgoingEmail } from "../../app/messaging/providers";
 import { workerSetup } from "../../app/worker-setup";
 import type { Worker } from "../../app/jobs/worker";
+import type { AdminClientFactory } from "../../app/shopify/shop-admin";
 import type { WebhookDelivery } from "../fixtures/store-history";
 import { webhookDelivery } from "../fixtures/store-history";
 import { ManualClock } from "./clock";
@@ -38,6 +39,8 @@ export interface ScenarioOptions {
   start?: string;
   shops?: string[];
   batchSize?: number;
+  /** The Admin API the worker talks to (discount steps); none by default. */
+  adminClientFor?: AdminClientFactory;
 }
 
 export class FlowScenario {
@@ -68,7 +71,11 @@ export class FlowScenario {
     }
     scenario.worker = testWorker(db, scenario.clock, {
       batchSize: options.batchSize ?? 100,
-      ...workerSetup({ clock: scenario.clock, adminClientFor: noAdminApi, messaging: scenario.messaging() }),
+      ...workerSetup({
+        clock: scenario.clock,
+        adminClientFor: options.adminClientFor ?? noAdminApi,
+        messaging: scenario.messaging(),
+      }),
     });
     return scenario;
   }

@@ -30,6 +30,7 @@ function run(overrides: Partial<RunRow> = {}): RunRow {
     shopId: "s",
     flowId: "f",
     version: 1,
+    discounts: null,
     customerId: "c",
     triggerKey: "k",
     status: "active",

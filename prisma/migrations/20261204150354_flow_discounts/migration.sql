@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "FlowRun" ADD COLUMN "discounts" JSONB;
