@@ -15,7 +15,7 @@
 // Work is bounded by the period: one aggregate finds the customers who had a flow touch in
 // [from − window, to); for each page of 500 of them, their orders and their flow messages are read
 // with one query each, and matched in memory.
-import type { Prisma } from "@prisma/client";
+import { Prisma } from "@prisma/client";
 import type { Database } from "../db/client";
 import { fromStoredInteger } from "../money/stored";
 
@@ -99,16 +99,26 @@ export function chunked<T>(items: readonly T[], size: number): T[][] {
   return chunks;
 }
 
-/** Where-clause of the flow messages that count as touches under a basis, within [from, to). */
-export function touchWhere(
-  shopId: string,
-  basis: AttributionBasis,
-  from: Date,
-  to: Date,
-): Prisma.MessageWhereInput {
-  return basis === "click"
-    ? { shopId, flowId: { not: null }, clickedAt: { gte: from, lt: to } }
-    : { shopId, flowId: { not: null }, status: { in: [...sentStatuses] }, sentAt: { gte: from, lt: to } };
+/** The touch-time column of a basis (a fixed identifier, never input). */
+function touchColumn(basis: AttributionBasis): Prisma.Sql {
+  return Prisma.raw(basis === "click" ? '"clickedAt"' : '"sentAt"');
+}
+
+/** Messages that count as touches under a basis, within [from, to) — the flow condition aside. */
+function touchCondition(basis: AttributionBasis, from: Date, to: Date): Prisma.Sql {
+  const column = touchColumn(basis);
+  const statuses =
+    basis === "click" ? Prisma.empty : Prisma.sql` AND "status" IN (${Prisma.join([...sentStatuses])})`;
+  return Prisma.sql`${column} >= ${from} AND ${column} < ${to}${statuses}`;
+}
+
+/**
+ * A shop condition that no index is chosen by ("shopId" || ''): for rows looked up by primary key
+ * or run id, SQLite's planner (no statistics) otherwise prefers a (shopId, …) index and reads the
+ * whole shop (measured: 500 runs by id, 54 ms against 2 ms). The rows are still the shop's only.
+ */
+export function shopFilter(column: string, shopId: string): Prisma.Sql {
+  return Prisma.sql`${Prisma.raw(column)} || '' = ${shopId}`;
 }
 
 /** The last touch at or before `at` in a list sorted by time (then id); undefined when none. */
@@ -124,13 +134,60 @@ function lastTouchAtOrBefore(touches: readonly Touch[], at: Date): Touch | undef
   return low > 0 ? touches[low - 1] : undefined;
 }
 
-/**
- * The distinct customers with a flow touch in the range, in one aggregate (one scan of the
- * messages' (shop, flow, time) index, however many customers there are); then read in pages.
- */
-async function touchedCustomers(db: Database, where: Prisma.MessageWhereInput): Promise<string[]> {
-  const groups = await db.message.groupBy({ by: ["customerId"], where, orderBy: { customerId: "asc" } });
-  return groups.map((group) => group.customerId);
+/** The distinct customers with a flow touch in the range (one aggregate), ascending. */
+async function touchedCustomers(
+  db: Database,
+  shopId: string,
+  settings: AttributionSettings,
+  range: Period,
+  flowId: string | undefined,
+): Promise<string[]> {
+  const flow = flowId ? Prisma.sql`"flowId" = ${flowId}` : Prisma.sql`"flowId" IS NOT NULL`;
+  const rows = await db.$queryRaw<{ customerId: string }[]>(Prisma.sql`
+    SELECT DISTINCT "customerId" AS "customerId" FROM "Message"
+    WHERE "shopId" = ${shopId} AND ${flow} AND ${touchCondition(settings.basis, range.from, range.to)}
+    ORDER BY "customerId"`);
+  return rows.map((row) => row.customerId);
+}
+
+export interface StoredOrder {
+  id: string;
+  name: string;
+  customerId: string;
+  processedAt: Date;
+  subtotalMinor: bigint | number;
+  refundedMinor: bigint | number;
+  cancelledAt: Date | null;
+  currency: string;
+  checkoutToken: string | null;
+}
+
+/** The orders of some customers (at most `pageSize`) processed in [from, to]: `through` includes `to`. */
+export async function ordersOfCustomers(
+  db: Database,
+  shopId: string,
+  customerIds: readonly string[],
+  from: Date,
+  to: Date,
+  through = false,
+): Promise<StoredOrder[]> {
+  if (customerIds.length === 0) return [];
+  const end = through ? Prisma.sql`"processedAt" <= ${to}` : Prisma.sql`"processedAt" < ${to}`;
+  return db.$queryRaw<StoredOrder[]>(Prisma.sql`
+    SELECT "id", "name", "customerId", "processedAt", "subtotalMinor", "refundedMinor", "cancelledAt",
+      "currency", "checkoutToken"
+    FROM "Order"
+    WHERE "shopId" = ${shopId} AND "customerId" IN (${Prisma.join(customerIds)})
+      AND "processedAt" >= ${from} AND ${end}`);
+}
+
+interface TouchRow {
+  id: string;
+  customerId: string;
+  flowId: string | null;
+  flowRunId: string | null;
+  flowStepId: string | null;
+  at: Date;
 }
 
 /**
@@ -145,51 +202,36 @@ export async function attributeOrders(
 ): Promise<OrderAttribution[]> {
   const settings = options.settings ?? (await attributionSettings(db, shopId));
   const touchesFrom = new Date(period.from.getTime() - settings.windowMinutes * 60_000);
-  const anyFlow = touchWhere(shopId, settings.basis, touchesFrom, period.to);
-  const candidates = options.flowId ? { AND: [anyFlow, { flowId: options.flowId }] } : anyFlow;
+  const touchRange = { from: touchesFrom, to: period.to };
 
+  // Reads go through raw statements: on these IN lists Prisma's query building cost 30–35 ms a
+  // call against 6–8 ms for the same statement raw (SQLite, 500 ids), and pages are many.
   const found: OrderAttribution[] = [];
-  for (const customerIds of chunked(await touchedCustomers(db, candidates), pageSize)) {
-    const orders = await db.order.findMany({
-      where: { shopId, customerId: { in: customerIds }, processedAt: { gte: period.from, lt: period.to } },
-      select: {
-        id: true,
-        name: true,
-        customerId: true,
-        processedAt: true,
-        subtotalMinor: true,
-        refundedMinor: true,
-        cancelledAt: true,
-        currency: true,
-        checkoutToken: true,
-      },
-    });
+  const customers = await touchedCustomers(db, shopId, settings, touchRange, options.flowId);
+  for (const customerIds of chunked(customers, pageSize)) {
+    const orders = await ordersOfCustomers(db, shopId, customerIds, period.from, period.to);
     if (orders.length === 0) continue;
-    const messages = await db.message.findMany({
-      where: { AND: [anyFlow, { customerId: { in: customerIds } }] },
-      select: {
-        id: true,
-        customerId: true,
-        flowId: true,
-        flowRunId: true,
-        flowStepId: true,
-        sentAt: true,
-        clickedAt: true,
-      },
-    });
+    // The page's customers' messages by the (shop, customer, …, time) index; whether a message
+    // came from a flow is checked below: with "flowId IS NOT NULL" in the statement, SQLite's
+    // planner took the (shop, flow, time) index and read every flow message in range for each
+    // page (measured: 50,000 runs, 90,000 messages — 62 ms against 3 ms per page).
+    const messages = await db.$queryRaw<TouchRow[]>(Prisma.sql`
+      SELECT "id", "customerId", "flowId", "flowRunId", "flowStepId", ${touchColumn(settings.basis)} AS "at"
+      FROM "Message"
+      WHERE "shopId" = ${shopId} AND "customerId" IN (${Prisma.join(customerIds)})
+        AND ${touchCondition(settings.basis, touchRange.from, touchRange.to)}`);
     const touchesByCustomer = new Map<string, Touch[]>();
     for (const message of messages) {
-      const at = settings.basis === "click" ? message.clickedAt : message.sentAt;
-      if (!at || !message.flowId) continue;
+      if (!message.flowId) continue;
       const list = touchesByCustomer.get(message.customerId) ?? [];
-      list.push({ ...message, flowId: message.flowId, at });
+      list.push({ ...message, flowId: message.flowId, at: new Date(message.at) });
       touchesByCustomer.set(message.customerId, list);
     }
     for (const list of touchesByCustomer.values()) {
       list.sort((a, b) => a.at.getTime() - b.at.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     }
 
-    const earned: { order: (typeof orders)[number]; touch: Touch }[] = [];
+    const earned: { order: StoredOrder; touch: Touch }[] = [];
     for (const order of orders) {
       if (!order.customerId) continue;
       const touch = lastTouchAtOrBefore(touchesByCustomer.get(order.customerId) ?? [], order.processedAt);
@@ -202,10 +244,9 @@ export async function attributeOrders(
     const runIds = [...new Set(earned.flatMap(({ touch }) => (touch.flowRunId ? [touch.flowRunId] : [])))];
     const runTokens = new Map<string, string | null>();
     for (const ids of chunked(runIds, pageSize)) {
-      const runs = await db.flowRun.findMany({
-        where: { shopId, id: { in: ids } },
-        select: { id: true, checkoutToken: true },
-      });
+      const runs = await db.$queryRaw<{ id: string; checkoutToken: string | null }[]>(Prisma.sql`
+        SELECT "id", "checkoutToken" FROM "FlowRun"
+        WHERE "id" IN (${Prisma.join(ids)}) AND ${shopFilter('"shopId"', shopId)}`);
       for (const run of runs) runTokens.set(run.id, run.checkoutToken);
     }
 

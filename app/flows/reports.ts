@@ -19,6 +19,8 @@ import {
   attributionSettings,
   chunked,
   orderRevenueMinor,
+  ordersOfCustomers,
+  shopFilter,
   sentStatuses,
   type AttributionSettings,
   type OrderAttribution,
@@ -419,15 +421,20 @@ async function variantsOfAttributions(
     [...new Set(withRun.map((attribution) => attribution.flowRunId as string))],
     500,
   )) {
-    const logs = await db.flowStepLog.findMany({
-      where: {
-        shopId,
-        runId: { in: runIds },
-        OR: [{ outcome: "variant" }, { messageId: { not: null } }],
-      },
-      select: { runId: true, seq: true, stepId: true, outcome: true, messageId: true, variant: true },
-      orderBy: [{ runId: "asc" }, { seq: "asc" }],
-    });
+    const logs = await db.$queryRaw<
+      {
+        runId: string;
+        seq: number;
+        stepId: string;
+        outcome: string;
+        messageId: string | null;
+        variant: string | null;
+      }[]
+    >(Prisma.sql`
+      SELECT "runId", "seq", "stepId", "outcome", "messageId", "variant" FROM "FlowStepLog"
+      WHERE "runId" IN (${Prisma.join(runIds)}) AND ${shopFilter('"shopId"', shopId)}
+        AND ("outcome" = 'variant' OR "messageId" IS NOT NULL)
+      ORDER BY "runId", "seq"`);
     for (const log of logs) {
       const list = logsByRun.get(log.runId) ?? [];
       list.push(log);
@@ -477,45 +484,36 @@ export async function controlReport(
   // Keyset pages in the order of the (shop, flow, startedAt) index.
   let after: { startedAt: Date; id: string } | null = null;
   for (;;) {
-    const runs: { id: string; customerId: string; startedAt: Date; runGroup: string }[] =
-      await db.flowRun.findMany({
-        where: {
-          shopId,
-          flowId,
-          startedAt: { gte: after?.startedAt ?? period.from, lt: period.to },
-          ...(after === null
-            ? {}
-            : { OR: [{ startedAt: { gt: after.startedAt } }, { id: { gt: after.id } }] }),
-        },
-        select: { id: true, customerId: true, startedAt: true, runGroup: true },
-        orderBy: [{ startedAt: "asc" }, { id: "asc" }],
-        take: runPageSize,
-      });
+    const keyset =
+      after === null
+        ? Prisma.sql`"startedAt" >= ${period.from}`
+        : Prisma.sql`"startedAt" >= ${after.startedAt} AND ("startedAt" > ${after.startedAt} OR "id" > ${after.id})`;
+    const runs = (
+      await db.$queryRaw<{ id: string; customerId: string; startedAt: Date; runGroup: string }[]>(Prisma.sql`
+        SELECT "id", "customerId", "startedAt", "runGroup" FROM "FlowRun"
+        WHERE "shopId" = ${shopId} AND "flowId" = ${flowId} AND ${keyset} AND "startedAt" < ${period.to}
+        ORDER BY "startedAt", "id"
+        LIMIT ${runPageSize}`)
+    ).map((run) => ({ ...run, startedAt: new Date(run.startedAt) }));
     if (runs.length === 0) break;
     const last = runs[runs.length - 1] as { id: string; startedAt: Date };
     after = { startedAt: last.startedAt, id: last.id };
 
     const earliest = Math.min(...runs.map((run) => run.startedAt.getTime()));
     const latest = Math.max(...runs.map((run) => run.startedAt.getTime()));
-    const orders = await db.order.findMany({
-      where: {
-        shopId,
-        customerId: { in: [...new Set(runs.map((run) => run.customerId))] },
-        processedAt: { gte: new Date(earliest), lte: new Date(latest + windowMs) },
-      },
-      select: {
-        customerId: true,
-        processedAt: true,
-        subtotalMinor: true,
-        refundedMinor: true,
-        cancelledAt: true,
-      },
-    });
+    const orders = await ordersOfCustomers(
+      db,
+      shopId,
+      [...new Set(runs.map((run) => run.customerId))],
+      new Date(earliest),
+      new Date(latest + windowMs),
+      true,
+    );
     const ordersByCustomer = new Map<string, { at: number; revenueMinor: number }[]>();
     for (const order of orders) {
       if (!order.customerId) continue;
       const list = ordersByCustomer.get(order.customerId) ?? [];
-      list.push({ at: order.processedAt.getTime(), revenueMinor: orderRevenueMinor(order) });
+      list.push({ at: new Date(order.processedAt).getTime(), revenueMinor: orderRevenueMinor(order) });
       ordersByCustomer.set(order.customerId, list);
     }
     for (const run of runs) {
@@ -589,34 +587,41 @@ export async function listFlowRuns(
       ...(options.status ? { status: options.status } : {}),
       ...(cursor
         ? {
-            OR: [{ startedAt: { lt: cursor.at } }, { startedAt: cursor.at, id: { lt: cursor.id } }],
+            startedAt: { lte: cursor.at },
+            OR: [{ startedAt: { lt: cursor.at } }, { id: { lt: cursor.id } }],
           }
         : {}),
     },
     orderBy: [{ startedAt: "desc" }, { id: "desc" }],
     take: options.limit + 1,
+    select: {
+      id: true,
+      customerId: true,
+      version: true,
+      status: true,
+      stepId: true,
+      wakeAt: true,
+      runGroup: true,
+      variants: true,
+      exitReason: true,
+      checkoutToken: true,
+      startedAt: true,
+      endedAt: true,
+      steps: true,
+    },
   });
   const page = rows.slice(0, options.limit);
   const logs =
     page.length === 0
       ? []
-      : await db.flowStepLog.findMany({
-          where: { shopId, runId: { in: page.map((run) => run.id) } },
-          orderBy: [{ runId: "asc" }, { seq: "asc" }],
-          select: {
-            runId: true,
-            seq: true,
-            stepId: true,
-            outcome: true,
-            detail: true,
-            messageId: true,
-            variant: true,
-            at: true,
-          },
-        });
+      : await db.$queryRaw<(RunListItem["steps"][number] & { runId: string })[]>(Prisma.sql`
+          SELECT "runId", "seq", "stepId", "outcome", "detail", "messageId", "variant", "at" FROM "FlowStepLog"
+          WHERE "runId" IN (${Prisma.join(page.map((run) => run.id))}) AND ${shopFilter('"shopId"', shopId)}
+          ORDER BY "runId", "seq"`);
   const logsByRun = new Map<string, RunListItem["steps"]>();
   for (const { runId, ...log } of logs) {
     const list = logsByRun.get(runId) ?? [];
+    log.at = new Date(log.at);
     list.push(log);
     logsByRun.set(runId, list);
   }
