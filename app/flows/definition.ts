@@ -357,6 +357,11 @@ export function parseFlowDefinition(input: unknown): FlowDefinition {
 
 const parsedVersions = new Map<string, FlowDefinition>();
 
+/** A version's definition if this process parsed it already (versions never change). */
+export function cachedDefinition(flowId: string, version: number): FlowDefinition | undefined {
+  return parsedVersions.get(`${flowId}@${version}`);
+}
+
 /**
  * A stored version's definition, parsed once per process: versions never change once written, so
  * `flowId@version` names the same definition forever. Validated when it was saved; parsed here.

@@ -16,7 +16,7 @@ import { z } from "zod";
 import { decodeRow, encodeValue, selectWhereIn, type SqlTx } from "../db/sql";
 import type { FromStored } from "../money/stored";
 import type { ProfileFacts } from "./conditions";
-import { storedDefinition, type FlowDefinition } from "./definition";
+import { cachedDefinition, storedDefinition, type FlowDefinition } from "./definition";
 import { discountsSchema, triggerFactsSchema, variantsSchema, type RunRow } from "./engine";
 import { orderEndsRun, type PurchaseCandidate, type RunPurchaseKeys } from "./purchases";
 
@@ -69,17 +69,23 @@ export async function definitionsFor(
   tx: SqlTx,
   pairs: readonly { flowId: string; version: number }[],
 ): Promise<Map<string, FlowDefinition>> {
-  const wanted = new Set(pairs.map((pair) => `${pair.flowId}@${pair.version}`));
+  const definitions = new Map<string, FlowDefinition>();
+  const missing = new Set<string>();
+  for (const { flowId, version } of pairs) {
+    const cached = cachedDefinition(flowId, version);
+    if (cached) definitions.set(`${flowId}@${version}`, cached);
+    else missing.add(`${flowId}@${version}`);
+  }
+  if (missing.size === 0) return definitions;
   const rows = await selectWhereIn<FlowVersion>(
     tx,
     "FlowVersion",
     "flowId",
-    pairs.map((pair) => pair.flowId),
+    [...missing].map((key) => key.slice(0, key.lastIndexOf("@"))),
   );
-  const definitions = new Map<string, FlowDefinition>();
   for (const row of rows) {
     const key = `${row.flowId}@${row.version}`;
-    if (wanted.has(key)) definitions.set(key, storedDefinition(row.flowId, row.version, row.definition));
+    if (missing.has(key)) definitions.set(key, storedDefinition(row.flowId, row.version, row.definition));
   }
   return definitions;
 }
@@ -178,15 +184,25 @@ export function checkoutItems(checkout: FromStored<Checkout>): ShownItem[] {
   }));
 }
 
-/** Shops, settings, loyalty balances, carts and orders the runs' messages show. */
+export async function shopsOf(tx: SqlTx, runs: readonly RunRow[]): Promise<Map<string, FromStored<Shop>>> {
+  const shops = await selectWhereIn<Shop>(
+    tx,
+    "Shop",
+    "id",
+    runs.map((run) => run.shopId),
+  );
+  return new Map(shops.map((shop) => [shop.id, shop]));
+}
+
+/** What the messages of these runs show (only runs that send need it). */
 export async function messageMaterial(
   tx: SqlTx,
   runs: readonly RunRow[],
   customers: Map<string, StoredCustomer>,
+  shops: Map<string, FromStored<Shop>>,
 ): Promise<MessageMaterial> {
   const shopIds = [...new Set(runs.map((run) => run.shopId))];
-  const [shops, settings, members, checkouts, orders, lines] = [
-    await selectWhereIn<Shop>(tx, "Shop", "id", shopIds),
+  const [settings, members, checkouts, orders, lines] = [
     await selectWhereIn<MessagingSettings>(tx, "MessagingSettings", "shopId", shopIds),
     await selectWhereIn<LoyaltyMember>(
       tx,
@@ -225,7 +241,7 @@ export async function messageMaterial(
     });
   }
   return {
-    shops: new Map(shops.map((shop) => [shop.id, shop])),
+    shops,
     settings: new Map(settings.map((row) => [row.shopId, row])),
     customers,
     members: new Map(members.map((member) => [`${member.shopId}:${member.customerId}`, member])),

@@ -33,6 +33,7 @@ import {
   purchasedSince,
   purchaseKeysOf,
   runRowOf,
+  shopsOf,
   type MessageMaterial,
 } from "./run-data";
 
@@ -174,7 +175,7 @@ export async function advanceDueRuns(
     );
     const customers = new Map(customerRows.map((customer) => [customer.id, customer]));
     const purchased = await purchasesOf(tx, runs);
-    const material = await messageMaterial(tx, runs, customers);
+    const shops = await shopsOf(tx, runs);
     const advanced = runs.map((run) => {
       const definition = definitions.get(`${run.flowId}@${run.version}`);
       if (!definition) throw new Error(`flow ${run.flowId} has no version ${run.version}`);
@@ -184,10 +185,13 @@ export async function advanceDueRuns(
         definition,
         profile: isReachable(customer) ? profileOf(customer) : null,
         customerZone: customer?.timezone ?? null,
-        shopZone: material.shops.get(run.shopId)?.timezone ?? "UTC",
+        shopZone: shops.get(run.shopId)?.timezone ?? "UTC",
         orderedSinceStart: purchased.has(run.id),
       });
     });
+    // What messages show is loaded for the runs that send, not for those that only wait.
+    const sending = advanced.filter((result) => result.sends.length > 0).map((result) => result.run);
+    const material = await messageMaterial(tx, sending, customers, shops);
     const { results, messages } = await composeAll(advanced, definitions, material, options, now);
     await writeAdvances(tx, results, messages, now);
     return runs.length;
