@@ -538,3 +538,71 @@ describe("orderEndsRun", () => {
     expect(orderEndsRun(order({ checkoutToken: null }), { ...keys, checkoutToken: null })).toBe(false);
   });
 });
+
+describe("advanceRun at a discount step", () => {
+  const definition = flow({
+    start: "offer",
+    steps: [
+      {
+        id: "offer",
+        type: "discount",
+        benefit: { kind: "free_shipping" },
+        expiresAfterDays: 2,
+        prefix: "SHIP",
+        next: "send",
+      },
+      { id: "send", type: "send", template: "reminder", next: null },
+    ],
+  });
+
+  it("records the code it chose and sleeps until the job has created it", () => {
+    const result = advanceRun(run({ stepId: "offer" }), context(definition));
+    const state = result.run.discounts?.offer;
+    expect(state).toMatchObject({ status: "pending", discountId: null, error: null });
+    expect(state?.code).toMatch(/^SHIP-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+    expect(state?.expiresAt).toBe(new Date(now.getTime() + 2 * 86_400_000).toISOString());
+    expect(result.discounts).toEqual([{ stepId: "offer", seq: 1, code: state?.code }]);
+    expect(result.run).toMatchObject({ stepId: "offer", wakeAt: null, status: "active" });
+    expect(result.sends).toEqual([]);
+    expect(result.logs.map((log) => log.outcome)).toEqual(["discount_requested"]);
+    // Woken while still pending (it should not be): it asks for nothing new and sleeps again.
+    const again = advanceRun(result.run, context(definition));
+    expect(again.discounts).toEqual([]);
+    expect(again.logs).toEqual([]);
+    expect(again.run.wakeAt).toBeNull();
+  });
+
+  it("goes on to the next step once the code exists, and leaves the flow when it could not be created", () => {
+    const pending = { code: "SHIP-AAAA-BBBB", discountId: null, expiresAt: now.toISOString(), error: null };
+    const created = advanceRun(
+      run({
+        stepId: "offer",
+        steps: 1,
+        discounts: { offer: { ...pending, status: "created", discountId: "gid://1" } },
+      }),
+      context(definition),
+    );
+    expect(created.logs.map((log) => `${log.seq}:${log.outcome}:${log.detail ?? ""}`)).toEqual([
+      "2:discount:SHIP-AAAA-BBBB",
+      "3:sent:",
+      "4:completed:",
+    ]);
+    const failed = advanceRun(
+      run({
+        stepId: "offer",
+        steps: 1,
+        discounts: { offer: { ...pending, status: "failed", error: "refused" } },
+      }),
+      context(definition),
+    );
+    expect(failed.run).toMatchObject({ status: "exited" });
+    expect(failed.run.exitReason).toMatch(/could not be created: refused/);
+    expect(failed.sends).toEqual([]);
+  });
+
+  it("gives the control group no code", () => {
+    const result = advanceRun(run({ stepId: "offer", runGroup: "control" }), context(definition));
+    expect(result.discounts).toEqual([]);
+    expect(result.logs.map((log) => log.outcome)).toEqual(["held_out", "held_out", "completed"]);
+  });
+});
