@@ -60,9 +60,9 @@ async function main(): Promise<void> {
     clock,
     logger,
     batchSize: env.worker.batchSize,
-    // Heartbeats are stamped with the worker's clock; at demo speed the real seconds between two
-    // beats are that many more simulated seconds, so the stale window grows with the speed.
-    staleAfterMs: env.worker.staleAfterMs * Math.max(1, demoClock?.speed ?? 1),
+    staleAfterMs: env.worker.staleAfterMs,
+    // Heartbeats in real time: the demo's clock runs faster, and liveness must not.
+    livenessClock: systemClock,
     ...workerSetup({
       clock,
       inboxRetentionDays: env.privacy.inboxRetentionDays,

@@ -77,6 +77,11 @@ export interface WorkerOptions {
   sweeps?: readonly WorkerSweep[];
   /** The driver connection for batch paths; by default the one beside `db` (sqlConnectionOf). */
   sql?: SqlConnection;
+  /**
+   * Real time, for heartbeats and telling dead workers from live ones: it must pass at the same
+   * rate for every worker whatever `clock` does (the demo's clock runs faster). Defaults to `clock`.
+   */
+  livenessClock?: Clock;
 }
 
 export function retryDelayMs(attempts: number, baseMs: number, maxMs: number): number {
@@ -85,7 +90,8 @@ export function retryDelayMs(attempts: number, baseMs: number, maxMs: number): n
 
 export class Worker {
   readonly id: string;
-  private readonly options: Required<Omit<WorkerOptions, "workerId" | "sql">>;
+  private readonly options: Required<Omit<WorkerOptions, "workerId" | "sql" | "livenessClock">>;
+  private readonly livenessClock: Clock;
   /** The driver connection beside `db`, for claims and the batch paths. */
   private readonly sql: SqlConnection;
   private lastDeadClaimCheck = Number.NEGATIVE_INFINITY;
@@ -104,12 +110,13 @@ export class Worker {
       sweeps: [],
       ...options,
     };
-    this.startedAt = options.clock.now();
+    this.livenessClock = options.livenessClock ?? options.clock;
+    this.startedAt = this.livenessClock.now();
     this.sql = options.sql ?? sqlConnectionOf(options.db);
   }
 
   async heartbeat(): Promise<void> {
-    const now = this.options.clock.now();
+    const now = this.livenessClock.now();
     await this.options.db.workerHeartbeat.upsert({
       where: { id: this.id },
       create: {
@@ -127,9 +134,9 @@ export class Worker {
   async tick(shouldStop: () => boolean = () => false): Promise<number> {
     const { db, clock, batchSize, staleAfterMs } = this.options;
     // Dead workers' claims are looked for a few times per stale window, not on every tick.
-    const now = clock.now().getTime();
+    const now = this.livenessClock.now().getTime();
     if (now - this.lastDeadClaimCheck >= Math.min(5_000, staleAfterMs / 4)) {
-      await releaseDeadClaims(db, clock.now(), staleAfterMs);
+      await releaseDeadClaims(db, this.livenessClock.now(), staleAfterMs);
       this.lastDeadClaimCheck = now;
     }
 
