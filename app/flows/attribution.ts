@@ -173,12 +173,19 @@ export async function ordersOfCustomers(
 ): Promise<StoredOrder[]> {
   if (customerIds.length === 0) return [];
   const end = through ? Prisma.sql`"processedAt" <= ${to}` : Prisma.sql`"processedAt" < ${to}`;
-  return db.$queryRaw<StoredOrder[]>(Prisma.sql`
+  const rows = await db.$queryRaw<StoredOrder[]>(Prisma.sql`
     SELECT "id", "name", "customerId", "processedAt", "subtotalMinor", "refundedMinor", "cancelledAt",
       "currency", "checkoutToken"
     FROM "Order"
     WHERE "shopId" = ${shopId} AND "customerId" IN (${Prisma.join(customerIds)})
       AND "processedAt" >= ${from} AND ${end}`);
+  // Both drivers return DateTime columns as dates; normalised so a driver change cannot slip a
+  // string into the time arithmetic.
+  return rows.map((row) => ({
+    ...row,
+    processedAt: new Date(row.processedAt),
+    cancelledAt: row.cancelledAt === null ? null : new Date(row.cancelledAt),
+  }));
 }
 
 interface TouchRow {
