@@ -203,12 +203,13 @@ describe("the worker process in demo mode", () => {
     });
     try {
       await waitForOutput(workerProcess, /Stayloop worker started/);
-      // Its heartbeat is stamped with the shared clock (well ahead of real time by now).
+      // Its heartbeat is stamped in real time, not on the shared clock: whether a worker is alive
+      // must not depend on how fast the demo's time runs.
       const beat = await eventually(
         () => db.workerHeartbeat.findFirst(),
         (row) => row !== null,
       );
-      expect(beat?.lastBeatAt.toISOString()).toBe((await getClock()).now);
+      expect(Math.abs((beat?.lastBeatAt.getTime() ?? 0) - Date.now())).toBeLessThan(30_000);
       // Several idle ticks later the job is still waiting: it is not due on the shared clock.
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect((await db.job.findUniqueOrThrow({ where: { id: job.id } })).status).toBe("scheduled");
