@@ -593,7 +593,7 @@ async function main(): Promise<void> {
   const workerRuns = runs.filter((run) => run.phase === "worker");
   const schedulerRuns = runs.filter((run) => run.phase === "scheduler");
   const lines = [
-    `### Flow steps — ${today()}`,
+    `### Flow steps on ${provider === "postgresql" ? "PostgreSQL" : "SQLite"} — ${today()}`,
     "",
     `Machine: ${machineDescription()}, 1-min load average ${loadAtStart.toFixed(1)} at the start and ${loadAtEnd.toFixed(1)} at the end. Commit: ${commitDescription()}. ${provider === "postgresql" ? "PostgreSQL" : "SQLite"}, ${runCount} due runs per row on a fresh database: one shop (quiet hours off), ${runCount} subscribed customers, a live flow "send an e-mail, wait 7 days"; each due run takes two steps (the send: its message composed and queued in the outbox; the wait) and sleeps. Steps/s: 2 × runs stepped, from the moment every process was ready.`,
     "",
