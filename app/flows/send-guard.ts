@@ -9,7 +9,7 @@
 import type { Message } from "@prisma/client";
 import type { Tx } from "../events/domain-events";
 import type { SendGuard, SendGuardDecision } from "../messaging/outbox";
-import { storedDefinition } from "./definition";
+import { cachedDefinition, storedDefinition } from "./definition";
 import { triggerFactsSchema } from "./engine";
 import { orderEndsRun } from "./purchases";
 
@@ -30,13 +30,17 @@ async function decide(tx: Tx, message: Message, now: Date): Promise<SendGuardDec
   if (run.status === "exited" || run.status === "ended") {
     return { action: "skip", reason: run.exitReason ?? "the flow run ended" };
   }
-  const version = await tx.flowVersion.findUnique({
-    where: { flowId_version: { flowId: run.flowId, version: run.version } },
-    select: { definition: true },
-  });
-  if (!version) return { action: "skip", reason: "its flow version no longer exists" };
-  if (!storedDefinition(run.flowId, run.version, version.definition).exitOnPurchase)
-    return { action: "send" };
+  // Versions never change: one this process parsed already is not read again.
+  let definition = cachedDefinition(run.flowId, run.version);
+  if (!definition) {
+    const version = await tx.flowVersion.findUnique({
+      where: { flowId_version: { flowId: run.flowId, version: run.version } },
+      select: { definition: true },
+    });
+    if (!version) return { action: "skip", reason: "its flow version no longer exists" };
+    definition = storedDefinition(run.flowId, run.version, version.definition);
+  }
+  if (!definition.exitOnPurchase) return { action: "send" };
   const trigger = triggerFactsSchema.parse(run.trigger);
   const keys = {
     customerId: run.customerId,
