@@ -114,7 +114,8 @@ async function shopCurrency(db: Database, shopId: string): Promise<string> {
 // ---------------------------------------------------------------------------------------------
 // All flows of a shop
 
-export interface FlowSummary {
+/** What every view of a flow starts with. */
+export interface FlowIdentity {
   id: string;
   name: string;
   status: string;
@@ -122,6 +123,9 @@ export interface FlowSummary {
   currentVersion: number;
   createdAt: Date;
   updatedAt: Date;
+}
+
+export interface FlowSummary extends FlowIdentity {
   recipients: number;
   sent: number;
   conversions: number;
@@ -187,14 +191,7 @@ export async function flowSummaries(
 // ---------------------------------------------------------------------------------------------
 // One flow: definition, versions, changes
 
-export interface FlowDetail {
-  id: string;
-  name: string;
-  status: string;
-  triggerEvent: string;
-  currentVersion: number;
-  createdAt: Date;
-  updatedAt: Date;
+export interface FlowDetail extends FlowIdentity {
   definition: FlowDefinition;
   versions: { version: number; createdBy: string; createdAt: Date }[];
   changes: { action: string; version: number; staff: string; at: Date }[];
