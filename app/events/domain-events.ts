@@ -15,6 +15,7 @@ export type DomainEventType =
   | "customer.redacted"
   | "customer.data_requested"
   | "customer.lifecycle_changed"
+  | "customer.consent_changed"
   | "checkout.updated"
   | "checkout.completed"
   | "order.created"

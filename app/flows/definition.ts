@@ -19,6 +19,7 @@ export const triggerEvents = [
   "customer.created",
   "customer.updated",
   "customer.lifecycle_changed",
+  "customer.consent_changed",
   "loyalty.tier_changed",
   "loyalty.points_expiring",
   "loyalty.referral_rewarded",

@@ -459,6 +459,60 @@ describe(`flow engine on ${testProvider}`, () => {
     });
   });
 
+  it("starts a flow when a customer subscribes to e-mail (consent changed), not when one unsubscribes", async () => {
+    const { customerPayload } = await import("../fixtures/shopify-payloads");
+    const flow = await scenario.liveFlow({
+      trigger: {
+        event: "customer.consent_changed",
+        filters: [
+          { kind: "event", property: "channel", operator: "equals", value: "email" },
+          { kind: "event", property: "to", operator: "equals", value: "subscribed" },
+        ],
+      },
+      reentry: { mode: "once" },
+      templates: { hello: emailTemplate("Subscribed") },
+      start: "hello",
+      steps: [{ id: "hello", type: "send", template: "hello", next: null }],
+    });
+    const at = (minutes: number) => new Date(scenario.clock.now().getTime() + minutes * 60_000).toISOString();
+    const joiner = shopper({ emailConsent: "not_subscribed", updatedAt: at(-10) });
+    const leaver = shopper({ emailConsent: "subscribed", updatedAt: at(-10) });
+    await scenario.receive([
+      { topic: "customers/create", payload: customerPayload(joiner) },
+      { topic: "customers/create", payload: customerPayload(leaver) },
+    ]);
+    await scenario.receive([
+      {
+        topic: "customers/update",
+        payload: customerPayload({ ...joiner, emailConsent: "subscribed", updatedAt: at(-1) }),
+      },
+      {
+        topic: "customers/update",
+        payload: customerPayload({ ...leaver, emailConsent: "unsubscribed", updatedAt: at(-1) }),
+      },
+    ]);
+    expect(subjects(joiner.email)).toEqual(["Subscribed"]);
+    expect(scenario.emailsTo(leaver.email)).toEqual([]);
+    const changes = await scenario.db.domainEvent.findMany({
+      where: { shopId: scenario.shop.id, type: "customer.consent_changed" },
+      orderBy: { dedupeKey: "asc" },
+    });
+    expect(changes.map((event) => event.payload)).toEqual(
+      expect.arrayContaining([
+        { channel: "email", from: "not_subscribed", to: "subscribed" },
+        { channel: "email", from: "subscribed", to: "unsubscribed" },
+      ]),
+    );
+    expect(await scenario.db.flowRun.count({ where: { flowId: flow.id } })).toBe(1);
+    await setFlowStatus(scenario.db, {
+      shopId: scenario.shop.id,
+      flowId: flow.id,
+      status: "archived",
+      staff: "t",
+      now: scenario.clock.now(),
+    });
+  });
+
   it("costs a shop without live or paused flows no delivery jobs for the flows subscriber", async () => {
     const [withFlow, without] = [scenario.shops[0]!, scenario.shops[1]!];
     const flow = await scenario.liveFlow(threeStepFlow());

@@ -123,12 +123,21 @@ describe(`store events on ${testProvider}`, () => {
       inOrder = await domainState(first, alpha);
       shuffled = await domainState(second, alpha);
       withDuplicates = await domainState(third, alpha);
-      // The facts whose announcement does not depend on arrival order (an update or a lifecycle change
-      // is announced per version seen): the same ones, each once, duplicates or not.
+      // The facts whose announcement does not depend on arrival order (an update, a lifecycle or a
+      // consent change is announced per version seen): the same ones, each once, duplicates or not.
       const announced = (db: Database) =>
         db.domainEvent.groupBy({
           by: ["type", "dedupeKey"],
-          where: { type: { notIn: ["customer.updated", "checkout.updated", "customer.lifecycle_changed"] } },
+          where: {
+            type: {
+              notIn: [
+                "customer.updated",
+                "checkout.updated",
+                "customer.lifecycle_changed",
+                "customer.consent_changed",
+              ],
+            },
+          },
           _count: true,
           orderBy: [{ type: "asc" }, { dedupeKey: "asc" }],
         });

@@ -10,6 +10,7 @@ import { customerProfile, lifecycleChangedEvent } from "../../customers/profile"
 import { lineRows, orderFacts, orderFields, orderRefundedEvent, refundFields } from "../ingest/orders";
 import { checkoutCompletedEvent, checkoutFields, checkoutUpdatedEvent } from "../ingest/checkouts";
 import {
+  consentChangedEvents,
   consentUpdates,
   customerCreatedEvent,
   customerFields,
@@ -163,8 +164,11 @@ function applyCustomer(store: BatchStore, prepared: PreparedCustomer): CustomerR
   if (prepared.locale && !existing.locale) store.update(existing, { locale: prepared.locale });
   if (existing.shopifyUpdatedAt !== null && existing.shopifyUpdatedAt >= payload.updated_at) return existing;
   const consent = consentUpdates(existing, payload);
+  const before = { emailConsent: existing.emailConsent, smsConsent: existing.smsConsent };
   store.update(existing, { ...prepared.profile, ...consent });
   store.emit(customerUpdatedEvent(existing.id, payload));
+  for (const event of consentChangedEvents(existing.id, before, consent, payload.updated_at))
+    store.emit(event);
   return existing;
 }
 

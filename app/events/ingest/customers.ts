@@ -68,6 +68,35 @@ export function customerCreatedEvent(customerId: string, payload: CustomerPayloa
   };
 }
 
+/**
+ * customer.consent_changed for each channel whose marketing consent the applied update changed
+ * (from → to), once per channel, state and time: flows can start on a subscription.
+ */
+export function consentChangedEvents(
+  customerId: string,
+  before: Pick<Customer, "emailConsent" | "smsConsent">,
+  update: ReturnType<typeof consentUpdates>,
+  occurredAt: Date,
+): DomainEventInput[] {
+  const changes = [
+    { channel: "email", from: before.emailConsent, to: update.emailConsent, at: update.emailConsentAt },
+    { channel: "sms", from: before.smsConsent, to: update.smsConsent, at: update.smsConsentAt },
+  ];
+  return changes.flatMap(({ channel, from, to, at }) => {
+    if (to === undefined || to === from) return [];
+    const when = at ?? occurredAt;
+    return [
+      {
+        type: "customer.consent_changed" as const,
+        subjectId: customerId,
+        dedupeKey: `customer.consent_changed:${customerId}:${channel}:${to}:${when.toISOString()}`,
+        payload: { channel, from, to },
+        occurredAt: when,
+      },
+    ];
+  });
+}
+
 /** customer.updated, once per version (`updated_at`) applied. */
 export function customerUpdatedEvent(customerId: string, payload: CustomerPayload): DomainEventInput {
   return {
@@ -126,6 +155,8 @@ export async function applyCustomer(
       ? await tx.customer.update({ where: { id: existing.id }, data: consent })
       : locked;
   await context.emit(customerUpdatedEvent(existing.id, payload));
+  for (const event of consentChangedEvents(existing.id, locked, consent, payload.updated_at))
+    await context.emit(event);
   return stored;
 }
 
