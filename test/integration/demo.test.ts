@@ -95,6 +95,15 @@ describe.runIf(testProvider === "sqlite")("npm run demo", () => {
       expect(running.output()).toContain(`e-mails go to your SMTP server (${smtp.url})`);
       await smtp.waitForMessages(1, 60_000);
       expect(smtp.messages[0]?.envelope.from).toBe("hello@stayloop-demo.test");
+      // The demo's live flow reminds the replayed abandoned checkouts (their 30-minute delay passed
+      // long ago, so even the clock standing still does not hold the first reminder back).
+      expect(running.output()).toContain('flow "Abandoned checkout reminders" is live');
+      const reminder = /^(You left something in your cart|Něco jste zapomněli v košíku)$/;
+      for (let deadline = Date.now() + 60_000; Date.now() < deadline;) {
+        if (smtp.messages.some((mail) => reminder.test(mail.parsed.subject ?? ""))) break;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(smtp.messages.some((mail) => reminder.test(mail.parsed.subject ?? ""))).toBe(true);
       // The shared clock stands still at speed 0.
       const clock = (await (await fetch(`${base}/demo/clock`)).json()) as { now: string; speed: number };
       expect(clock.speed).toBe(0);
