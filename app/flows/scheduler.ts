@@ -63,9 +63,9 @@ export async function purchasesOf(tx: SqlTx, runs: readonly RunRow[]): Promise<S
   return purchased;
 }
 
-/** A run whose message could not be composed leaves the flow with the reason, instead of failing the batch. */
-function failedToCompose(run: RunRow, error: unknown, now: Date): AdvanceResult {
-  const reason = `a message could not be composed: ${lastErrorText(error)}`.slice(0, 500);
+/** A run that cannot go on (a message that cannot be composed, …) leaves the flow with the reason. */
+function stepFailed(run: RunRow, what: string, error: unknown, now: Date): AdvanceResult {
+  const reason = `${what}: ${lastErrorText(error)}`.slice(0, 500);
   return {
     run: { ...run, status: "exited", exitReason: reason, wakeAt: null, endedAt: now, steps: run.steps + 1 },
     logs: [
@@ -108,7 +108,7 @@ async function composeAll(
       messages.push(...composed);
       settled.push(result);
     } catch (error) {
-      settled.push(failedToCompose(result.run, error, now));
+      settled.push(stepFailed(result.run, "a message could not be composed", error, now));
     }
   }
   return { results: settled, messages };
@@ -177,17 +177,23 @@ export async function advanceDueRuns(
     const purchased = await purchasesOf(tx, runs);
     const shops = await shopsOf(tx, runs);
     const advanced = runs.map((run) => {
-      const definition = definitions.get(`${run.flowId}@${run.version}`);
-      if (!definition) throw new Error(`flow ${run.flowId} has no version ${run.version}`);
-      const customer = customers.get(run.customerId);
-      return advanceRun(run, {
-        now,
-        definition,
-        profile: isReachable(customer) ? profileOf(customer) : null,
-        customerZone: customer?.timezone ?? null,
-        shopZone: shops.get(run.shopId)?.timezone ?? "UTC",
-        orderedSinceStart: purchased.has(run.id),
-      });
+      // One run that cannot advance leaves the flow with the reason; it never holds up the batch
+      // (which would be claimed again, fail again, and stall every flow behind it).
+      try {
+        const definition = definitions.get(`${run.flowId}@${run.version}`);
+        if (!definition) throw new Error(`flow ${run.flowId} has no version ${run.version}`);
+        const customer = customers.get(run.customerId);
+        return advanceRun(run, {
+          now,
+          definition,
+          profile: isReachable(customer) ? profileOf(customer) : null,
+          customerZone: customer?.timezone ?? null,
+          shopZone: shops.get(run.shopId)?.timezone ?? "UTC",
+          orderedSinceStart: purchased.has(run.id),
+        });
+      } catch (error) {
+        return stepFailed(run, "a step failed", error, now);
+      }
     });
     // What messages show is loaded for the runs that send, not for those that only wait.
     const sending = advanced.filter((result) => result.sends.length > 0).map((result) => result.run);

@@ -11,7 +11,25 @@ const dayMs = 86_400_000;
 /** The zone a "recipient" wait uses: the customer's when known, else the shop's. */
 export function waitZone(step: WaitStep, customerZone: string | null, shopZone: string): string {
   if (step.until?.zone === "shop") return shopZone;
-  return customerZone && customerZone.trim() !== "" ? customerZone : shopZone;
+  return customerZone && isTimeZone(customerZone) ? customerZone : shopZone;
+}
+
+const knownZones = new Map<string, boolean>();
+
+/** Whether the runtime knows this IANA zone (a customer's zone may be anything a source sent). */
+function isTimeZone(zone: string): boolean {
+  let known = knownZones.get(zone);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: zone });
+      known = zone.trim() !== "";
+    } catch {
+      known = false;
+    }
+    if (knownZones.size > 1_000) knownZones.clear();
+    knownZones.set(zone, known);
+  }
+  return known;
 }
 
 /** The instant a wait step that starts at `now` ends (always after `now`). */

@@ -513,6 +513,46 @@ describe(`flow engine on ${testProvider}`, () => {
     });
   });
 
+  it("a run that cannot advance leaves the flow with the reason and holds up no other run", async () => {
+    const [good, broken] = [scenario.shops[0]!, scenario.shops[1]!];
+    const waiting = threeStepFlow({
+      steps: [
+        { id: "send-1", type: "wait", until: { time: "09:00", zone: "shop" }, next: "send-2" },
+        { id: "send-2", type: "send", template: "second", next: null },
+      ],
+    });
+    const flows = [await scenario.liveFlow(waiting, good), await scenario.liveFlow(waiting, broken)];
+    // A time zone the runtime does not know (a source may send anything).
+    await scenario.db.shop.update({ where: { id: broken.id }, data: { timezone: "Mars/Olympus_Mons" } });
+    const ada = shopper();
+    const bea = shopper();
+    await scenario.receive(
+      [{ topic: "checkouts/update", payload: checkout(ada, scenario.clock.now()).payload }],
+      good,
+    );
+    await scenario.receive(
+      [{ topic: "checkouts/update", payload: checkout(bea, scenario.clock.now()).payload }],
+      broken,
+    );
+    await scenario.advance(24 * hour, 6 * hour);
+    expect(subjects(ada.email)).toEqual(["Second"]);
+    const failed = await scenario.db.flowRun.findFirstOrThrow({ where: { flowId: flows[1]!.id } });
+    expect(failed.status).toBe("exited");
+    expect(failed.exitReason).toMatch(/a step failed: .*Mars\/Olympus_Mons/);
+    await scenario.db.shop.update({ where: { id: broken.id }, data: { timezone: "UTC" } });
+    for (const [flow, shop] of [
+      [flows[0]!, good],
+      [flows[1]!, broken],
+    ] as const)
+      await setFlowStatus(scenario.db, {
+        shopId: shop.id,
+        flowId: flow.id,
+        status: "archived",
+        staff: "t",
+        now: scenario.clock.now(),
+      });
+  });
+
   it("costs a shop without live or paused flows no delivery jobs for the flows subscriber", async () => {
     const [withFlow, without] = [scenario.shops[0]!, scenario.shops[1]!];
     const flow = await scenario.liveFlow(threeStepFlow());

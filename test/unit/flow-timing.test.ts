@@ -157,3 +157,16 @@ describe("waitZone", () => {
     );
   });
 });
+
+describe("waitZone with a zone the runtime does not know", () => {
+  it("uses the shop's zone instead of a customer's unknown one", () => {
+    const step = {
+      id: "w",
+      type: "wait" as const,
+      until: { time: "09:00", zone: "recipient" as const },
+      next: null,
+    };
+    expect(waitZone(step, "Mars/Olympus_Mons", "Europe/Prague")).toBe("Europe/Prague");
+    expect(waitZone(step, "America/New_York", "Europe/Prague")).toBe("America/New_York");
+  });
+});
