@@ -198,15 +198,26 @@ async function applyBatch(
   for (const [shopId, items] of byShop) {
     const keys = emptyKeys();
     for (const item of items) collectKeys(item.prepared, keys);
-    const store = await BatchStore.load(tx, shopId, keys, now);
-    for (const item of items) {
-      try {
-        applyPrepared(store, item.prepared);
-        result.done.push(item.delivery);
-      } catch (error) {
-        result.failed.push({ delivery: item.delivery, error: deliveryFailure(error) });
+    // A delivery that fails half-way through may already have changed the store (its customer
+    // applied, its order added): the store is built again without it, so nothing of a failed
+    // delivery is written. Each round drops at least one delivery, so this ends.
+    let applying = items;
+    let store: BatchStore;
+    for (;;) {
+      store = await BatchStore.load(tx, shopId, keys, now);
+      const failed: Prepared[] = [];
+      for (const item of applying) {
+        try {
+          applyPrepared(store, item.prepared);
+        } catch (error) {
+          failed.push(item);
+          result.failed.push({ delivery: item.delivery, error: deliveryFailure(error) });
+        }
       }
+      if (failed.length === 0) break;
+      applying = applying.filter((item) => !failed.includes(item));
     }
+    for (const item of applying) result.done.push(item.delivery);
     await store.write(tx, options.subscribers);
     result.shopIds.push(shopId);
   }
