@@ -3,6 +3,7 @@
 // and the rest of the batch commits (issue 13's guarantee "a malformed delivery fails alone").
 // The failure is injected where the batch rules compute the customer's profile, after both.
 import { afterAll, describe, expect, it, vi } from "vitest";
+import type * as profile from "../../app/customers/profile";
 import type { WebhookDelivery } from "../fixtures/store-history";
 import { orderPayload } from "../fixtures/shopify-payloads";
 import { ManualClock } from "../support/clock";
@@ -12,7 +13,7 @@ import { drain, storeDeliveries, testWorker } from "../support/inbox";
 const poisonedOrder = "6666";
 
 vi.mock("../../app/customers/profile", async (importOriginal) => {
-  const original = await importOriginal<typeof import("../../app/customers/profile")>();
+  const original = await importOriginal<typeof profile>();
   return {
     ...original,
     customerProfile: (...args: Parameters<typeof original.customerProfile>) => {
