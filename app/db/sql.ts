@@ -483,12 +483,7 @@ export async function updateRows<T extends { id: string }>(
   columns: readonly (keyof T & string)[],
 ): Promise<number> {
   if (rows.length === 0) return 0;
-  const fields = fieldsOf(model);
-  const types = columns.map((column) => {
-    const type = fields.get(column);
-    if (!type) throw new Error(`${model}.${column} is not a column`);
-    return type;
-  });
+  const types = columns.map((column) => columnType(model, column));
   const value = (row: FromStored<T>, column: string, index: number) =>
     encodeValue(tx.provider, types[index] as FieldType, (row as Record<string, unknown>)[column]);
   if (tx.provider === "postgresql") {

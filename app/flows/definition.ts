@@ -232,22 +232,8 @@ export class InvalidFlowError extends Error {
   }
 }
 
-/** The ids a step leads to. */
-export function linksOf(step: FlowStep): (string | null)[] {
-  switch (step.type) {
-    case "condition":
-      return [step.yes, step.no];
-    case "split":
-      return step.variants.map((variant) => variant.next);
-    case "exit":
-      return [];
-    default:
-      return [step.next];
-  }
-}
-
 /** The links of a step with the field each is in ("yes", "variants.1.next"). */
-function namedLinksOf(step: FlowStep): { path: string; next: string | null }[] {
+export function namedLinksOf(step: FlowStep): { path: string; next: string | null }[] {
   switch (step.type) {
     case "condition":
       return [
@@ -261,6 +247,11 @@ function namedLinksOf(step: FlowStep): { path: string; next: string | null }[] {
     default:
       return [{ path: "next", next: step.next }];
   }
+}
+
+/** The ids a step leads to. */
+export function linksOf(step: FlowStep): (string | null)[] {
+  return namedLinksOf(step).map((link) => link.next);
 }
 
 function shapeProblems(input: unknown, error: z.ZodError): DefinitionProblem[] {

@@ -14,7 +14,7 @@ import { lastErrorText } from "../jobs/last-error";
 import type { JobHandler } from "../jobs/worker";
 import { createCodeDiscount, DiscountCodeRefusedError, type CodeBenefit } from "../loyalty/discount-codes";
 import { shopAdminClient, type AdminClientFactory } from "../shopify/shop-admin";
-import { storedDefinition } from "./definition";
+import { versionDefinition } from "./flows";
 import { discountsSchema, type DiscountDecision, type DiscountState, type RunRow } from "./engine";
 
 export const flowDiscountJobKind = "flow.discount";
@@ -78,12 +78,8 @@ export function flowDiscountJobHandler(options: {
     if (!run) return;
     const state = discountsSchema.parse(run.discounts ?? {})[stepId];
     if (!state || state.status !== "pending" || state.code !== code) return;
-    const version = await db.flowVersion.findUniqueOrThrow({
-      where: { flowId_version: { flowId: run.flowId, version: run.version } },
-    });
-    const step = storedDefinition(run.flowId, run.version, version.definition).steps.find(
-      (candidate) => candidate.id === stepId,
-    );
+    const definition = await versionDefinition(db, run.flowId, run.version);
+    const step = definition?.steps.find((candidate) => candidate.id === stepId);
     if (step?.type !== "discount")
       throw new Error(`flow ${run.flowId} v${run.version} has no discount step ${stepId}`);
     const customer = await db.customer.findFirst({

@@ -137,6 +137,11 @@ export function advanceRun(input: RunRow, context: AdvanceContext): AdvanceResul
     run.wakeAt = null;
     run.endedAt = now;
   };
+  /** Leaves the flow, logged as "exited" with the reason. */
+  const exit = (step: FlowStep | null, reason: string) => {
+    log(step, "exited", { detail: reason });
+    end("exited", reason);
+  };
   const facts = (profile: ProfileFacts): ConditionFacts => ({
     profile,
     event: run.trigger.payload,
@@ -145,13 +150,11 @@ export function advanceRun(input: RunRow, context: AdvanceContext): AdvanceResul
 
   for (let taken = 0; taken < maxStepsAtOnce; taken += 1) {
     if (definition.exitOnPurchase && context.orderedSinceStart) {
-      log(null, "exited", { detail: "placed an order" });
-      end("exited", "placed an order");
+      exit(null, "placed an order");
       return result;
     }
     if (!context.profile) {
-      log(null, "exited", { detail: "the customer no longer exists" });
-      end("exited", "the customer no longer exists");
+      exit(null, "the customer no longer exists");
       return result;
     }
     const step = run.stepId ? steps.get(run.stepId) : undefined;
@@ -232,8 +235,7 @@ export function advanceRun(input: RunRow, context: AdvanceContext): AdvanceResul
         }
         if (state.status === "failed") {
           const reason = `the discount code could not be created: ${state.error ?? "unknown"}`.slice(0, 500);
-          log(step, "exited", { detail: reason });
-          end("exited", reason);
+          exit(step, reason);
           return result;
         }
         log(step, "discount", { detail: state.code });
@@ -241,8 +243,7 @@ export function advanceRun(input: RunRow, context: AdvanceContext): AdvanceResul
         break;
       }
       case "exit": {
-        log(step, "exited", { detail: "exit step" });
-        end("exited", "exit step");
+        exit(step, "exit step");
         run.stepId = null;
         return result;
       }

@@ -3,12 +3,7 @@
 // points, queued in the outbox under the run's step key (so the same step is one message).
 import { composeMessage } from "../messaging/compose";
 import { channelOrderOf, flowStepMessageKey, type QueuedMessage } from "../messaging/outbox";
-import {
-  formatMoney,
-  templateLocales,
-  type TemplateLocale,
-  type TemplateVariables,
-} from "../messaging/templates";
+import { chooseLocale, formatMoney, templateLocales, type TemplateVariables } from "../messaging/templates";
 import { unsubscribeUrl } from "../messaging/tracking-links";
 import type { FlowDefinition } from "./definition";
 import { latestDiscountCode } from "./discounts";
@@ -19,13 +14,6 @@ import { checkoutItems, type MessageMaterial, type ShownItem } from "./run-data"
 export interface FlowMessageLinks {
   baseUrl: string;
   secret: string;
-}
-
-function shopLocale(locale: string): TemplateLocale {
-  const language = locale.toLowerCase().split(/[-_]/)[0];
-  return (templateLocales as readonly string[]).includes(language ?? "")
-    ? (language as TemplateLocale)
-    : "en";
 }
 
 function itemsOf(items: readonly ShownItem[], currency: string, locale: string, url: string) {
@@ -93,7 +81,7 @@ export async function flowMessage(
   const content = await composeMessage(
     template,
     runVariables(run, material, send.messageId, links),
-    shopLocale(shop?.locale ?? "en"),
+    chooseLocale(shop?.locale, [...templateLocales], "en"),
   );
   const settings = material.settings.get(run.shopId);
   return {

@@ -5,7 +5,7 @@
 import type { Flow, FlowVersion } from "@prisma/client";
 import type { Database } from "../db/client";
 import type { Tx } from "../events/domain-events";
-import { parseFlowDefinition, type FlowDefinition } from "./definition";
+import { cachedDefinition, parseFlowDefinition, storedDefinition, type FlowDefinition } from "./definition";
 
 export type FlowStatus = "draft" | "live" | "paused" | "archived";
 export type FlowChangeAction = "created" | "edited" | "went_live" | "paused" | "resumed" | "archived";
@@ -153,16 +153,21 @@ export async function setFlowStatus(
   });
 }
 
-/** The current definition of a flow. */
-export async function currentDefinition(
+/**
+ * The definition of a flow version, read through the Prisma client (the outbox's and jobs'
+ * transactions); null when the version does not exist. Versions never change, so one this
+ * process parsed already is not read again.
+ */
+export async function versionDefinition(
   db: Database | Tx,
-  shopId: string,
   flowId: string,
-): Promise<FlowDefinition> {
-  const flow = await db.flow.findFirst({ where: { id: flowId, shopId } });
-  if (!flow) throw new FlowNotFoundError(`flow ${flowId} not found in this shop`);
-  const version = await db.flowVersion.findUniqueOrThrow({
-    where: { flowId_version: { flowId, version: flow.currentVersion } },
+  version: number,
+): Promise<FlowDefinition | null> {
+  const cached = cachedDefinition(flowId, version);
+  if (cached) return cached;
+  const stored = await db.flowVersion.findUnique({
+    where: { flowId_version: { flowId, version } },
+    select: { definition: true },
   });
-  return parseFlowDefinition(version.definition);
+  return stored ? storedDefinition(flowId, version, stored.definition) : null;
 }

@@ -125,6 +125,11 @@ export interface FlowIdentity {
   updatedAt: Date;
 }
 
+function identityOf(flow: FlowIdentity): FlowIdentity {
+  const { id, name, status, triggerEvent, currentVersion, createdAt, updatedAt } = flow;
+  return { id, name, status, triggerEvent, currentVersion, createdAt, updatedAt };
+}
+
 export interface FlowSummary extends FlowIdentity {
   recipients: number;
   sent: number;
@@ -173,13 +178,7 @@ export async function flowSummaries(
     currency,
     attribution: settings,
     flows: flows.map((flow) => ({
-      id: flow.id,
-      name: flow.name,
-      status: flow.status,
-      triggerEvent: flow.triggerEvent,
-      currentVersion: flow.currentVersion,
-      createdAt: flow.createdAt,
-      updatedAt: flow.updatedAt,
+      ...identityOf(flow),
       recipients: recipients.get(flow.id) ?? 0,
       sent: sent.get(flow.id) ?? 0,
       conversions: earned.get(flow.id)?.conversions ?? 0,
@@ -216,13 +215,7 @@ export async function flowDetail(db: Database, shopId: string, flowId: string): 
   ]);
   if (!current) throw new FlowReportNotFoundError(`flow ${flowId} has no version ${flow.currentVersion}`);
   return {
-    id: flow.id,
-    name: flow.name,
-    status: flow.status,
-    triggerEvent: flow.triggerEvent,
-    currentVersion: flow.currentVersion,
-    createdAt: flow.createdAt,
-    updatedAt: flow.updatedAt,
+    ...identityOf(flow),
     definition: storedDefinition(flow.id, current.version, current.definition),
     versions,
     changes,

@@ -5,6 +5,7 @@
 import type {
   Checkout,
   Customer,
+  FlowRun,
   FlowVersion,
   LoyaltyMember,
   MessagingSettings,
@@ -23,15 +24,30 @@ import { orderEndsRun, type PurchaseCandidate, type RunPurchaseKeys } from "./pu
 export type StoredCustomer = FromStored<Customer>;
 export type StoredOrder = FromStored<Order>;
 
-/** A FlowRun row as read by the batch path, with its JSON columns checked. */
-export function runRowOf(row: Record<string, unknown>): RunRow {
-  const decoded = decodeRow<RunRow>("FlowRun", row);
+/** A FlowRun row (already decoded, e.g. by selectWhereIn) with its JSON columns checked. */
+export function runOf(row: FromStored<FlowRun>): RunRow {
   return {
-    ...decoded,
-    variants: variantsSchema.parse(decoded.variants ?? {}),
-    trigger: triggerFactsSchema.parse(decoded.trigger),
-    discounts: decoded.discounts ? discountsSchema.parse(decoded.discounts) : null,
+    ...row,
+    variants: variantsSchema.parse(row.variants ?? {}),
+    trigger: triggerFactsSchema.parse(row.trigger),
+    discounts: row.discounts ? discountsSchema.parse(row.discounts) : null,
   };
+}
+
+/** A FlowRun row as a raw statement returned it. */
+export function runRowOf(row: Record<string, unknown>): RunRow {
+  return runOf(decodeRow<FromStored<FlowRun>>("FlowRun", row));
+}
+
+/** Items by their shop, in their order. */
+export function groupByShop<T extends { shopId: string }>(items: readonly T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(item.shopId);
+    if (group) group.push(item);
+    else groups.set(item.shopId, [item]);
+  }
+  return groups;
 }
 
 export function purchaseKeysOf(run: RunRow): RunPurchaseKeys {
@@ -138,9 +154,18 @@ export async function purchaseCandidates(
   }));
 }
 
-/** Whether any of the candidate orders ends the run. */
-export function purchasedSince(candidates: readonly PurchaseCandidate[], run: RunPurchaseKeys): boolean {
+function purchasedSince(candidates: readonly PurchaseCandidate[], run: RunPurchaseKeys): boolean {
   return candidates.some((order) => orderEndsRun(order, run));
+}
+
+/** The runs whose customer ordered since the run started (purchases.ts), by shop: three statements each. */
+export async function purchasesOf(tx: SqlTx, runs: readonly RunRow[]): Promise<Set<string>> {
+  const purchased = new Set<string>();
+  for (const [shopId, shopRuns] of groupByShop(runs)) {
+    const candidates = await purchaseCandidates(tx, shopId, shopRuns.map(purchaseKeysOf));
+    for (const run of shopRuns) if (purchasedSince(candidates, purchaseKeysOf(run))) purchased.add(run.id);
+  }
+  return purchased;
 }
 
 const checkoutLineSchema = z.array(

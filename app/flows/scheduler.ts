@@ -29,9 +29,7 @@ import {
   isReachable,
   messageMaterial,
   profileOf,
-  purchaseCandidates,
-  purchasedSince,
-  purchaseKeysOf,
+  purchasesOf,
   runRowOf,
   shopsOf,
   type MessageMaterial,
@@ -49,18 +47,6 @@ async function claimDueRuns(tx: SqlTx, now: Date, limit: number): Promise<RunRow
     [encodeValue(tx.provider, "DateTime", now), limit],
   );
   return rows.map(runRowOf);
-}
-
-/** Whether each run's customer ordered since the run started (by shop: three statements each). */
-export async function purchasesOf(tx: SqlTx, runs: readonly RunRow[]): Promise<Set<string>> {
-  const purchased = new Set<string>();
-  const byShop = new Map<string, RunRow[]>();
-  for (const run of runs) byShop.set(run.shopId, [...(byShop.get(run.shopId) ?? []), run]);
-  for (const [shopId, shopRuns] of byShop) {
-    const candidates = await purchaseCandidates(tx, shopId, shopRuns.map(purchaseKeysOf));
-    for (const run of shopRuns) if (purchasedSince(candidates, purchaseKeysOf(run))) purchased.add(run.id);
-  }
-  return purchased;
 }
 
 /** A run that cannot go on (a message that cannot be composed, …) leaves the flow with the reason. */

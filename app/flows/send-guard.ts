@@ -9,7 +9,7 @@
 import type { Message } from "@prisma/client";
 import type { Tx } from "../events/domain-events";
 import type { SendGuard, SendGuardDecision } from "../messaging/outbox";
-import { cachedDefinition, storedDefinition } from "./definition";
+import { versionDefinition } from "./flows";
 import { triggerFactsSchema } from "./engine";
 import { orderEndsRun } from "./purchases";
 
@@ -30,16 +30,8 @@ async function decide(tx: Tx, message: Message, now: Date): Promise<SendGuardDec
   if (run.status === "exited" || run.status === "ended") {
     return { action: "skip", reason: run.exitReason ?? "the flow run ended" };
   }
-  // Versions never change: one this process parsed already is not read again.
-  let definition = cachedDefinition(run.flowId, run.version);
-  if (!definition) {
-    const version = await tx.flowVersion.findUnique({
-      where: { flowId_version: { flowId: run.flowId, version: run.version } },
-      select: { definition: true },
-    });
-    if (!version) return { action: "skip", reason: "its flow version no longer exists" };
-    definition = storedDefinition(run.flowId, run.version, version.definition);
-  }
+  const definition = await versionDefinition(tx, run.flowId, run.version);
+  if (!definition) return { action: "skip", reason: "its flow version no longer exists" };
   if (!definition.exitOnPurchase) return { action: "send" };
   const trigger = triggerFactsSchema.parse(run.trigger);
   const keys = {

@@ -21,10 +21,10 @@ import {
   definitionsFor,
   isReachable,
   profileOf,
-  purchaseCandidates,
-  purchasedSince,
+  groupByShop,
   purchaseKeysOf,
-  runRowOf,
+  purchasesOf,
+  runOf,
   type StoredCustomer,
 } from "./run-data";
 
@@ -60,12 +60,6 @@ function triggerKeyOf(
   if (checkout) return `checkout:${checkout.token}`;
   if (event.type.startsWith("order.")) return `order:${event.subjectId}`;
   return `event:${event.dedupeKey}`;
-}
-
-function groupByShop<T extends { shopId: string }>(items: readonly T[]): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) groups.set(item.shopId, [...(groups.get(item.shopId) ?? []), item]);
-  return groups;
 }
 
 interface Enrolment {
@@ -171,20 +165,15 @@ async function enrol(tx: SqlTx, enrolments: readonly Enrolment[], now: Date): Pr
   // Entry: the trigger's filters and the flow's filters hold, and (for flows that end on a
   // purchase) the customer has not already bought since the event.
   const definitions = new Map(enrolments.map((item) => [item.flow.id, item.definition]));
-  const admitted: RunRow[] = [];
-  for (const [shopId, runs] of groupByShop(candidates)) {
-    const orders = await purchaseCandidates(tx, shopId, runs.map(purchaseKeysOf));
-    for (const run of runs) {
-      const definition = definitions.get(run.flowId) as FlowDefinition;
-      const customer = customers.get(run.customerId) as StoredCustomer;
-      const ordered = purchasedSince(orders, purchaseKeysOf(run));
-      if (definition.exitOnPurchase && ordered) continue;
-      const facts = { profile: profileOf(customer), event: run.trigger.payload, orderedSinceStart: ordered };
-      if (!filtersHold(definition.trigger.filters, facts) || !filtersHold(definition.filters, facts))
-        continue;
-      admitted.push(run);
-    }
-  }
+  const purchased = await purchasesOf(tx, candidates);
+  const admitted = candidates.filter((run) => {
+    const definition = definitions.get(run.flowId) as FlowDefinition;
+    const customer = customers.get(run.customerId) as StoredCustomer;
+    const ordered = purchased.has(run.id);
+    if (definition.exitOnPurchase && ordered) return false;
+    const facts = { profile: profileOf(customer), event: run.trigger.payload, orderedSinceStart: ordered };
+    return filtersHold(definition.trigger.filters, facts) && filtersHold(definition.filters, facts);
+  });
   await insertRows<FlowRun>(
     tx,
     "FlowRun",
@@ -259,9 +248,7 @@ export async function exitOnPurchases(tx: SqlTx, events: readonly DomainEvent[],
         open,
       )),
     ];
-    const runs = [...new Map(found.map((row) => [row.id, row])).values()].map((row) =>
-      runRowOf(row as unknown as Record<string, unknown>),
-    );
+    const runs = [...new Map(found.map((row) => [row.id, row])).values()].map(runOf);
     const definitions = await definitionsFor(tx, runs);
     for (const run of runs) {
       if (!openStatuses.includes(run.status)) continue;

@@ -324,11 +324,12 @@ async function claimForSending(
     const { count } = await tx.message.updateMany({ where: { id: message.id, status: "queued" }, data });
     return count === 1 ? "claimed" : "lost";
   };
-  const guarded = guard && message.flowRunId !== null;
-  if (message.purpose !== "marketing" && !guarded) return claim(db);
+  // Only messages a flow run queued have a sender to ask.
+  const guarding = message.flowRunId !== null ? guard : undefined;
+  if (message.purpose !== "marketing" && !guarding) return claim(db);
   return db.$transaction(async (tx) => {
-    if (guard && guarded) {
-      const decision = await guard(tx, message, now);
+    if (guarding) {
+      const decision = await guarding(tx, message, now);
       if (decision.action === "skip") {
         await tx.message.updateMany({
           where: { id: message.id, status: "queued" },
