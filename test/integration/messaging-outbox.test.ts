@@ -54,7 +54,7 @@ describe(`message outbox on ${testProvider}`, () => {
   const clock = new ManualClock("2026-11-24T11:00:00Z");
 
   const run = () => drain(testWorker(db, clock, { jobHandlers: outboxJobHandlers(deps) }));
-  const customer = async (target: Shop, data: Partial<Customer> = {}) => {
+  const customer = async (target: Shop, data: Partial<Omit<Customer, "affinities">> = {}) => {
     sequence += 1;
     return db.customer.create({
       data: {
