@@ -26,7 +26,15 @@ export type DomainEventType =
   | "shop.uninstalled"
   | "loyalty.tier_changed"
   | "loyalty.points_expiring"
-  | "loyalty.referral_rewarded";
+  | "loyalty.referral_rewarded"
+  | "loyalty.reward_affordable"
+  // Announced by sweeps over durable timers (app/flows/timers.ts, app/customers/intelligence):
+  | "browse.abandoned"
+  | "replenishment.due"
+  | "customer.birthday"
+  | "customer.purchase_anniversary"
+  // A post-purchase survey answer (app/customers/nps.ts).
+  | "nps.answered";
 
 export interface DomainEventInput {
   type: DomainEventType;

@@ -23,6 +23,12 @@ export const triggerEvents = [
   "loyalty.tier_changed",
   "loyalty.points_expiring",
   "loyalty.referral_rewarded",
+  "loyalty.reward_affordable",
+  "browse.abandoned",
+  "replenishment.due",
+  "customer.birthday",
+  "customer.purchase_anniversary",
+  "nps.answered",
 ] as const satisfies readonly DomainEventType[];
 export type TriggerEvent = (typeof triggerEvents)[number];
 
