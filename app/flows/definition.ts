@@ -47,6 +47,13 @@ export const profileFields = [
   "emailConsent",
   "smsConsent",
   "whatsappConsent",
+  "valueBand",
+  "rfmSegment",
+  "rfmRecency",
+  "rfmFrequency",
+  "rfmMonetary",
+  "predictedClvMinor",
+  "typicalIntervalDays",
 ] as const;
 export type ProfileField = (typeof profileFields)[number];
 

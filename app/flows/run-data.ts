@@ -72,6 +72,13 @@ export function profileOf(customer: StoredCustomer): ProfileFacts {
     emailConsent: customer.emailConsent,
     smsConsent: customer.smsConsent,
     whatsappConsent: customer.whatsappConsent,
+    valueBand: customer.valueBand,
+    rfmSegment: customer.rfmSegment,
+    rfmRecency: customer.rfmRecency,
+    rfmFrequency: customer.rfmFrequency,
+    rfmMonetary: customer.rfmMonetary,
+    predictedClvMinor: customer.predictedClvMinor,
+    typicalIntervalDays: customer.typicalIntervalDays,
   };
 }
 

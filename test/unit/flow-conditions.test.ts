@@ -24,6 +24,13 @@ const profile: ProfileFacts = {
   emailConsent: "subscribed",
   smsConsent: "not_subscribed",
   whatsappConsent: null,
+  valueBand: null,
+  rfmSegment: null,
+  rfmRecency: null,
+  rfmFrequency: null,
+  rfmMonetary: null,
+  predictedClvMinor: null,
+  typicalIntervalDays: null,
 };
 
 const event = {

@@ -69,6 +69,13 @@ const profile: ProfileFacts = {
   emailConsent: "subscribed",
   smsConsent: "subscribed",
   whatsappConsent: null,
+  valueBand: null,
+  rfmSegment: null,
+  rfmRecency: null,
+  rfmFrequency: null,
+  rfmMonetary: null,
+  predictedClvMinor: null,
+  typicalIntervalDays: null,
 };
 
 function context(definition: FlowDefinition, overrides: Partial<AdvanceContext> = {}): AdvanceContext {
