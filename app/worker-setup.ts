@@ -3,6 +3,7 @@
 import type { Clock } from "./clock";
 import { domainEventJobKind, type DomainEventSubscriber } from "./events/domain-events";
 import { deliverDomainEvents } from "./events/event-delivery";
+import { domainEventSubscribers } from "./events/subscribers";
 import { defaultInboxRetentionDays, inboxPurgeJobHandler, inboxPurgeJobKind } from "./events/inbox-retention";
 import { flowDiscountJobHandler, flowDiscountJobKind } from "./flows/discounts";
 import { flowPointsJobHandler, flowPointsJobKind } from "./flows/points";
@@ -43,7 +44,7 @@ export function workerSetup(options: {
   /** Days a processed webhook body is kept before it is erased (STAYLOOP_INBOX_RETENTION_DAYS). */
   inboxRetentionDays?: number;
 }): WorkerSetup {
-  const subscribers = [loyaltySubscriber, flowsSubscriber];
+  const subscribers = domainEventSubscribers;
   const { clock, adminClientFor } = options;
   // Flow messages pass the flow's last check (exit on purchase, paused, ended) as they are sent.
   const messaging = options.messaging && { ...options.messaging, sendGuard: flowSendGuard };

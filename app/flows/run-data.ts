@@ -8,6 +8,7 @@ import type {
   FlowRun,
   FlowVersion,
   LoyaltyMember,
+  LoyaltyProgram,
   MessagingSettings,
   Order,
   OrderLine,
@@ -19,6 +20,7 @@ import type { FromStored } from "../money/stored";
 import type { ProfileFacts } from "./conditions";
 import { cachedDefinition, storedDefinition, type FlowDefinition } from "./definition";
 import { discountsSchema, triggerFactsSchema, variantsSchema, type RunRow } from "./engine";
+import { productMaterial, type ProductMaterial } from "./product-material";
 import { orderEndsRun, type PurchaseCandidate, type RunPurchaseKeys } from "./purchases";
 
 export type StoredCustomer = FromStored<Customer>;
@@ -182,6 +184,8 @@ const checkoutLineSchema = z.array(
     quantity: z.number(),
     priceMinor: z.number(),
     imageUrl: z.string().nullable().optional(),
+    productShopifyId: z.union([z.string(), z.number()]).transform(String).nullable().optional(),
+    variantShopifyId: z.union([z.string(), z.number()]).transform(String).nullable().optional(),
   }),
 );
 
@@ -192,6 +196,17 @@ export interface ShownItem {
   quantity: number;
   priceMinor: number;
   imageUrl: string | null;
+  productShopifyId: string | null;
+  variantShopifyId: string | null;
+}
+
+/** The order a run is about, as its messages show it. */
+export interface ShownOrder {
+  name: string;
+  currency: string;
+  lines: ShownItem[];
+  fulfillmentStatus: string | null;
+  processedAt: Date;
 }
 
 export interface MessageMaterial {
@@ -201,7 +216,9 @@ export interface MessageMaterial {
   members: Map<string, FromStored<LoyaltyMember>>;
   checkouts: Map<string, FromStored<Checkout>>;
   /** Order id → its lines and currency. */
-  orders: Map<string, { currency: string; lines: ShownItem[] }>;
+  orders: Map<string, ShownOrder>;
+  programs: Map<string, FromStored<LoyaltyProgram>>;
+  products: ProductMaterial;
 }
 
 export function checkoutItems(checkout: FromStored<Checkout>): ShownItem[] {
@@ -213,6 +230,8 @@ export function checkoutItems(checkout: FromStored<Checkout>): ShownItem[] {
     quantity: line.quantity,
     priceMinor: line.priceMinor,
     imageUrl: line.imageUrl ?? null,
+    productShopifyId: line.productShopifyId ?? null,
+    variantShopifyId: line.variantShopifyId ?? null,
   }));
 }
 
@@ -234,7 +253,8 @@ export async function messageMaterial(
   shops: Map<string, FromStored<Shop>>,
 ): Promise<MessageMaterial> {
   const shopIds = [...new Set(runs.map((run) => run.shopId))];
-  const [settings, members, checkouts, orders, lines] = [
+  const orderIds = runs.flatMap((run) => (run.trigger.orderId ? [run.trigger.orderId] : []));
+  const [settings, members, checkouts, orders, lines, programs] = [
     await selectWhereIn<MessagingSettings>(tx, "MessagingSettings", "shopId", shopIds),
     await selectWhereIn<LoyaltyMember>(
       tx,
@@ -248,21 +268,19 @@ export async function messageMaterial(
       "id",
       runs.flatMap((run) => (run.trigger.checkoutId ? [run.trigger.checkoutId] : [])),
     ),
-    await selectWhereIn<Order>(
-      tx,
-      "Order",
-      "id",
-      runs.flatMap((run) => (run.trigger.orderId ? [run.trigger.orderId] : [])),
-    ),
-    await selectWhereIn<OrderLine>(
-      tx,
-      "OrderLine",
-      "orderId",
-      runs.flatMap((run) => (run.trigger.orderId ? [run.trigger.orderId] : [])),
-    ),
+    await selectWhereIn<Order>(tx, "Order", "id", orderIds),
+    await selectWhereIn<OrderLine>(tx, "OrderLine", "orderId", orderIds),
+    await selectWhereIn<LoyaltyProgram>(tx, "LoyaltyProgram", "shopId", shopIds),
   ];
-  const orderItems = new Map<string, { currency: string; lines: ShownItem[] }>();
-  for (const order of orders) orderItems.set(order.id, { currency: order.currency, lines: [] });
+  const orderItems = new Map<string, ShownOrder>();
+  for (const order of orders)
+    orderItems.set(order.id, {
+      name: order.name,
+      currency: order.currency,
+      lines: [],
+      fulfillmentStatus: order.fulfillmentStatus,
+      processedAt: order.processedAt,
+    });
   for (const line of lines) {
     orderItems.get(line.orderId)?.lines.push({
       title: line.title,
@@ -270,14 +288,29 @@ export async function messageMaterial(
       quantity: line.quantity,
       priceMinor: line.priceMinor,
       imageUrl: null,
+      productShopifyId: line.productShopifyId,
+      variantShopifyId: line.variantShopifyId,
     });
+  }
+  const checkoutsById = new Map(checkouts.map((checkout) => [checkout.id, checkout]));
+  const runProducts = new Map<string, string[]>();
+  for (const run of runs) {
+    const checkout = run.trigger.checkoutId ? checkoutsById.get(run.trigger.checkoutId) : undefined;
+    const order = run.trigger.orderId ? orderItems.get(run.trigger.orderId) : undefined;
+    const shown = checkout ? checkoutItems(checkout) : (order?.lines ?? []);
+    runProducts.set(
+      run.id,
+      shown.flatMap((item) => (item.productShopifyId ? [item.productShopifyId] : [])),
+    );
   }
   return {
     shops,
     settings: new Map(settings.map((row) => [row.shopId, row])),
     customers,
     members: new Map(members.map((member) => [`${member.shopId}:${member.customerId}`, member])),
-    checkouts: new Map(checkouts.map((checkout) => [checkout.id, checkout])),
+    checkouts: checkoutsById,
     orders: orderItems,
+    programs: new Map(programs.map((program) => [program.shopId, program])),
+    products: await productMaterial(tx, runs, runProducts, customers),
   };
 }

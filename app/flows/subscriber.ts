@@ -50,16 +50,32 @@ function customerOf(event: DomainEvent): string | null {
   return typeof payload?.customerId === "string" ? payload.customerId : null;
 }
 
+/**
+ * What a re-entry rule counts per: an event about one thing of the customer's (browse abandonment
+ * and replenishment name the product as `reentryKey`) is limited per that thing — "at most once per
+ * product per 7 days" — others per customer.
+ */
+function reentryScopeOf(event: DomainEvent): string | null {
+  const key = (event.payload as { reentryKey?: unknown } | null)?.reentryKey;
+  return typeof key === "string" && key.length > 0 && key.length <= 200 ? key : null;
+}
+
 /** What makes two enrolments the same run, by the flow's re-entry rule. */
 function triggerKeyOf(
   event: DomainEvent,
   definition: FlowDefinition,
   checkout: { token: string } | undefined,
 ): string {
-  if (definition.reentry.mode === "once") return "once";
+  const scope = reentryScopeOf(event);
+  if (definition.reentry.mode === "once") return scope ? `once:${scope}` : "once";
   if (checkout) return `checkout:${checkout.token}`;
   if (event.type.startsWith("order.")) return `order:${event.subjectId}`;
-  return `event:${event.dedupeKey}`;
+  return scope ? `${scope}:event:${event.dedupeKey}` : `event:${event.dedupeKey}`;
+}
+
+/** Whether an earlier run counts against this enrolment's "once per N days". */
+function sameScope(triggerKey: string, scope: string | null): boolean {
+  return scope === null || triggerKey.startsWith(`${scope}:`);
 }
 
 interface Enrolment {
@@ -122,7 +138,8 @@ async function enrol(tx: SqlTx, enrolments: readonly Enrolment[], now: Date): Pr
     const { reentry } = definition;
     if (reentry.mode === "once_per_days") {
       const from = now.getTime() - reentry.days * 86_400_000;
-      if (earlier.some((run) => run.startedAt.getTime() > from)) continue;
+      const scope = reentryScopeOf(event);
+      if (earlier.some((run) => sameScope(run.triggerKey, scope) && run.startedAt.getTime() > from)) continue;
     }
     const trigger: TriggerFacts = {
       event: event.type,

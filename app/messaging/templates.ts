@@ -38,6 +38,27 @@ export interface TemplateItem {
   price_minor: number;
 }
 
+/** A product a message shows (browsed, to reorder, recommended). */
+export interface TemplateProduct {
+  title: string;
+  url: string;
+  image_url: string | null;
+  /** Its lowest price, formatted for the customer; "" when unknown. */
+  price: string;
+}
+
+/** The loyalty program as a flow message tells it; fields are null when they do not apply. */
+export interface TemplateLoyalty {
+  enabled: boolean;
+  signup_points: number | null;
+  tier_name: string | null;
+  next_tier_name: string | null;
+  expiring_points: number | null;
+  expires_on: string | null;
+  reward_name: string | null;
+  reward_points: number | null;
+}
+
 /** Everything a template can refer to. Names are snake_case, as merchants know them from Shopify. */
 export interface TemplateVariables {
   customer: { first_name: string; last_name: string; email: string; locale: string };
@@ -50,6 +71,27 @@ export interface TemplateVariables {
   points: { balance: number; pending: number };
   tier: { name: string } | null;
   unsubscribe_url: string;
+  /** The payload of the event that started the flow (e.g. `event.points`, `event.score`). */
+  event: unknown;
+  /** The product the message is about (browse abandonment, replenishment). */
+  product: TemplateProduct | null;
+  /** Related to the cart, order or product, from the shop's own orders; else bestsellers. */
+  recommendations: TemplateProduct[];
+  /** Bestsellers of the customer's favourite category, else of the shop. */
+  bestsellers: TemplateProduct[];
+  newest_products: TemplateProduct[];
+  recently_viewed: TemplateProduct[];
+  /** A cart link that puts the product back in the cart in one click (replenishment). */
+  reorder_url: string;
+  order: {
+    name: string;
+    is_first_order: boolean;
+    fulfillment_status: string | null;
+    status_url: string;
+  } | null;
+  /** The post-purchase survey's one-click links (scores 0…10), for messages about an order. */
+  nps: { question_url: string; links: { score: number; url: string }[]; comment_url: string } | null;
+  loyalty: TemplateLoyalty;
 }
 
 export interface RenderTemplateOptions {
@@ -324,6 +366,7 @@ interface SampleData {
   items: SampleItem[];
   discountCode: string;
   tierName: string;
+  rewardName: string;
 }
 
 const sampleShopUrl = "https://stayloop-demo.myshopify.com";
@@ -345,6 +388,7 @@ const samples: Record<TemplateLocale, SampleData> = {
     ],
     discountCode: "WELCOME10",
     tierName: "Gold",
+    rewardName: "10 % off your next order",
   },
   cs: {
     customer: {
@@ -373,6 +417,7 @@ const samples: Record<TemplateLocale, SampleData> = {
     ],
     discountCode: "VITEJTE10",
     tierName: "Zlatá",
+    rewardName: "Sleva 10 % na další nákup",
   },
 };
 
@@ -401,7 +446,55 @@ export function sampleVariables(locale: TemplateLocale): TemplateVariables {
     points: { balance: 1250, pending: 200 },
     tier: { name: sample.tierName },
     unsubscribe_url: `${sampleShopUrl}/apps/stayloop/unsubscribe?token=sample`,
+    event: {},
+    product: sampleProduct(sample.items[0], sample.currency, locale),
+    recommendations: sample.items.slice(1).map((item) => sampleProduct(item, sample.currency, locale)),
+    bestsellers: sample.items.map((item) => sampleProduct(item, sample.currency, locale)),
+    newest_products: sample.items.map((item) => sampleProduct(item, sample.currency, locale)),
+    recently_viewed: sample.items.slice(0, 1).map((item) => sampleProduct(item, sample.currency, locale)),
+    reorder_url: `${sampleShopUrl}/cart/40001:1`,
+    order: {
+      name: "#1001",
+      is_first_order: true,
+      fulfillment_status: null,
+      status_url: `${sampleShopUrl}/account`,
+    },
+    nps: {
+      question_url: `${sampleShopUrl}/survey?ask=1`,
+      links: Array.from({ length: 11 }, (_, score) => ({ score, url: `${sampleShopUrl}/survey/${score}` })),
+      comment_url: `${sampleShopUrl}/survey?ask=1`,
+    },
+    loyalty: {
+      enabled: true,
+      signup_points: 100,
+      tier_name: sample.tierName,
+      next_tier_name: null,
+      expiring_points: 300,
+      expires_on: formatSampleDate(locale),
+      reward_name: sample.rewardName,
+      reward_points: 500,
+    },
   };
+}
+
+function sampleProduct(
+  item: SampleItem | undefined,
+  currency: string,
+  locale: TemplateLocale,
+): TemplateProduct {
+  const shown = item ?? { title: "Gift card", handle: "gift-card", price_minor: 50_000 };
+  return {
+    title: shown.title,
+    url: `${sampleShopUrl}/products/${shown.handle}`,
+    image_url: `https://cdn.shopify.com/s/files/sample/${shown.handle}.jpg`,
+    price: formatMoney(shown.price_minor, currency, locale),
+  };
+}
+
+function formatSampleDate(locale: TemplateLocale): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: "long", timeZone: "UTC" }).format(
+    new Date("2026-12-31T12:00:00Z"),
+  );
 }
 
 /** Renders a template with sample data, as the editor's preview shows it (HTML-escaped by default). */

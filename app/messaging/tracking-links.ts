@@ -7,7 +7,11 @@ import { z } from "zod";
 import { constantTimeEqual } from "../events/signature";
 
 export type TrackingPayload =
-  { k: "o"; m: string } | { k: "c"; m: string; u: string } | { k: "u"; m: string };
+  | { k: "o"; m: string }
+  | { k: "c"; m: string; u: string }
+  | { k: "u"; m: string }
+  // The post-purchase survey's one-click answer: score `s` (0…10) to message `m`.
+  | { k: "n"; m: string; s: number };
 
 // Absolute http(s) URLs without whitespace: the only targets a click link may redirect to.
 const httpUrlPattern = /^https?:\/\/\S+$/i;
@@ -16,6 +20,7 @@ const payloadSchema = z.discriminatedUnion("k", [
   z.strictObject({ k: z.literal("o"), m: z.string().min(1) }),
   z.strictObject({ k: z.literal("c"), m: z.string().min(1), u: httpUrl }),
   z.strictObject({ k: z.literal("u"), m: z.string().min(1) }),
+  z.strictObject({ k: z.literal("n"), m: z.string().min(1), s: z.number().int().min(0).max(10) }),
 ]);
 
 const base64url = /^[A-Za-z0-9_-]+$/;
