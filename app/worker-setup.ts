@@ -8,6 +8,7 @@ import { defaultInboxRetentionDays, inboxPurgeJobHandler, inboxPurgeJobKind } fr
 import { flowDiscountJobHandler, flowDiscountJobKind } from "./flows/discounts";
 import { flowPointsJobHandler, flowPointsJobKind } from "./flows/points";
 import { flowSchedulerSweep } from "./flows/scheduler";
+import { flowTimersSweep } from "./flows/timers";
 import { flowSendGuard } from "./flows/send-guard";
 import { flowsSubscriber, flowsSubscription } from "./flows/subscriber";
 import type { JobHandler, WorkerSweep } from "./jobs/worker";
@@ -51,7 +52,11 @@ export function workerSetup(options: {
   return {
     subscribers,
     // Without the outbox (tests of other domains) no flow step runs: it could not send.
-    sweeps: messaging ? [flowSchedulerSweep({ links: messaging.links })] : [],
+    sweeps: [
+      ...(messaging ? [flowSchedulerSweep({ links: messaging.links })] : []),
+      // Browse abandonment, birthdays, anniversaries and affordable rewards become events.
+      flowTimersSweep(subscribers),
+    ],
     jobHandlers: {
       [domainEventJobKind]: deliverDomainEvents(
         {
