@@ -28,6 +28,11 @@ interface TemplateCase {
 /** Option settings whose templates differ from the defaults' (rendered too). */
 const optionVariants: { presetId: string; label: string; options: Record<string, unknown> }[] = [
   { presetId: "abandoned-checkout", label: "without discount", options: { thirdReminderDiscount: false } },
+  { presetId: "replenishment", label: "with discount", options: { discount: true } },
+  { presetId: "birthday", label: "without gift", options: { discount: false } },
+  { presetId: "purchase-anniversary", label: "with gift", options: { discount: true } },
+  { presetId: "rescue-detractor", label: "without discount", options: { discount: false } },
+  { presetId: "rescue-cancelled-order", label: "without discount", options: { discount: false } },
 ];
 
 function templateCases(
@@ -90,6 +95,83 @@ const keyPhrases: Record<string, Record<TemplateLocale, string[]>> = {
   "win-back/newest-products": { en: ["We miss you", "New arrivals"], cs: ["Chybíte nám", "Novinky"] },
   "win-back/recommendations": { en: ["picked", "Picked for you"], cs: ["Vybrali jsme pro vás"] },
   "win-back/follow-up": { en: ["expires soon"], cs: ["brzy vyprší"] },
+  "browse-abandonment/browse-reminder": {
+    en: ["Still thinking about Cashmere Beanie?", "Take another look"],
+    cs: ["Mátový sirup: ještě se rozmýšlíte?", "Prohlédnout znovu"],
+  },
+  "delivery-and-nps/delivery-update": {
+    en: ["Your order #1001 is on its way", "Track your order"],
+    cs: ["Vaše objednávka #1001 je na cestě", "Sledovat zásilku"],
+  },
+  "delivery-and-nps/nps-question": {
+    en: [
+      "How likely are you to recommend Juniper & Oak to a friend?",
+      "10: https://app.stayloop.example/nps/ord_1001/10?s=sig10",
+    ],
+    cs: [
+      "doporučili svým známým?",
+      "0: https://app.stayloop.example/nps/ord_1001/0?s=sig0",
+      "Přidejte komentář",
+    ],
+  },
+  "replenishment/reminder": {
+    en: [
+      "Time to restock Cashmere Beanie?",
+      "Reorder in one click: https://juniper-and-oak.myshopify.com/cart/44123456789:2",
+    ],
+    cs: [
+      "čas doplnit zásoby",
+      "Objednat znovu jedním kliknutím: https://lesni-bylinky.cz/cart/44123456789:2",
+    ],
+  },
+  "replenishment/reminder (with discount)": {
+    en: ["5% off your next order", "CART-7KX2QF"],
+    cs: ["sleva 5\u00a0% na další nákup", "CART-7KX2QF"],
+  },
+  "loyalty-tier-reached/message": {
+    en: ["Welcome to Gold!", "Only 380 points to go until Platinum."],
+    cs: ["jste na úrovni Zlatá", "chybí už jen 380 bodů"],
+  },
+  "loyalty-points-expiring/message": {
+    en: ["350 points will expire on December 31, 2026"],
+    cs: ["350 bodů s platností do 31. 12. 2026", "propadnou"],
+  },
+  "loyalty-reward-available/message": {
+    en: ["enough points for “$10 off your order”", "this reward costs 500 points"],
+    cs: ["na odměnu „Sleva 200 Kč na nákup“", "odměna stojí 500 bodů"],
+  },
+  "birthday/message": {
+    en: ["Happy birthday, Emma!", "15% off your next order", "CART-7KX2QF"],
+    cs: ["Všechno nejlepší k narozeninám!", "sleva 15\u00a0%", "Platí 14 dní"],
+  },
+  "birthday/message (without gift)": {
+    en: ["Happy birthday"],
+    cs: ["narozeninám"],
+  },
+  "purchase-anniversary/message": {
+    en: ["2 years together", "It has been 2 years since your first order"],
+    cs: ["Jsme spolu už 2 roky", "uplynuly už 2 roky"],
+  },
+  "purchase-anniversary/message (with gift)": {
+    en: ["10% off your next order"],
+    cs: ["sleva 10\u00a0% na další nákup"],
+  },
+  "rescue-detractor/apology": {
+    en: ["We are sorry", "Thank you for your honest feedback", "15% off"],
+    cs: ["Omlouváme se", "upřímné hodnocení", "sleva 15\u00a0%"],
+  },
+  "rescue-detractor/apology (without discount)": {
+    en: ["tell us what went wrong"],
+    cs: ["co se pokazilo"],
+  },
+  "rescue-cancelled-order/apology": {
+    en: ["cancelled order #1001", "refund", "10% off"],
+    cs: ["zrušená objednávka #1001", "vrácení peněz", "sleva 10\u00a0%"],
+  },
+  "rescue-cancelled-order/apology (without discount)": {
+    en: ["has been cancelled"],
+    cs: ["byla zrušena"],
+  },
 };
 
 /** Phrases the full sample must show in the message (and only when present, per the contract). */
@@ -155,6 +237,8 @@ describe("flow preset messages", () => {
     expect(email.subject.trim()).not.toBe("");
     expect(email.subject).not.toMatch(/\s{2}|\s[,.!?]/);
     expect(email.text).not.toMatch(/\n{3,}/);
+    for (const words of [email.subject, email.text, content.sms.body])
+      expect(words).not.toMatch(/ [,.!?;:](\s|$)|\S {2,}\S/);
     expect(email.text).not.toMatch(/[ \t]+\n/);
     expect(email.html).toMatch(/^<!DOCTYPE html><html lang="(en|cs)">/);
     expect(email.html).toContain(`<html lang="${locale}">`);

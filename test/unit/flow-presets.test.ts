@@ -20,6 +20,16 @@ const rules: Record<string, { exitOnPurchase: boolean; reentry: Reentry }> = {
   welcome: { exitOnPurchase: false, reentry: { mode: "once" } },
   "post-purchase-thank-you": { exitOnPurchase: false, reentry: { mode: "every_time" } },
   "win-back": { exitOnPurchase: true, reentry: { mode: "once_per_days", days: 90 } },
+  "browse-abandonment": { exitOnPurchase: true, reentry: { mode: "once_per_days", days: 7 } },
+  "delivery-and-nps": { exitOnPurchase: false, reentry: { mode: "every_time" } },
+  replenishment: { exitOnPurchase: true, reentry: { mode: "every_time" } },
+  "loyalty-tier-reached": { exitOnPurchase: false, reentry: { mode: "every_time" } },
+  "loyalty-points-expiring": { exitOnPurchase: false, reentry: { mode: "every_time" } },
+  "loyalty-reward-available": { exitOnPurchase: false, reentry: { mode: "once_per_days", days: 30 } },
+  birthday: { exitOnPurchase: false, reentry: { mode: "once_per_days", days: 300 } },
+  "purchase-anniversary": { exitOnPurchase: false, reentry: { mode: "once_per_days", days: 300 } },
+  "rescue-detractor": { exitOnPurchase: false, reentry: { mode: "once_per_days", days: 90 } },
+  "rescue-cancelled-order": { exitOnPurchase: false, reentry: { mode: "once_per_days", days: 90 } },
 };
 
 /** Sends in the order a run meets them, with minutes since the trigger event; linear flows only. */
@@ -313,5 +323,92 @@ describe("post-purchase thank-you (R-POST)", () => {
       yes: "thank-first-order",
       no: "thank-repeat-order",
     });
+  });
+});
+
+describe("the rest of the library", () => {
+  it("delivery and NPS: a transactional delivery update, then the NPS question 5 days later at 10:00 (R-POST)", () => {
+    const definition = presetDefinition("delivery-and-nps");
+    expect(definition.trigger.event).toBe("order.fulfilled");
+    expect(definition.steps).toMatchObject([
+      { id: "delivery-update", type: "send", purpose: "transactional", next: "wait-for-delivery" },
+      { id: "wait-for-delivery", type: "wait", minutes: 5 * day, next: "wait-for-morning" },
+      {
+        id: "wait-for-morning",
+        type: "wait",
+        until: { time: "10:00", zone: "recipient" },
+        next: "nps-question",
+      },
+      { id: "nps-question", type: "send", purpose: "marketing", next: null },
+    ]);
+    const delivery = JSON.stringify(definition.templates["delivery-update"]);
+    expect(delivery).not.toContain("unsubscribe_url");
+    expect(delivery).not.toContain("recommendations");
+    expect(definition.templates["nps-question"]?.versions.en?.email?.html).toContain(
+      "{% for link in nps.links %}",
+    );
+    expect(presetDefinition("delivery-and-nps", { npsDelayDays: 10 }).steps[1]).toMatchObject({
+      minutes: 10 * day,
+    });
+  });
+
+  it("browse abandonment sends at once (the engine times the event) and shows the product (R-BROWSE)", () => {
+    const definition = presetDefinition("browse-abandonment");
+    expect(definition.trigger).toEqual({ event: "browse.abandoned", delayMinutes: 0, filters: [] });
+    expect(definition.templates["browse-reminder"]?.versions.cs?.email?.html).toContain(
+      "{{ product.image_url }}",
+    );
+  });
+
+  it("replenishment links the one-click reorder and adds a code only when asked (R-REPL)", () => {
+    const plain = presetDefinition("replenishment");
+    expect(plain.steps.map((step) => step.type)).toEqual(["send"]);
+    expect(plain.templates.reminder?.versions.en?.email?.html).toContain("reorder_url");
+    const withCode = presetDefinition("replenishment", { discount: true, discountPercent: 10 });
+    expect(withCode.start).toBe("reorder-discount");
+    expect(withCode.steps[0]).toMatchObject({
+      type: "discount",
+      benefit: { percentOff: 10 },
+      next: "reminder",
+    });
+  });
+
+  it("loyalty moments subscribe to the loyalty events, the tier one only upwards (R-LOYAL)", () => {
+    expect(presetDefinition("loyalty-tier-reached").trigger).toEqual({
+      event: "loyalty.tier_changed",
+      delayMinutes: 0,
+      filters: [{ kind: "event", property: "direction", operator: "equals", value: "up" }],
+    });
+    expect(presetDefinition("loyalty-points-expiring").trigger.event).toBe("loyalty.points_expiring");
+    expect(presetDefinition("loyalty-reward-available").trigger.event).toBe("loyalty.reward_affordable");
+  });
+
+  it("occasions wait for 10:00 in the customer's zone, then the optional gift, then the message (R-OCCASION)", () => {
+    const birthday = presetDefinition("birthday");
+    expect(birthday.trigger.event).toBe("customer.birthday");
+    expect(birthday.steps).toMatchObject([
+      { id: "wait-for-morning", type: "wait", until: { time: "10:00", zone: "recipient" }, next: "gift" },
+      { id: "gift", type: "discount", benefit: { percentOff: 15 }, expiresAfterDays: 14, next: "message" },
+      { id: "message", type: "send", next: null },
+    ]);
+    const noGift = presetDefinition("birthday", { discount: false });
+    expect(noGift.steps.map((step) => step.id)).toEqual(["wait-for-morning", "message"]);
+    expect(noGift.steps[0]).toMatchObject({ next: "message" });
+    expect(presetDefinition("purchase-anniversary").steps.map((step) => step.type)).toEqual(["wait", "send"]);
+  });
+
+  it("rescue answers detractors (0–6) and cancelled orders with an apology and a code (R-RESCUE)", () => {
+    const detractor = presetDefinition("rescue-detractor");
+    expect(detractor.trigger).toEqual({
+      event: "nps.answered",
+      delayMinutes: 0,
+      filters: [{ kind: "event", property: "score", operator: "at_most", value: 6 }],
+    });
+    expect(detractor.steps.map((step) => step.type)).toEqual(["discount", "send"]);
+    const cancelled = presetDefinition("rescue-cancelled-order");
+    expect(cancelled.trigger.event).toBe("order.cancelled");
+    expect(cancelled.trigger.filters).toEqual([
+      { kind: "event", property: "cancelReason", operator: "not_equals", value: "fraud" },
+    ]);
   });
 });

@@ -3,15 +3,36 @@
 // presetDefinition() is the one way to get a checked definition from it.
 import { parseFlowDefinition, type FlowDefinition } from "../definition";
 import { abandonedCheckout } from "./abandoned-checkout";
-import { resolveOptions, type FlowPreset, type PresetSource } from "./preset";
+import { browseAbandonment } from "./browse-abandonment";
+import { deliveryAndNps } from "./delivery-and-nps";
+import { loyaltyPointsExpiring, loyaltyRewardAffordable, loyaltyTierReached } from "./loyalty-moments";
+import { birthday, purchaseAnniversary } from "./occasions";
 import { postPurchase } from "./post-purchase";
+import { resolveOptions, type FlowPreset, type PresetSource } from "./preset";
+import { replenishment } from "./replenishment";
+import { rescueCancelledOrder, rescueDetractor } from "./rescue";
 import { welcome } from "./welcome";
 import { winBack } from "./win-back";
 
 export type { FlowPreset, PresetCategory, PresetOption, Localized } from "./preset";
 export { PresetOptionError } from "./preset";
 
-const sources: readonly PresetSource[] = [abandonedCheckout, welcome, postPurchase, winBack];
+const sources: readonly PresetSource[] = [
+  abandonedCheckout,
+  browseAbandonment,
+  welcome,
+  postPurchase,
+  deliveryAndNps,
+  replenishment,
+  winBack,
+  loyaltyTierReached,
+  loyaltyPointsExpiring,
+  loyaltyRewardAffordable,
+  birthday,
+  purchaseAnniversary,
+  rescueDetractor,
+  rescueCancelledOrder,
+];
 
 const sourcesById = new Map(sources.map((source) => [source.id, source]));
 

@@ -54,11 +54,9 @@ export function paragraph(liquid: string): Block {
   return { html: `<p style="${paragraphStyle}">${liquid}</p>`, text: liquid };
 }
 
-export function heading(liquid: string): Block {
-  return {
-    html: `<h1 style="margin:0 0 16px;${font};font-size:24px;line-height:30px;color:${colors.text}">${liquid}</h1>`,
-    text: liquid,
-  };
+/** A paragraph in bold (the text part has no markup). */
+export function emphasised(liquid: string): Block {
+  return { html: `<p style="${paragraphStyle}"><strong>${liquid}</strong></p>`, text: liquid };
 }
 
 /** The greeting: English by first name when known; Czech stays formal ("Dobrý den,"). */
@@ -312,3 +310,21 @@ export function countOf(
 }
 
 export const pointForms = { en: ["point", "points"], cs: ["bod", "body", "bodů"] } as const;
+
+/** An incentive's code with what it is worth and how long it lasts; `lead` opens the sentence. */
+export function incentiveCode(
+  locale: Locale,
+  incentive: { percentOff: number; days: number },
+  lead: string,
+): Block {
+  const off = percent(locale, incentive.percentOff);
+  return locale === "en"
+    ? discountCode({
+        before: `${lead} ${off} off your next order with this personal code:`,
+        after: `It is valid for ${dayCount("en", incentive.days)} and works once.`,
+      })
+    : discountCode({
+        before: `${lead} sleva ${off} na další nákup s tímto osobním kódem:`,
+        after: `Platí ${dayCount("cs", incentive.days)} a lze ho použít jednou.`,
+      });
+}

@@ -129,3 +129,78 @@ export function booleanOption(values: PresetOptionValues, key: string): boolean 
 }
 
 export const minutesPerDay = 24 * 60;
+
+/** The knobs of an optional discount (keys `discount`, `discountPercent`, `discountExpiryDays`). */
+export function incentiveOptions(defaults: { on: boolean; percent: number; days: number }): PresetOption[] {
+  return [
+    {
+      key: "discount",
+      kind: "boolean",
+      default: defaults.on,
+      label: { en: "Include a discount", cs: "Přidat slevu" },
+      help: {
+        en: "Creates a unique single-use code for the customer and shows it in the message.",
+        cs: "Vytvoří pro zákazníka jedinečný jednorázový kód a ukáže ho ve zprávě.",
+      },
+    },
+    {
+      key: "discountPercent",
+      kind: "integer",
+      unit: "percent",
+      min: 5,
+      max: 50,
+      default: defaults.percent,
+      label: { en: "Discount", cs: "Výše slevy" },
+      help: { en: "Percent off the order.", cs: "Sleva z objednávky v procentech." },
+    },
+    {
+      key: "discountExpiryDays",
+      kind: "integer",
+      unit: "days",
+      min: 1,
+      max: 90,
+      default: defaults.days,
+      label: { en: "Code valid for", cs: "Platnost kódu" },
+      help: { en: "Days the code can be used.", cs: "Počet dní, po které lze kód použít." },
+    },
+  ];
+}
+
+export interface Incentive {
+  percentOff: number;
+  days: number;
+}
+
+/** The incentive the options ask for, or null when the discount is off. */
+export function incentiveOf(options: PresetOptionValues): Incentive | null {
+  if (!booleanOption(options, "discount")) return null;
+  return {
+    percentOff: integerOption(options, "discountPercent"),
+    days: integerOption(options, "discountExpiryDays"),
+  };
+}
+
+/**
+ * A discount step leading to `next` when there is an incentive, else nothing; returns the steps
+ * and the id to enter them by.
+ */
+export function incentiveSteps(
+  incentive: Incentive | null,
+  step: { id: string; prefix: string; next: string },
+): { entry: string; steps: FlowStepInput[] } {
+  if (!incentive) return { entry: step.next, steps: [] };
+  return {
+    entry: step.id,
+    steps: [
+      {
+        id: step.id,
+        type: "discount",
+        benefit: { kind: "percentage", percentOff: incentive.percentOff },
+        expiresAfterDays: incentive.days,
+        prefix: step.prefix,
+        minimumSubtotalMinor: null,
+        next: step.next,
+      },
+    ],
+  };
+}

@@ -92,7 +92,7 @@ const memberMessage = presetMessage({
       button("Visit the shop", "shop.url"),
       signOff("en"),
     ],
-    sms: "thanks for your order! You have {{ points.balance }} points to spend on rewards: {{ shop.url }}",
+    sms: "thanks for your order!{% if loyalty.enabled %} You have {{ points.balance }} points to spend on rewards.{% endif %} {{ shop.url }}",
   },
   cs: {
     subject: "Děkujeme, že u nás nakupujete",
@@ -111,7 +111,7 @@ const memberMessage = presetMessage({
       button("Navštívit obchod", "shop.url"),
       signOff("cs"),
     ],
-    sms: "děkujeme za objednávku! Body na odměny: {{ points.balance }}. Více na {{ shop.url }}",
+    sms: "děkujeme za objednávku!{% if loyalty.enabled %} Body na odměny: {{ points.balance }}.{% endif %} Více na {{ shop.url }}",
   },
 });
 
