@@ -27,7 +27,7 @@ interface TemplateCase {
 
 /** Option settings whose templates differ from the defaults' (rendered too). */
 const optionVariants: { presetId: string; label: string; options: Record<string, unknown> }[] = [
-  { presetId: "abandoned-checkout", label: "without discount", options: { thirdReminderDiscount: false } },
+  { presetId: "abandoned-checkout", label: "without discount", options: { discount: false } },
   { presetId: "replenishment", label: "with discount", options: { discount: true } },
   { presetId: "birthday", label: "without gift", options: { discount: false } },
   { presetId: "purchase-anniversary", label: "with gift", options: { discount: true } },

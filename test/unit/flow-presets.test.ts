@@ -153,7 +153,7 @@ describe("the flow library", () => {
 
   it("refuses an unknown option or preset, naming what exists", () => {
     expect(() => presetDefinition("abandoned-checkout", { delay: 60 })).toThrow(
-      'preset "abandoned-checkout": unknown option "delay" (options: delayMinutes, thirdReminderDiscount, discountPercent, discountExpiryDays)',
+      'preset "abandoned-checkout": unknown option "delay" (options: delayMinutes, discount, discountPercent, discountExpiryDays)',
     );
     expect(() => presetDefinition("abandoned-cart")).toThrow('unknown flow preset "abandoned-cart"');
   });
@@ -221,7 +221,7 @@ describe("abandoned checkout (R-CART)", () => {
       "Platí 3 dny a lze ho použít jednou.",
     );
 
-    const plain = presetDefinition("abandoned-checkout", { thirdReminderDiscount: false });
+    const plain = presetDefinition("abandoned-checkout", { discount: false });
     expect(plain.steps.some((step) => step.type === "discount")).toBe(false);
     expect(sendTimes(plain).map((send) => send.atMinutes)).toEqual([1 * hour, 24 * hour, 72 * hour]);
     expect(JSON.stringify(plain.templates["third-reminder"])).not.toContain("discount_code");

@@ -18,10 +18,13 @@ import {
   type Locale,
 } from "./messages";
 import {
-  booleanOption,
+  incentiveOf,
+  incentiveOptions,
+  incentiveSteps,
   integerOption,
   minutesPerDay,
   type FlowStepInput,
+  type Incentive,
   type PresetOptionValues,
   type PresetSource,
 } from "./preset";
@@ -104,7 +107,7 @@ const secondReminder = presetMessage({
   },
 });
 
-function thirdReminder(discount: { percentOff: number; days: number } | null) {
+function thirdReminder(discount: Incentive | null) {
   if (!discount) {
     return presetMessage({
       purpose: "marketing",
@@ -173,9 +176,12 @@ function thirdReminder(discount: { percentOff: number; days: number } | null) {
 
 function build(options: PresetOptionValues) {
   const delayMinutes = integerOption(options, "delayMinutes");
-  const withDiscount = booleanOption(options, "thirdReminderDiscount");
-  const percentOff = integerOption(options, "discountPercent");
-  const days = integerOption(options, "discountExpiryDays");
+  const incentive = incentiveOf(options);
+  const discount = incentiveSteps(incentive, {
+    id: "third-discount",
+    prefix: "CART",
+    next: "third-reminder",
+  });
   const [first, second, third] = abandonedCheckoutSchedule(delayMinutes);
   const steps: FlowStepInput[] = [];
   if (first > delayMinutes)
@@ -184,24 +190,10 @@ function build(options: PresetOptionValues) {
     { id: "first-reminder", type: "send", template: "first-reminder", next: "wait-second" },
     { id: "wait-second", type: "wait", minutes: second - first, next: "second-reminder" },
     { id: "second-reminder", type: "send", template: "second-reminder", next: "wait-third" },
-    {
-      id: "wait-third",
-      type: "wait",
-      minutes: third - second,
-      next: withDiscount ? "third-discount" : "third-reminder",
-    },
+    { id: "wait-third", type: "wait", minutes: third - second, next: discount.entry },
+    ...discount.steps,
+    { id: "third-reminder", type: "send", template: "third-reminder", next: null },
   );
-  if (withDiscount)
-    steps.push({
-      id: "third-discount",
-      type: "discount",
-      benefit: { kind: "percentage", percentOff },
-      expiresAfterDays: days,
-      prefix: "CART",
-      minimumSubtotalMinor: null,
-      next: "third-reminder",
-    });
-  steps.push({ id: "third-reminder", type: "send", template: "third-reminder", next: null });
   return {
     trigger: { event: "checkout.updated" as const, delayMinutes, filters: [] },
     filters: [],
@@ -211,7 +203,7 @@ function build(options: PresetOptionValues) {
     templates: {
       "first-reminder": firstReminder,
       "second-reminder": secondReminder,
-      "third-reminder": thirdReminder(withDiscount ? { percentOff, days } : null),
+      "third-reminder": thirdReminder(incentive),
     },
     start: steps[0]?.id ?? "first-reminder",
     steps,
@@ -240,36 +232,15 @@ export const abandonedCheckout: PresetSource = {
         cs: "Jak dlouho musí pokladna zůstat nedotčená, aby se považovala za opuštěnou; připomínky následují 1 h, 24 h a 72 h po poslední změně (u dlouhých prodlev nejméně 12 h a 24 h po sobě).",
       },
     },
-    {
-      key: "thirdReminderDiscount",
-      kind: "boolean",
-      default: true,
-      label: { en: "Discount in the last reminder", cs: "Sleva v poslední připomínce" },
+    ...incentiveOptions({
+      on: true,
+      percent: 10,
+      days: 7,
       help: {
         en: "Creates a unique single-use code just before the third reminder and shows it in the message.",
         cs: "Těsně před třetí připomínkou vytvoří jedinečný jednorázový kód a ukáže ho ve zprávě.",
       },
-    },
-    {
-      key: "discountPercent",
-      kind: "integer",
-      unit: "percent",
-      min: 5,
-      max: 50,
-      default: 10,
-      label: { en: "Discount", cs: "Výše slevy" },
-      help: { en: "Percent off the order.", cs: "Sleva z objednávky v procentech." },
-    },
-    {
-      key: "discountExpiryDays",
-      kind: "integer",
-      unit: "days",
-      min: 1,
-      max: 30,
-      default: 7,
-      label: { en: "Code valid for", cs: "Platnost kódu" },
-      help: { en: "Days the code can be used.", cs: "Počet dní, po které lze kód použít." },
-    },
+    }),
   ],
   build,
 };

@@ -131,14 +131,20 @@ export function booleanOption(values: PresetOptionValues, key: string): boolean 
 export const minutesPerDay = 24 * 60;
 
 /** The knobs of an optional discount (keys `discount`, `discountPercent`, `discountExpiryDays`). */
-export function incentiveOptions(defaults: { on: boolean; percent: number; days: number }): PresetOption[] {
+export function incentiveOptions(defaults: {
+  on: boolean;
+  percent: number;
+  days: number;
+  /** What turning it on does, when more specific than "a code in the message". */
+  help?: Localized;
+}): PresetOption[] {
   return [
     {
       key: "discount",
       kind: "boolean",
       default: defaults.on,
       label: { en: "Include a discount", cs: "Přidat slevu" },
-      help: {
+      help: defaults.help ?? {
         en: "Creates a unique single-use code for the customer and shows it in the message.",
         cs: "Vytvoří pro zákazníka jedinečný jednorázový kód a ukáže ho ve zprávě.",
       },

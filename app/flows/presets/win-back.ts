@@ -18,6 +18,7 @@ import {
   type ProductList,
 } from "./messages";
 import {
+  incentiveSteps,
   integerOption,
   minutesPerDay,
   PresetOptionError,
@@ -191,15 +192,8 @@ function build(options: PresetOptionValues): FlowDefinitionInput {
       `followUpDays (${followUpDays}) must be shorter than discountExpiryDays (${days})`,
     );
   const messages = templates(days);
-  const discount = (id: string, percentOff: number) => ({
-    id,
-    type: "discount" as const,
-    benefit: { kind: "percentage" as const, percentOff },
-    expiresAfterDays: days,
-    prefix: "MISSYOU",
-    minimumSubtotalMinor: null,
-    next: "content-test",
-  });
+  const discount = (id: string, percentOff: number) =>
+    incentiveSteps({ percentOff, days }, { id, prefix: "MISSYOU", next: "content-test" }).steps;
   return {
     trigger: {
       event: "customer.lifecycle_changed",
@@ -231,8 +225,8 @@ function build(options: PresetOptionValues): FlowDefinitionInput {
         yes: "small-discount",
         no: "content-test",
       },
-      discount("larger-discount", integerOption(options, "largerDiscountPercent")),
-      discount("small-discount", integerOption(options, "smallDiscountPercent")),
+      ...discount("larger-discount", integerOption(options, "largerDiscountPercent")),
+      ...discount("small-discount", integerOption(options, "smallDiscountPercent")),
       {
         id: "content-test",
         type: "split",
