@@ -91,17 +91,17 @@ const secondReminder = presetMessage({
   whatsapp: { templateName: "abandoned_cart_held", parameters: ["{{ shop.name }}", "{{ checkout_url }}"] },
   en: {
     subject: "Your cart is only held for a limited time",
-    preheader: "Popular sizes and colours sell out quickly.",
+    preheader: "Popular items sell out quickly.",
     blocks: cartBody("en", [
-      "Just a friendly reminder: we are holding the items in your cart only for a limited time, and popular sizes and colours sell out quickly.",
+      "Just a friendly reminder: we are holding the items in your cart only for a limited time, and popular items sell out quickly.",
     ]),
     sms: "we hold your cart only for a limited time. Complete your order: {{ checkout_url }}",
   },
   cs: {
     subject: "Váš košík držíme jen omezenou dobu",
-    preheader: "Oblíbené velikosti a barvy se rychle vyprodávají.",
+    preheader: "Oblíbené zboží se rychle vyprodává.",
     blocks: cartBody("cs", [
-      "jen připomínáme, že zboží ve vašem košíku pro vás držíme jen omezenou dobu. Oblíbené velikosti a barvy se rychle vyprodávají.",
+      "jen připomínáme, že zboží ve vašem košíku pro vás držíme jen omezenou dobu. Oblíbené zboží se rychle vyprodává.",
     ]),
     sms: "váš košík držíme jen omezenou dobu. Dokončete objednávku: {{ checkout_url }}",
   },
