@@ -18,7 +18,7 @@ import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prism
 import type { Clock } from "../app/clock";
 import { createDatabaseClient } from "../app/db/client";
 import { assertDemoMayRun, DemoRefusedError } from "../app/demo/guard";
-import { demoFlowName, ensureDemoFlow } from "../app/demo/flows";
+import { ensureDemoFlows } from "../app/demo/flows";
 import { enqueueDemoTestSends } from "../app/demo/messages";
 import { demoSpeedSchema, resumeDemoClock, SharedDemoClock } from "../app/demo/demo-clock";
 import { demoSession } from "../app/demo/session.server";
@@ -136,8 +136,8 @@ async function main(): Promise<void> {
   if (!(await db.loyaltyProgram.findUnique({ where: { shopId: shop.id } }))) {
     await saveProgramSettings(db, shop.id, demoLoyaltyProgram, clock.now());
   }
-  // A live abandoned-checkout flow, so the replayed carts show the flow engine at work.
-  if (await ensureDemoFlow(db, shop.id, clock.now())) step(`flow "${demoFlowName}" is live`);
+  // Four presets of the flow library, so the replayed store shows the flow engine at work.
+  for (const name of await ensureDemoFlows(db, shop.id, clock.now())) step(`flow "${name}" is live`);
   // The demo's Shopify Admin API: the worker imports the store's history from it (backfill).
   const adminApi = await startFakeAdminApi({ customers: 150, orders: 400, products: 24, seed: 2026 });
   await requestStoreHistoryImport(db, shop.id, clock);

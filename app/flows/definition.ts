@@ -106,6 +106,12 @@ export const waitStepSchema = z
       .min(1)
       .max(366 * 24 * 60)
       .optional(),
+    /**
+     * What `minutes` count from: the moment the run reaches the step (default), or the trigger
+     * event (e.g. "1 h after the checkout was left", also when its webhook arrived late). A wait
+     * from the trigger that has already passed ends at once; it does not count as a wait in a loop.
+     */
+    from: z.enum(["step", "trigger"]).default("step"),
     /** …or until the next such time of day (on one of these ISO weekdays, 1 = Monday). */
     until: z
       .object({
@@ -118,6 +124,9 @@ export const waitStepSchema = z
   })
   .refine((step) => (step.minutes === undefined) !== (step.until === undefined), {
     message: "needs either minutes or until (not both)",
+  })
+  .refine((step) => step.from === "step" || step.minutes !== undefined, {
+    message: "counts minutes from the trigger: give minutes, not a time of day",
   });
 
 export const sendStepSchema = z.object({
@@ -286,7 +295,7 @@ function loopsWithoutWait(definition: FlowDefinition): string[] {
   const offenders: string[] = [];
   const visit = (id: string) => {
     const step = byId.get(id);
-    if (!step || step.type === "wait") return;
+    if (!step || (step.type === "wait" && step.from === "step")) return;
     if (state.get(id) === "done") return;
     if (state.get(id) === "visiting") {
       offenders.push(id);

@@ -166,7 +166,14 @@ export function advanceRun(input: RunRow, context: AdvanceContext): AdvanceResul
     }
     switch (step.type) {
       case "wait": {
-        const until = waitEndsAt(step, now, waitZone(step, context.customerZone, context.shopZone));
+        const from = step.from === "trigger" ? new Date(run.trigger.occurredAt) : now;
+        const until = waitEndsAt(step, from, waitZone(step, context.customerZone, context.shopZone));
+        if (until.getTime() <= now.getTime()) {
+          // Counted from the trigger and already over (the trigger arrived late): go on at once.
+          log(step, "waiting", { detail: `passed at ${until.toISOString()}` });
+          run.stepId = step.next;
+          continue;
+        }
         log(step, "waiting", { detail: until.toISOString() });
         run.stepId = step.next;
         run.wakeAt = until;

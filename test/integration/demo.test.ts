@@ -95,15 +95,21 @@ describe.runIf(testProvider === "sqlite")("npm run demo", () => {
       expect(running.output()).toContain(`e-mails go to your SMTP server (${smtp.url})`);
       await smtp.waitForMessages(1, 60_000);
       expect(smtp.messages[0]?.envelope.from).toBe("hello@stayloop-demo.test");
-      // The demo's live flow reminds the replayed abandoned checkouts (their 30-minute delay passed
-      // long ago, so even the clock standing still does not hold the first reminder back).
-      expect(running.output()).toContain('flow "Abandoned checkout reminders" is live');
-      const reminder = /^(You left something in your cart|Něco jste zapomněli v košíku)$/;
-      for (let deadline = Date.now() + 60_000; Date.now() < deadline;) {
-        if (smtp.messages.some((mail) => reminder.test(mail.parsed.subject ?? ""))) break;
+      // The demo's live presets remind the replayed abandoned checkouts (their 30-minute delay
+      // passed long ago, so even the clock standing still does not hold the first reminder back)
+      // and welcome the replayed new customers, within a minute of "ready".
+      expect(running.output()).toContain('flow "Abandoned checkout" is live');
+      expect(running.output()).toContain('flow "Welcome" is live');
+      const reminder = /^(You left something in your cart|Ve vašem košíku na vás něco čeká)$/;
+      const welcome = /^(Welcome to Stayloop Demo Store|Vítejte v obchodě Stayloop Demo Store)$/;
+      const ready = Date.now();
+      const seen = (pattern: RegExp) => smtp.messages.some((mail) => pattern.test(mail.parsed.subject ?? ""));
+      for (let deadline = ready + 60_000; Date.now() < deadline;) {
+        if (seen(reminder) && seen(welcome)) break;
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
-      expect(smtp.messages.some((mail) => reminder.test(mail.parsed.subject ?? ""))).toBe(true);
+      expect(seen(reminder)).toBe(true);
+      expect(seen(welcome)).toBe(true);
       // The shared clock stands still at speed 0.
       const clock = (await (await fetch(`${base}/demo/clock`)).json()) as { now: string; speed: number };
       expect(clock.speed).toBe(0);

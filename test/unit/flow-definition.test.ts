@@ -97,8 +97,20 @@ describe("a valid flow definition", () => {
       ["wait-day", "wait"],
       ["third", "send"],
     ]);
-    expect(flow.steps[1]).toEqual({ id: "wait-hour", type: "wait", minutes: 60, next: "second" });
-    expect(flow.steps[3]).toEqual({ id: "wait-day", type: "wait", minutes: 1440, next: "third" });
+    expect(flow.steps[1]).toEqual({
+      id: "wait-hour",
+      type: "wait",
+      from: "step",
+      minutes: 60,
+      next: "second",
+    });
+    expect(flow.steps[3]).toEqual({
+      id: "wait-day",
+      type: "wait",
+      from: "step",
+      minutes: 1440,
+      next: "third",
+    });
     expect(Object.keys(flow.templates)).toEqual(["reminder", "last_call"]);
     expect(flow.templates.reminder).toEqual(reminder);
   });
@@ -193,6 +205,7 @@ describe("a valid flow definition", () => {
     expect(flow.steps[2]).toEqual({
       id: "morning",
       type: "wait",
+      from: "step",
       until: { time: "09:30", weekdays: [1, 2, 3, 4, 5], zone: "recipient" },
       next: "ab",
     });
@@ -518,8 +531,8 @@ describe("storedDefinition", () => {
 describe("linksOf", () => {
   it("returns the ids each step type leads to", () => {
     const steps: [FlowStep, (string | null)[]][] = [
-      [{ id: "w", type: "wait", minutes: 5, next: "s" }, ["s"]],
-      [{ id: "w2", type: "wait", until: { time: "09:00", zone: "shop" }, next: null }, [null]],
+      [{ id: "w", type: "wait", from: "step", minutes: 5, next: "s" }, ["s"]],
+      [{ id: "w2", type: "wait", from: "step", until: { time: "09:00", zone: "shop" }, next: null }, [null]],
       [{ id: "s", type: "send", template: "t", purpose: "marketing", next: "c" }, ["c"]],
       [
         { id: "c", type: "condition", condition: { kind: "has_ordered_since_start" }, yes: "p", no: null },

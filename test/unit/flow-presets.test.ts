@@ -47,7 +47,8 @@ function sendTimes(definition: FlowDefinition): { step: string; template: string
     switch (step.type) {
       case "wait":
         if (step.minutes === undefined) throw new Error(`wait ${id} is not a duration`);
-        at += step.minutes;
+        // A wait counted from the trigger ends at trigger + minutes, or at once when that passed.
+        at = step.from === "trigger" ? Math.max(at, step.minutes) : at + step.minutes;
         id = step.next;
         break;
       case "send":
@@ -177,9 +178,15 @@ describe("abandoned checkout (R-CART)", () => {
       { step: "second-reminder", template: "second-reminder", atMinutes: 24 * hour },
       { step: "third-reminder", template: "third-reminder", atMinutes: 72 * hour },
     ]);
-    // i.e. 30 min after enrolment, then 23 h, then 48 h.
-    const waits = definition.steps.flatMap((step) => (step.type === "wait" ? [step.minutes] : []));
-    expect(waits).toEqual([30, 23 * hour, 48 * hour]);
+    // i.e. 1 h after the checkout's update (a late webhook is not reminded late), then 23 h, then 48 h.
+    const waits = definition.steps.flatMap((step) =>
+      step.type === "wait" ? [[step.from, step.minutes]] : [],
+    );
+    expect(waits).toEqual([
+      ["trigger", 1 * hour],
+      ["step", 23 * hour],
+      ["step", 48 * hour],
+    ]);
   });
 
   it.each([

@@ -37,7 +37,7 @@ describe("waitEndsAt with minutes", () => {
   });
 
   it("refuses a step with neither minutes nor until", () => {
-    const broken: WaitStep = { id: "broken", type: "wait", next: null };
+    const broken: WaitStep = { id: "broken", type: "wait", from: "step", next: null };
     expect(() => waitEndsAt(broken, at("2026-01-09T22:00:00Z"), newYork)).toThrow(/broken/);
   });
 });
@@ -163,6 +163,7 @@ describe("waitZone with a zone the runtime does not know", () => {
     const step = {
       id: "w",
       type: "wait" as const,
+      from: "step" as const,
       until: { time: "09:00", zone: "recipient" as const },
       next: null,
     };

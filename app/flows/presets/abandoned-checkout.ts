@@ -1,8 +1,8 @@
 // R-CART: three reminders for a checkout left with contact details. The trigger's delay is the
 // abandonment delay (30 min–24 h); the reminders are timed from the checkout's last update:
 //   1st at max(1 h, delay), 2nd at max(24 h, 1st + 12 h), 3rd at max(72 h, 2nd + 24 h)
-// so the default 30-minute delay gives 1 h, 24 h and 72 h (waits of 30 min, 23 h and 48 h after
-// enrolment), and a long delay keeps the reminders at least 12 h and 24 h apart. The third may
+// so the default 30-minute delay gives 1 h, 24 h and 72 h (the first wait counted from the update,
+// then 23 h and 48 h), and a long delay keeps the reminders at least 12 h and 24 h apart. The third may
 // carry a unique discount code (the engine's discount step, created just before it is sent).
 import {
   button,
@@ -185,7 +185,8 @@ function build(options: PresetOptionValues) {
   const [first, second, third] = abandonedCheckoutSchedule(delayMinutes);
   const steps: FlowStepInput[] = [];
   if (first > delayMinutes)
-    steps.push({ id: "wait-first", type: "wait", minutes: first - delayMinutes, next: "first-reminder" });
+    // Counted from the checkout's last update: a checkout whose webhook came late is not reminded late.
+    steps.push({ id: "wait-first", type: "wait", from: "trigger", minutes: first, next: "first-reminder" });
   steps.push(
     { id: "first-reminder", type: "send", template: "first-reminder", next: "wait-second" },
     { id: "wait-second", type: "wait", minutes: second - first, next: "second-reminder" },
