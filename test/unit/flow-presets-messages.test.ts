@@ -4,6 +4,7 @@
 // says what it should in real words, escapes HTML, carries the unsubscribe link when it is
 // marketing, keeps SMS to one message and never sends WhatsApp an empty parameter. The renderings
 // are snapshotted (inline styles left out: they are the shared layout's, not the preset's).
+import { Liquid } from "liquidjs";
 import { describe, expect, it } from "vitest";
 import { linksOf, type TriggerEvent } from "../../app/flows/definition";
 import { flowPresets, presetDefinition } from "../../app/flows/presets/index";
@@ -219,6 +220,33 @@ const renderings = cases.flatMap((testCase) =>
 describe("flow preset messages", () => {
   it("has key phrases for every template", () => {
     expect(cases.map((testCase) => testCase.name).sort()).toEqual(Object.keys(keyPhrases).sort());
+  });
+
+  it("reads only variables the engine provides (a misspelt one would render as nothing)", () => {
+    const analysis = new Liquid();
+    const arrayProperties = new Set(["size", "first", "last"]);
+    for (const testCase of cases) {
+      const variables: unknown = presetSampleVariables("en", "full", testCase.trigger);
+      const sources = Object.values(testCase.template.versions).flatMap((version) => [
+        version.email?.subject ?? "",
+        version.email?.html ?? "",
+        version.email?.text ?? "",
+        version.sms?.body ?? "",
+        ...(version.whatsapp?.parameters ?? []),
+      ]);
+      for (const source of sources) {
+        for (const path of analysis.globalVariableSegmentsSync(source)) {
+          let value: unknown = variables;
+          for (const segment of path) {
+            const key = String(segment);
+            if (Array.isArray(value) && arrayProperties.has(key)) break;
+            const known = value !== null && typeof value === "object" && Object.hasOwn(value, key);
+            expect(known, `${testCase.name}: {{ ${path.join(".")} }}`).toBe(true);
+            value = (value as Record<string, unknown>)[key];
+          }
+        }
+      }
+    }
   });
 
   it.each(renderings)("%s in %s with %s variables", async (name, locale, completeness, testCase) => {
