@@ -7,7 +7,7 @@
 import { Liquid } from "liquidjs";
 import { describe, expect, it } from "vitest";
 import { linksOf, type TriggerEvent } from "../../app/flows/definition";
-import { flowPresets, presetDefinition } from "../../app/flows/presets/index";
+import { flowPresets, presetDefinition, whatsAppTemplates } from "../../app/flows/presets/index";
 import { composeMessage, type MessageTemplate } from "../../app/messaging/compose";
 import type { MessageContent } from "../../app/messaging/outbox";
 import { templateLocales, type TemplateLocale } from "../../app/messaging/templates";
@@ -220,6 +220,31 @@ const renderings = cases.flatMap((testCase) =>
 describe("flow preset messages", () => {
   it("has key phrases for every template", () => {
     expect(cases.map((testCase) => testCase.name).sort()).toEqual(Object.keys(keyPhrases).sort());
+  });
+
+  it("sends only WhatsApp templates whose approval text is written, with one placeholder per parameter", () => {
+    const used = new Set<string>();
+    for (const testCase of cases) {
+      for (const locale of templateLocales) {
+        const whatsapp = testCase.template.versions[locale]?.whatsapp;
+        if (!whatsapp) throw new Error(`${testCase.name}: no WhatsApp version in ${locale}`);
+        used.add(whatsapp.templateName);
+        const text = whatsAppTemplates[whatsapp.templateName];
+        expect(text, `${testCase.name}: ${whatsapp.templateName}`).toBeDefined();
+        if (!text) continue;
+        expect(whatsapp.category).toBe(text.category);
+        const body = text.body[locale];
+        const placeholders = [...body.matchAll(/\{\{(\d+)\}\}/g)].map((match) => Number(match[1]));
+        expect(new Set(placeholders), `${whatsapp.templateName} (${locale})`).toEqual(
+          new Set(whatsapp.parameters.map((_, index) => index + 1)),
+        );
+        // Meta refuses a body that starts or ends with a placeholder.
+        expect(body.trim()).not.toMatch(/^\{\{\d+\}\}|\{\{\d+\}\}$/);
+        if (locale === "cs") expect(body).toMatch(/[áčďéěíňóřšťúůýž]/);
+        if (text.category === "marketing") expect(body).toContain("STOP");
+      }
+    }
+    expect([...used].sort()).toEqual(Object.keys(whatsAppTemplates).sort());
   });
 
   it("reads only variables the engine provides (a misspelt one would render as nothing)", () => {
