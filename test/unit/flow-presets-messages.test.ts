@@ -4,9 +4,10 @@
 // says what it should in real words, escapes HTML, carries the unsubscribe link when it is
 // marketing, keeps SMS to one message and never sends WhatsApp an empty parameter. The renderings
 // are snapshotted (inline styles left out: they are the shared layout's, not the preset's).
+import { Liquid } from "liquidjs";
 import { describe, expect, it } from "vitest";
 import { linksOf, type TriggerEvent } from "../../app/flows/definition";
-import { flowPresets, presetDefinition } from "../../app/flows/presets/index";
+import { flowPresets, presetDefinition, whatsAppTemplates } from "../../app/flows/presets/index";
 import { composeMessage, type MessageTemplate } from "../../app/messaging/compose";
 import type { MessageContent } from "../../app/messaging/outbox";
 import { templateLocales, type TemplateLocale } from "../../app/messaging/templates";
@@ -219,6 +220,58 @@ const renderings = cases.flatMap((testCase) =>
 describe("flow preset messages", () => {
   it("has key phrases for every template", () => {
     expect(cases.map((testCase) => testCase.name).sort()).toEqual(Object.keys(keyPhrases).sort());
+  });
+
+  it("sends only WhatsApp templates whose approval text is written, with one placeholder per parameter", () => {
+    const used = new Set<string>();
+    for (const testCase of cases) {
+      for (const locale of templateLocales) {
+        const whatsapp = testCase.template.versions[locale]?.whatsapp;
+        if (!whatsapp) throw new Error(`${testCase.name}: no WhatsApp version in ${locale}`);
+        used.add(whatsapp.templateName);
+        const text = whatsAppTemplates[whatsapp.templateName];
+        expect(text, `${testCase.name}: ${whatsapp.templateName}`).toBeDefined();
+        if (!text) continue;
+        expect(whatsapp.category).toBe(text.category);
+        const body = text.body[locale];
+        const placeholders = [...body.matchAll(/\{\{(\d+)\}\}/g)].map((match) => Number(match[1]));
+        expect(new Set(placeholders), `${whatsapp.templateName} (${locale})`).toEqual(
+          new Set(whatsapp.parameters.map((_, index) => index + 1)),
+        );
+        // Meta refuses a body that starts or ends with a placeholder.
+        expect(body.trim()).not.toMatch(/^\{\{\d+\}\}|\{\{\d+\}\}$/);
+        if (locale === "cs") expect(body).toMatch(/[áčďéěíňóřšťúůýž]/);
+        if (text.category === "marketing") expect(body).toContain("STOP");
+      }
+    }
+    expect([...used].sort()).toEqual(Object.keys(whatsAppTemplates).sort());
+  });
+
+  it("reads only variables the engine provides (a misspelt one would render as nothing)", () => {
+    const analysis = new Liquid();
+    const arrayProperties = new Set(["size", "first", "last"]);
+    for (const testCase of cases) {
+      const variables: unknown = presetSampleVariables("en", "full", testCase.trigger);
+      const sources = Object.values(testCase.template.versions).flatMap((version) => [
+        version.email?.subject ?? "",
+        version.email?.html ?? "",
+        version.email?.text ?? "",
+        version.sms?.body ?? "",
+        ...(version.whatsapp?.parameters ?? []),
+      ]);
+      for (const source of sources) {
+        for (const path of analysis.globalVariableSegmentsSync(source)) {
+          let value: unknown = variables;
+          for (const segment of path) {
+            const key = String(segment);
+            if (Array.isArray(value) && arrayProperties.has(key)) break;
+            const known = value !== null && typeof value === "object" && Object.hasOwn(value, key);
+            expect(known, `${testCase.name}: {{ ${path.join(".")} }}`).toBe(true);
+            value = (value as Record<string, unknown>)[key];
+          }
+        }
+      }
+    }
   });
 
   it.each(renderings)("%s in %s with %s variables", async (name, locale, completeness, testCase) => {

@@ -16,6 +16,7 @@ import { winBack } from "./win-back";
 
 export type { FlowPreset, PresetCategory, PresetOption, Localized } from "./preset";
 export { PresetOptionError } from "./preset";
+export { whatsAppTemplates, type WhatsAppTemplateText } from "./whatsapp-templates";
 
 const sources: readonly PresetSource[] = [
   abandonedCheckout,

@@ -132,7 +132,7 @@ const recentlyViewedMessage = presetMessage({
           productList("recently_viewed", "Recently viewed"),
         ],
         [
-          paragraph("Not sure where to start? These are the pieces our customers love most."),
+          paragraph("Not sure where to start? These are the products our customers love most."),
           productList("bestsellers", "Bestsellers"),
         ],
       ),
@@ -174,7 +174,9 @@ const bestsellersMessage = presetMessage({
     preheader: "A good place to start.",
     blocks: [
       greeting("en"),
-      paragraph("Not sure where to start? These are the pieces our customers come back for again and again."),
+      paragraph(
+        "Not sure where to start? These are the products our customers come back for again and again.",
+      ),
       productList("bestsellers", "Bestsellers"),
       button("Shop the bestsellers", "shop.url"),
       signOff("en"),

@@ -63,7 +63,8 @@ function comeBack(
 function templates(days: number) {
   const whatsapp = {
     templateName: "win_back",
-    parameters: ["{{ shop.name }}", "{{ discount_code | default: shop.name }}", "{{ shop.url }}"],
+    // Not every recipient has a code (low value band), so the WhatsApp text does not mention one.
+    parameters: ["{{ shop.name }}", "{{ shop.url }}"],
   };
   const sms = {
     en: "we miss you!{% if discount_code != blank %} Code {{ discount_code }} gives you a discount on your next order.{% endif %} See what is new: {{ shop.url }}",
