@@ -136,6 +136,13 @@ async function main(): Promise<void> {
   if (!(await db.loyaltyProgram.findUnique({ where: { shopId: shop.id } }))) {
     await saveProgramSettings(db, shop.id, demoLoyaltyProgram, clock.now());
   }
+  // Messages go out at any hour of the demo's fast clock (quiet hours off, three a day at most),
+  // so the flows' messages show up within a minute; the Messaging page can change both.
+  await db.messagingSettings.upsert({
+    where: { shopId: shop.id },
+    create: { shopId: shop.id, quietStart: "00:00", quietEnd: "00:00", capMessages: 3, capHours: 24 },
+    update: {},
+  });
   // Four presets of the flow library, so the replayed store shows the flow engine at work.
   for (const name of await ensureDemoFlows(db, shop.id, clock.now())) step(`flow "${name}" is live`);
   // The demo's Shopify Admin API: the worker imports the store's history from it (backfill).
