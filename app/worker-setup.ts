@@ -27,6 +27,7 @@ import { memberTagsJobKind } from "./loyalty/vip";
 import { consentSyncJobHandler, consentSyncJobKind } from "./messaging/consent";
 import { outboxJobHandlers, type OutboxDependencies } from "./messaging/outbox";
 import { backfillJobHandler, backfillJobKind } from "./shopify/backfill-job";
+import { browseEventPruneSweep } from "./storefront/browse-events";
 import type { AdminClientFactory } from "./shopify/shop-admin";
 
 export interface WorkerSetup {
@@ -50,7 +51,11 @@ export function workerSetup(options: {
   return {
     subscribers,
     // Without the outbox (tests of other domains) no flow step runs: it could not send.
-    sweeps: messaging ? [flowSchedulerSweep({ links: messaging.links })] : [],
+    sweeps: [
+      ...(messaging ? [flowSchedulerSweep({ links: messaging.links })] : []),
+      // Browse events older than 30 days go, in batches (R-EVT-8).
+      browseEventPruneSweep(),
+    ],
     jobHandlers: {
       [domainEventJobKind]: deliverDomainEvents(
         {
