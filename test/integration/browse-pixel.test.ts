@@ -207,6 +207,57 @@ describe(`browse pixel endpoint on ${testProvider}`, () => {
     expect(await db.browseEvent.count()).toBe(before);
   });
 
+  it("answers hundreds of mutated events with 200 or 400 only, and a refused one stores nothing", async () => {
+    const nasty: unknown[] = [
+      null,
+      -1,
+      0,
+      1e308,
+      2 ** 53 + 1,
+      "",
+      " ",
+      "x".repeat(300),
+      "ä🎉\u0000\u202e",
+      "<script>alert(1)</script>",
+      '\'; DROP TABLE "BrowseEvent"; --',
+      "gid://shopify/Product/",
+      "gid://shopify/Product/99999999999999999999999",
+      "9999-12-31T00:00:00Z",
+      "2024-02-30T10:00:00Z",
+      [],
+      {},
+      { nested: [null] },
+      true,
+    ];
+    const fields = [
+      "shop",
+      "eventId",
+      "type",
+      "clientId",
+      "customerId",
+      "productId",
+      "variantId",
+      "occurredAt",
+    ];
+    let index = 0;
+    for (const field of fields) {
+      for (const value of nasty) {
+        index += 1;
+        const event: Record<string, unknown> = {
+          ...pixelEvent({ clientId: `client-fuzz-${index}` }),
+          [field]: value,
+        };
+        const before = await db.browseEvent.count();
+        const response = await post(index % 2 === 0 ? [event] : event);
+        const label = `${field} = ${JSON.stringify(value)?.slice(0, 40)}`;
+        expect([200, 400], label).toContain(response.status);
+        const after = await db.browseEvent.count();
+        if (response.status === 400) expect(after, label).toBe(before);
+        else expect(after - before, label).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+
   it("answers 404 for a shop without Stayloop (never installed or uninstalled) and stores nothing", async () => {
     const before = await db.browseEvent.count();
     for (const domain of ["never-installed.myshopify.com", goneDomain]) {
