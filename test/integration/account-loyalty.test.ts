@@ -213,7 +213,13 @@ describe(`customer-account loyalty endpoints on ${testProvider}`, () => {
 
   it("answers 401, saying nothing more, to every token it must not trust", async () => {
     const now = await serverNow();
+    // A customer of this shop only: a token naming the other shop as dest does not reach them.
+    await memberWith(shop, "601", 10);
     const refused: [string, string | null][] = [
+      [
+        "the other shop's dest for this shop's customer",
+        sessionToken(await claimsFor({ dest: otherDomain, sub: "gid://shopify/Customer/601" })),
+      ],
       ["no token", null],
       ["not a JWT", "not-a-token"],
       ["wrong signature", sessionToken(await claimsFor(), "another-app-secret")],
