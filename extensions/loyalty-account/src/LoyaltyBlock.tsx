@@ -59,6 +59,8 @@ function Rewards({ loyalty, onBalance }: { loyalty: AccountLoyalty; onBalance: (
   const [issued, setIssued] = useState<{ reward: AccountReward; redemption: AccountRedemption } | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const count = (value: number) => ({ count: value });
+  // After a redemption the balance drops: what it no longer covers goes.
+  const affordable = loyalty.affordableRewards.filter((reward) => reward.pointsCost <= loyalty.pointsBalance);
   return (
     <s-section heading={t("title")}>
       <s-stack direction="block" gap="base">
@@ -84,21 +86,19 @@ function Rewards({ loyalty, onBalance }: { loyalty: AccountLoyalty; onBalance: (
         )}
         {failure && <s-banner tone="critical" heading={failure} />}
         <s-heading>{t("rewardsHeading")}</s-heading>
-        {loyalty.affordableRewards.length === 0 && <s-paragraph>{t("noRewards")}</s-paragraph>}
-        {loyalty.affordableRewards
-          .filter((reward) => reward.pointsCost <= loyalty.pointsBalance)
-          .map((reward) => (
-            <RewardRow
-              key={reward.id}
-              reward={reward}
-              onIssued={(redemption) => {
-                setFailure(null);
-                setIssued({ reward, redemption });
-                onBalance(redemption.pointsBalance);
-              }}
-              onFailed={(message) => setFailure(message)}
-            />
-          ))}
+        {affordable.length === 0 && <s-paragraph>{t("noRewards")}</s-paragraph>}
+        {affordable.map((reward) => (
+          <RewardRow
+            key={reward.id}
+            reward={reward}
+            onIssued={(redemption) => {
+              setFailure(null);
+              setIssued({ reward, redemption });
+              onBalance(redemption.pointsBalance);
+            }}
+            onFailed={(message) => setFailure(message)}
+          />
+        ))}
         {loyalty.nextReward && (
           <s-text color="subdued">
             {t("nextReward", { ...count(loyalty.nextReward.pointsNeeded), reward: loyalty.nextReward.name })}
