@@ -6,11 +6,15 @@ import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prism
 import { systemClock } from "./clock";
 import prisma from "./db.server";
 import { env } from "./env.server";
+import { createLogger } from "./observability/logger";
 import { backfillJobKind, requestBackfill } from "./shopify/backfill-job";
 import { reinstallShop } from "./shops/reinstall";
+import { connectBrowsePixel, pixelEndpoint } from "./storefront/pixel-connection";
 
 /** Pinned Admin API version; shopify.app.toml's `[webhooks] api_version` names the same one. */
 export const adminApiVersion = ApiVersion.October26;
+
+const logger = createLogger(env.logLevel, "web");
 
 const shopify = shopifyApp({
   apiKey: env.shopify.apiKey,
@@ -24,10 +28,17 @@ const shopify = shopifyApp({
   hooks: {
     // A new (or returning) install: make sure the shop exists and import its history once.
     // After an uninstall, the work it paused resumes (app/shops/reinstall.ts).
-    afterAuth: async ({ session }) => {
+    afterAuth: async ({ session, admin }) => {
       const shop = await reinstallShop(prisma, session.shop, systemClock);
       const imported = await prisma.job.count({ where: { shopId: shop.id, kind: backfillJobKind } });
       if (imported === 0) await requestBackfill(prisma, shop.id, systemClock);
+      // The browse pixel runs once created for the shop; the install goes on if Shopify refuses.
+      await connectBrowsePixel(
+        (query, options) => admin.graphql(query, options),
+        pixelEndpoint(env.shopify.appUrl),
+      ).catch((error: unknown) =>
+        logger.warn({ err: error, shop: session.shop }, "browse pixel not connected"),
+      );
     },
   },
   future: {

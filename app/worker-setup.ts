@@ -29,6 +29,7 @@ import { memberTagsJobKind } from "./loyalty/vip";
 import { consentSyncJobHandler, consentSyncJobKind } from "./messaging/consent";
 import { outboxJobHandlers, type OutboxDependencies } from "./messaging/outbox";
 import { backfillJobHandler, backfillJobKind } from "./shopify/backfill-job";
+import { browseEventPruneSweep } from "./storefront/browse-events";
 import type { AdminClientFactory } from "./shopify/shop-admin";
 
 export interface WorkerSetup {
@@ -56,6 +57,8 @@ export function workerSetup(options: {
       ...(messaging ? [flowSchedulerSweep({ links: messaging.links })] : []),
       // Browse abandonment, birthdays, anniversaries and affordable rewards become events.
       flowTimersSweep(subscribers),
+      // Browse events older than 30 days go, in batches (R-EVT-8).
+      browseEventPruneSweep(),
     ],
     jobHandlers: {
       [domainEventJobKind]: deliverDomainEvents(

@@ -316,6 +316,20 @@ describe(`privacy on ${testProvider}`, () => {
     ];
     const alphaOnly = (cells: Awaited<ReturnType<typeof everyStoredText>>) => mentions(cells, needles);
     expect(alphaOnly(await everyStoredText(db)).length).toBeGreaterThan(0);
+    // What they browsed (the pixel's events linked to them) goes too; a guest's events stay.
+    await db.browseEvent.createMany({
+      data: [
+        { customerId: customer.id, eventId: "viewed-by-zdenka", clientId: "client-zdenka" },
+        { customerId: null, eventId: "viewed-by-a-guest", clientId: "client-guest" },
+      ].map((event) => ({
+        ...event,
+        shopId: alpha.id,
+        type: "product_viewed",
+        productShopifyId: "7421",
+        occurredAt: clock.now(),
+        receivedAt: clock.now(),
+      })),
+    });
 
     clock.advance(60_000);
     await deliver(
@@ -339,6 +353,9 @@ describe(`privacy on ${testProvider}`, () => {
     expect(alphaOnly(await everyStoredText(db))).toEqual([]);
     expect(await aggregates()).toEqual(before);
     expect(await db.customerDataExport.count()).toBe(0);
+    expect((await db.browseEvent.findMany({ select: { eventId: true } })).map((row) => row.eventId)).toEqual([
+      "viewed-by-a-guest",
+    ]);
     // The dedupe rows stay: the same webhook delivered again is still recognised.
     expect(await db.webhookInbox.count({ where: { shopDomain: alpha.domain } })).toBe(6);
 

@@ -128,6 +128,8 @@ export async function redactCustomer(context: IngestContext, request: RedactionR
       },
     });
     const scoped = { shopId: shop.id, customerId: customer.id };
+    // What they browsed (pixel events linked to them) goes too.
+    await tx.browseEvent.deleteMany({ where: scoped });
     await tx.checkout.updateMany({
       where: scoped,
       data: { email: null, phone: null, abandonedCheckoutUrl: null },
