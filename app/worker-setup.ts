@@ -1,6 +1,13 @@
 // The worker's composition root: which domains subscribe to store events and which job kinds
 // exist. The worker process and the tests build their workers from here, so both run the same set.
 import type { Clock } from "./clock";
+import {
+  dailyIntelligenceJobHandler,
+  dailyIntelligenceJobKind,
+  dailyIntelligenceSweep,
+} from "./customers/intelligence/daily";
+import { replenishmentSweep } from "./customers/intelligence/replenishment-sweep";
+import { intelligenceSubscriber, intelligenceSubscription } from "./customers/intelligence/subscriber";
 import { domainEventJobKind, type DomainEventSubscriber } from "./events/domain-events";
 import { deliverDomainEvents } from "./events/event-delivery";
 import { defaultInboxRetentionDays, inboxPurgeJobHandler, inboxPurgeJobKind } from "./events/inbox-retention";
@@ -43,14 +50,19 @@ export function workerSetup(options: {
   /** Days a processed webhook body is kept before it is erased (STAYLOOP_INBOX_RETENTION_DAYS). */
   inboxRetentionDays?: number;
 }): WorkerSetup {
-  const subscribers = [loyaltySubscriber, flowsSubscriber];
+  const subscribers = [loyaltySubscriber, flowsSubscriber, intelligenceSubscriber];
   const { clock, adminClientFor } = options;
   // Flow messages pass the flow's last check (exit on purchase, paused, ended) as they are sent.
   const messaging = options.messaging && { ...options.messaging, sendGuard: flowSendGuard };
   return {
     subscribers,
     // Without the outbox (tests of other domains) no flow step runs: it could not send.
-    sweeps: messaging ? [flowSchedulerSweep({ links: messaging.links })] : [],
+    sweeps: [
+      ...(messaging ? [flowSchedulerSweep({ links: messaging.links })] : []),
+      // Customer intelligence: due replenishment reminders, and each shop's daily run when its day turns.
+      replenishmentSweep(subscribers),
+      dailyIntelligenceSweep(),
+    ],
     jobHandlers: {
       [domainEventJobKind]: deliverDomainEvents(
         {
@@ -59,12 +71,14 @@ export function workerSetup(options: {
             handleBatch: loyaltyBatchHandler(subscribers),
           },
           [flowsSubscriber.name]: flowsSubscription(),
+          [intelligenceSubscriber.name]: intelligenceSubscription(subscribers),
         },
         clock,
       ),
       [releaseJobKind]: releaseJobHandler(clock),
       [referralJobKind]: referralJobHandler({ clock, subscribers }),
       [dailyLoyaltyJobKind]: dailyLoyaltyJobHandler({ clock, subscribers }),
+      [dailyIntelligenceJobKind]: dailyIntelligenceJobHandler({ clock, subscribers }),
       [cashbackJobKind]: cashbackJobHandler({ clock, adminClientFor }),
       [redemptionReconcileJobKind]: redemptionReconcileJobHandler({ clock, adminClientFor }),
       [consentSyncJobKind]: consentSyncJobHandler({ clock, adminClientFor }),

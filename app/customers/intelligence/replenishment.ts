@@ -123,7 +123,7 @@ export function replenishmentPlan(
   );
   const quantity = Math.max(1, last.quantity);
   const lastsDays = interval * quantity;
-  const dueAt = new Date(last.purchasedAt.getTime() + lastsDays * dayMs);
+  const dueAt = new Date(Math.round(last.purchasedAt.getTime() + lastsDays * dayMs));
   if (dueAt.getTime() + lastsDays * dayMs < now.getTime()) return null;
   return {
     productShopifyId,
