@@ -6,6 +6,11 @@ import type { Shop } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runDailyIntelligence } from "../../app/customers/intelligence/daily";
 import { recommendationsForMany } from "../../app/customers/intelligence/recommendations";
+import {
+  IntelligenceInputError,
+  setProductConsumption,
+  updateIntelligenceSettings,
+} from "../../app/customers/intelligence/settings";
 import { intelligenceSubscriber } from "../../app/customers/intelligence/subscriber";
 import {
   createSegment,
@@ -555,6 +560,65 @@ describe(`customer intelligence on ${testProvider}`, () => {
       expect(forCustomer?.map((product) => product.productShopifyId)).toEqual(["202"]);
       // Beta's own orders never had the two together: only its bestsellers, never the seed itself.
       expect(forBeta?.map((product) => product.productShopifyId) ?? []).not.toContain("101");
+    });
+
+    it("the merchant's override wins and an excluded product's timers go, at the next daily run", async () => {
+      await expect(
+        setProductConsumption(
+          db,
+          alpha.id,
+          "202",
+          { overrideIntervalDays: -1, excluded: false },
+          clock.now(),
+        ),
+      ).rejects.toBeInstanceOf(IntelligenceInputError);
+      await expect(
+        setProductConsumption(
+          db,
+          alpha.id,
+          "999",
+          { overrideIntervalDays: 30, excluded: false },
+          clock.now(),
+        ),
+      ).rejects.toThrow("No product 999 in this shop");
+      await setProductConsumption(
+        db,
+        alpha.id,
+        "202",
+        { overrideIntervalDays: 365, excluded: false },
+        clock.now(),
+      );
+      await setProductConsumption(
+        db,
+        alpha.id,
+        "101",
+        { overrideIntervalDays: null, excluded: true },
+        clock.now(),
+      );
+      await expect(
+        updateIntelligenceSettings(db, alpha.id, {
+          atRiskMultiplier: 0,
+          oneTimeFloorDays: 90,
+          minimumRepeatPairs: 5,
+          replenishmentLeadDays: 3,
+        }),
+      ).rejects.toBeInstanceOf(IntelligenceInputError);
+      expect(
+        await updateIntelligenceSettings(db, alpha.id, {
+          atRiskMultiplier: 2,
+          oneTimeFloorDays: 90,
+          minimumRepeatPairs: 5,
+          replenishmentLeadDays: 7,
+        }),
+      ).toMatchObject({ replenishmentLeadDays: 7 });
+      clock.advance(day);
+      await run();
+      expect(await db.replenishment.count({ where: { shopId: alpha.id, productShopifyId: "101" } })).toBe(0);
+      const grinderTimer = await timerOf(alpha, 20, "202");
+      expect(grinderTimer).toMatchObject({ intervalDays: 365, status: "scheduled" });
+      expect((grinderTimer?.dueAt.getTime() ?? 0) - (grinderTimer?.remindAt.getTime() ?? 0)).toBe(7 * day);
+      // The other shop keeps its own (none).
+      expect(await db.productConsumption.count({ where: { shopId: beta.id, excluded: true } })).toBe(0);
     });
   });
 });

@@ -308,7 +308,9 @@ export async function recomputeCustomers(
       events.push(lifecycleChangedEvent(customer.id, customer.lifecycleStage, rhythm.lifecycleStage, now));
     }
 
-    for (const [productShopifyId, purchases] of purchasesByProduct(own, ownLines)) {
+    // A deleted or redacted customer gets no reminders: their timers go.
+    const reachable = customer.deletedAt === null && customer.redactedAt === null;
+    for (const [productShopifyId, purchases] of reachable ? purchasesByProduct(own, ownLines) : []) {
       const plan = replenishmentPlan(
         productShopifyId,
         purchases,
