@@ -5,6 +5,7 @@
 import type { Shop } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runDailyIntelligence } from "../../app/customers/intelligence/daily";
+import { announceDueReplenishments } from "../../app/customers/intelligence/replenishment-sweep";
 import { recommendationsForMany } from "../../app/customers/intelligence/recommendations";
 import {
   IntelligenceInputError,
@@ -25,6 +26,7 @@ import {
   type SegmentDefinition,
 } from "../../app/customers/segments";
 import { sqlConnectionOf, type Database } from "../../app/db/client";
+import { openSqlConnection, type SqlConnection } from "../../app/db/sql";
 import { workerSetup } from "../../app/worker-setup";
 import { orderNetsOf, orderDatesOf, rfmTable } from "../fixtures/rfm-table";
 import { orderPayload, seededRandom, type CustomerSeed } from "../fixtures/shopify-payloads";
@@ -36,6 +38,19 @@ import { numbers } from "../support/stored";
 
 const day = 86_400_000;
 const minute = 60_000;
+
+// Two worker connections: PostgreSQL's race for real; SQLite's in-process connections would block each
+// other's event loop (its writers take turns anyway), so there the two share one serialising connection.
+let testDatabase: TestDatabase | undefined;
+let testDb: Database | undefined;
+function twoConnections(): SqlConnection[] {
+  if (!testDatabase || !testDb) throw new Error("no database yet");
+  if (testProvider !== "postgresql") return [sqlConnectionOf(testDb), sqlConnectionOf(testDb)];
+  return [openSqlConnection(testDatabase.database), openSqlConnection(testDatabase.database)];
+}
+async function closeConnections(connections: SqlConnection[]): Promise<void> {
+  if (testProvider === "postgresql") await Promise.all(connections.map((sql) => sql.close()));
+}
 
 describe(`customer intelligence on ${testProvider}`, () => {
   let database: TestDatabase;
@@ -49,6 +64,8 @@ describe(`customer intelligence on ${testProvider}`, () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     db = database.connect();
+    testDatabase = database;
+    testDb = db;
     alpha = await db.shop.create({ data: { domain: "alpha.myshopify.com", timezone: "Europe/Prague" } });
     beta = await db.shop.create({ data: { domain: "beta.myshopify.com" } });
     const worker = testWorker(db, clock, {
@@ -240,8 +257,21 @@ describe(`customer intelligence on ${testProvider}`, () => {
       ]);
     });
 
+    it("of two workers running the same shop day, one runs", async () => {
+      const nextDay = new ManualClock(new Date(now.getTime() + 22 * day));
+      const connections = twoConnections();
+      try {
+        const ran = await Promise.all(
+          connections.map((sql) => runDailyIntelligence(sql, shopId, { ...options, clock: nextDay })),
+        );
+        expect(ran.sort()).toEqual([false, true]);
+      } finally {
+        await closeConnections(connections);
+      }
+    });
+
     it("counts a segment in SQL exactly as segmentMatches decides (R-CUS-4)", async () => {
-      const at = new Date(now.getTime() + 21 * day);
+      const at = new Date(now.getTime() + 22 * day);
       const customers = numbers(await db.customer.findMany({ where: { shopId } }));
       const facts = customers.map((customer): CustomerFacts => ({
         ...customer,
@@ -619,6 +649,44 @@ describe(`customer intelligence on ${testProvider}`, () => {
       expect((grinderTimer?.dueAt.getTime() ?? 0) - (grinderTimer?.remindAt.getTime() ?? 0)).toBe(7 * day);
       // The other shop keeps its own (none).
       expect(await db.productConsumption.count({ where: { shopId: beta.id, excluded: true } })).toBe(0);
+    });
+
+    it("two sweeps never announce the same reminder (SKIP LOCKED on PostgreSQL)", async () => {
+      const owner = await db.customer.findFirstOrThrow({ where: { shopId: beta.id, shopifyId: "1" } });
+      const at = clock.now();
+      await db.replenishment.createMany({
+        data: Array.from({ length: 50 }, (_, index) => ({
+          shopId: beta.id,
+          customerId: owner.id,
+          productShopifyId: `p${index}`,
+          lastOrderId: `o${index}`,
+          lastPurchaseAt: new Date(at.getTime() - 30 * day),
+          quantity: 1,
+          intervalDays: 30,
+          dueAt: at,
+          remindAt: new Date(at.getTime() - 3 * day + index),
+          updatedAt: at,
+        })),
+      });
+      const connections = twoConnections();
+      try {
+        let taken = 0;
+        for (;;) {
+          const counts = await Promise.all(
+            connections.map((sql) =>
+              announceDueReplenishments(sql, { now: at, limit: 20, subscribers: [intelligenceSubscriber] }),
+            ),
+          );
+          const total = counts.reduce((sum, count) => sum + count, 0);
+          taken += total;
+          if (total === 0) break;
+        }
+        expect(taken).toBe(50);
+      } finally {
+        await closeConnections(connections);
+      }
+      expect(await db.domainEvent.count({ where: { shopId: beta.id, type: "replenishment.due" } })).toBe(50);
+      expect(await db.replenishment.count({ where: { shopId: beta.id, status: "announced" } })).toBe(50);
     });
   });
 });
