@@ -1,7 +1,8 @@
 // Segments (R-CUS-4): saved conditions over a customer's fields — lifecycle stage, RFM scores and
 // segment, value band, orders, spend, predicted CLV, days since the last order, country, locale,
-// tags, marketing consent per channel. One definition, two readings that agree: segmentMatches
-// decides for one customer's facts (flow conditions), segmentSql counts in the database (the preview).
+// tags, marketing consent per channel, loyalty tier. One definition, two readings that agree:
+// segmentMatches decides for one customer's facts (flow conditions), segmentSql counts in the
+// database (the preview).
 import type { Segment } from "@prisma/client";
 import { z } from "zod";
 import { sqlConnectionOf, type Database } from "../db/client";
@@ -54,6 +55,9 @@ export const segmentCondition = z.discriminatedUnion("field", [
   choiceCondition("whatsappConsent", z.enum(consentStates)),
   choiceCondition("countryCode", z.string().trim().toUpperCase().length(2)),
   choiceCondition("locale", text),
+  // The tier id of the loyalty program's tier rules (app/loyalty/tiers.ts); members without a tier and
+  // customers who are not members have none.
+  choiceCondition("loyaltyTier", text),
   numberCondition("rfmRecency", 5),
   numberCondition("rfmFrequency", 5),
   numberCondition("rfmMonetary", 5),
@@ -91,6 +95,8 @@ export interface CustomerFacts {
   lastOrderAt: Date | null;
   /** Shopify's comma-separated tags. */
   tags: string;
+  /** Their loyalty tier id; absent or null: no tier. */
+  loyaltyTierId?: string | null;
 }
 
 const dayMs = 86_400_000;
@@ -152,6 +158,8 @@ export function conditionMatches(condition: SegmentCondition, facts: CustomerFac
     case "totalSpentMinor":
     case "predictedClvMinor":
       return compare(facts[condition.field], condition.operator, condition.value);
+    case "loyaltyTier":
+      return choose(facts.loyaltyTierId ?? null, condition.operator, condition.value);
     default:
       return choose(facts[condition.field], condition.operator, condition.value);
   }
@@ -162,6 +170,11 @@ export function segmentMatches(definition: SegmentDefinition, facts: CustomerFac
   const results = definition.conditions.map((condition) => conditionMatches(condition, facts, now));
   return definition.match === "all" ? results.every(Boolean) : results.some(Boolean);
 }
+
+/** The customer's loyalty tier id (null: no tier, or not a member). */
+const loyaltyTierColumn =
+  `(SELECT m."tierId" FROM "LoyaltyMember" m` +
+  ` WHERE m."shopId" = "Customer"."shopId" AND m."customerId" = "Customer".id)`;
 
 const sqlOperators = { eq: "=", neq: "<>", gt: ">", gte: ">=", lt: "<", lte: "<=" } as const;
 
@@ -221,11 +234,12 @@ export function conditionSql(provider: SqlProvider, condition: SegmentCondition,
       };
     default: {
       const values = Array.isArray(condition.value) ? condition.value : [condition.value];
-      const list = `"${condition.field}" IN (${values.map(() => "?").join(", ")})`;
+      const column = condition.field === "loyaltyTier" ? loyaltyTierColumn : `"${condition.field}"`;
+      const list = `${column} IN (${values.map(() => "?").join(", ")})`;
       if (condition.operator === "is" || condition.operator === "in")
         return { sql: list, parameters: values };
       // "is not" also takes customers without the field at all, as conditionMatches does.
-      return { sql: `("${condition.field}" IS NULL OR NOT ${list})`, parameters: values };
+      return { sql: `(${column} IS NULL OR NOT ${list})`, parameters: values };
     }
   }
   throw new Error("unreachable");

@@ -272,10 +272,23 @@ describe(`customer intelligence on ${testProvider}`, () => {
 
     it("counts a segment in SQL exactly as segmentMatches decides (R-CUS-4)", async () => {
       const at = new Date(now.getTime() + 22 * day);
-      const customers = numbers(await db.customer.findMany({ where: { shopId } }));
+      // Members in tiers: c1 gold, c2 silver; c3 a member without a tier.
+      const tierOf: Record<string, string | null> = { c1: "gold", c2: "silver", c3: null };
+      for (const [name, tierId] of Object.entries(tierOf)) {
+        const member = await db.customer.findFirstOrThrow({
+          where: { shopId, shopifyId: `${tableShop}-${name}` },
+        });
+        await db.loyaltyMember.create({ data: { shopId, customerId: member.id, tierId } });
+      }
+      const customers = numbers(
+        await db.customer.findMany({
+          where: { shopId },
+          include: { loyaltyMembers: { select: { tierId: true } } },
+        }),
+      );
       const facts = customers.map((customer): CustomerFacts => ({
         ...customer,
-        predictedClvMinor: customer.predictedClvMinor,
+        loyaltyTierId: customer.loyaltyMembers[0]?.tierId ?? null,
       }));
       const definitions: SegmentDefinition[] = [
         {
@@ -312,6 +325,8 @@ describe(`customer intelligence on ${testProvider}`, () => {
         },
         { match: "all", conditions: [{ field: "tags", operator: "has_not", value: "coffee" }] },
         { match: "any", conditions: [{ field: "ordersCount", operator: "lte", value: 1 }] },
+        { match: "all", conditions: [{ field: "loyaltyTier", operator: "in", value: ["gold", "silver"] }] },
+        { match: "all", conditions: [{ field: "loyaltyTier", operator: "is_not", value: "gold" }] },
       ];
       for (const definition of definitions) {
         const expected = facts.filter((customer) => segmentMatches(definition, customer, at)).length;
@@ -323,6 +338,8 @@ describe(`customer intelligence on ${testProvider}`, () => {
       // A segment with someone in it and one with no one: the comparison above is not vacuous.
       expect(await segmentCount(db, shopId, definitions[0] as SegmentDefinition, at)).toBeGreaterThan(0);
       expect(await segmentCount(db, shopId, definitions[7] as SegmentDefinition, at)).toBe(1);
+      expect(await segmentCount(db, shopId, definitions[9] as SegmentDefinition, at)).toBe(2);
+      expect(await segmentCount(db, shopId, definitions[10] as SegmentDefinition, at)).toBe(20);
     });
 
     it("saves segments with unique names per shop and clear errors", async () => {
