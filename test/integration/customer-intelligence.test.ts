@@ -668,6 +668,26 @@ describe(`customer intelligence on ${testProvider}`, () => {
       expect(await db.productConsumption.count({ where: { shopId: beta.id, excluded: true } })).toBe(0);
     });
 
+    it("a redacted customer keeps no timers and no affinities", async () => {
+      expect(await timerOf(alpha, 20, "202")).not.toBeNull();
+      await deliver(alpha, "customers/redact", [
+        {
+          shop_id: 1,
+          shop_domain: alpha.domain,
+          customer: { id: 20, email: "r20@example.com" },
+          orders_to_redact: [],
+        },
+      ]);
+      const redacted = await db.customer.findFirstOrThrow({ where: { shopId: alpha.id, shopifyId: "20" } });
+      expect(redacted.redactedAt).not.toBeNull();
+      expect(redacted.affinities).toBeNull();
+      expect(await db.replenishment.count({ where: { customerId: redacted.id } })).toBe(0);
+      // Others keep theirs.
+      expect(
+        await db.replenishment.count({ where: { shopId: alpha.id, productShopifyId: "202" } }),
+      ).toBeGreaterThan(0);
+    });
+
     it("two sweeps never announce the same reminder (SKIP LOCKED on PostgreSQL)", async () => {
       const owner = await db.customer.findFirstOrThrow({ where: { shopId: beta.id, shopifyId: "1" } });
       const at = clock.now();

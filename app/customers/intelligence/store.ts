@@ -287,6 +287,8 @@ export async function recomputeCustomers(
       buyers.push(buyer);
       scored = scoredFields(buyer, config.cutPoints, config);
     }
+    // A deleted or redacted customer keeps no affinities and gets no reminders: their timers go.
+    const reachable = customer.deletedAt === null && customer.redactedAt === null;
     const affinityLines: AffinityLine[] = ownLines.map((line) => {
       const product = line.productShopifyId ? productById.get(line.productShopifyId) : undefined;
       return {
@@ -301,15 +303,13 @@ export async function recomputeCustomers(
       typicalIntervalDays: rhythm.typicalIntervalDays,
       atRiskAt: rhythm.atRiskAt,
       ...scored,
-      affinities: own.length > 0 ? affinitiesOf(affinityLines) : null,
+      affinities: own.length > 0 && reachable ? affinitiesOf(affinityLines) : null,
       intelligenceAt: now,
     });
     if (customer.lifecycleStage !== rhythm.lifecycleStage) {
       events.push(lifecycleChangedEvent(customer.id, customer.lifecycleStage, rhythm.lifecycleStage, now));
     }
 
-    // A deleted or redacted customer gets no reminders: their timers go.
-    const reachable = customer.deletedAt === null && customer.redactedAt === null;
     for (const [productShopifyId, purchases] of reachable ? purchasesByProduct(own, ownLines) : []) {
       const plan = replenishmentPlan(
         productShopifyId,

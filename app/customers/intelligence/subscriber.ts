@@ -1,5 +1,5 @@
 // Customer intelligence's subscription to store events: the customers of each order event (created,
-// cancelled, refunded) get their own fields and replenishment timers recomputed — a whole claimed
+// cancelled, refunded) and each redacted or deleted customer get their own fields and replenishment timers recomputed — a whole claimed
 // batch per shop in one transaction — scored against the cut points of the shop's last daily run.
 // Recomputing from the stored orders makes a delivery idempotent: twice gives the same result.
 import type { DomainEvent, Order } from "@prisma/client";
@@ -13,7 +13,8 @@ import { intelligenceConfigOf, recomputeCustomers } from "./store";
 
 export const intelligenceSubscriber: DomainEventSubscriber = {
   name: "intelligence",
-  types: ["order.created", "order.cancelled", "order.refunded"],
+  // A redacted or deleted customer loses their timers and affinities (store.ts).
+  types: ["order.created", "order.cancelled", "order.refunded", "customer.redacted", "customer.deleted"],
 };
 
 function customerIdOf(event: DomainEvent): string | null {
@@ -30,7 +31,7 @@ async function customersOf(tx: SqlTx, shopId: string, events: readonly DomainEve
   const customerIds = new Set<string>();
   const refundedOrders: string[] = [];
   for (const event of events) {
-    const customerId = customerIdOf(event);
+    const customerId = event.type.startsWith("customer.") ? event.subjectId : customerIdOf(event);
     if (customerId) customerIds.add(customerId);
     else if (event.type === "order.refunded") refundedOrders.push(event.subjectId);
   }
