@@ -670,6 +670,14 @@ describe(`customer intelligence on ${testProvider}`, () => {
 
     it("a redacted customer keeps no timers and no affinities", async () => {
       expect(await timerOf(alpha, 20, "202")).not.toBeNull();
+      // A data request hands them their timers too.
+      await deliver(alpha, "customers/data_request", [
+        { shop_id: 1, shop_domain: alpha.domain, customer: { id: 20 }, data_request: { id: 7020 } },
+      ]);
+      const exported = await db.customerDataExport.findFirstOrThrow({ where: { shopId: alpha.id } });
+      expect(exported.data).toMatchObject({
+        replenishments: [{ productShopifyId: "202", intervalDays: 365 }],
+      });
       await deliver(alpha, "customers/redact", [
         {
           shop_id: 1,
