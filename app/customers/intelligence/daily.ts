@@ -398,8 +398,12 @@ export function dailyIntelligenceSweep(): WorkerSweep {
   return async ({ sql, now }) => {
     if (Math.abs(now.getTime() - lastCheck) < dailyCheckEveryMs) return 0;
     lastCheck = now.getTime();
-    await sql.transaction(async (tx) => scheduleJobsOnce(tx, await dueDailyRuns(tx, now), now));
-    // Scheduling is not work done: the jobs are claimed and counted on the next tick.
-    return 0;
+    const scheduled = await sql.transaction(async (tx) => {
+      const due = await dueDailyRuns(tx, now);
+      await scheduleJobsOnce(tx, due, now);
+      return due.length;
+    });
+    // Counted as work, so the worker ticks again at once (and a test's drain goes on) to run them.
+    return scheduled;
   };
 }
