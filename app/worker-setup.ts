@@ -1,6 +1,13 @@
 // The worker's composition root: which domains subscribe to store events and which job kinds
 // exist. The worker process and the tests build their workers from here, so both run the same set.
 import type { Clock } from "./clock";
+import {
+  dailyIntelligenceJobHandler,
+  dailyIntelligenceJobKind,
+  dailyIntelligenceSweep,
+} from "./customers/intelligence/daily";
+import { replenishmentSweep } from "./customers/intelligence/replenishment-sweep";
+import { intelligenceSubscriber, intelligenceSubscription } from "./customers/intelligence/subscriber";
 import { domainEventJobKind, type DomainEventSubscriber } from "./events/domain-events";
 import { deliverDomainEvents } from "./events/event-delivery";
 import { domainEventSubscribers } from "./events/subscribers";
@@ -59,6 +66,9 @@ export function workerSetup(options: {
       flowTimersSweep(subscribers),
       // Browse events older than 30 days go, in batches (R-EVT-8).
       browseEventPruneSweep(),
+      // Customer intelligence: due replenishment reminders, and each shop's daily run when its day turns.
+      replenishmentSweep(subscribers),
+      dailyIntelligenceSweep(),
     ],
     jobHandlers: {
       [domainEventJobKind]: deliverDomainEvents(
@@ -68,12 +78,14 @@ export function workerSetup(options: {
             handleBatch: loyaltyBatchHandler(subscribers),
           },
           [flowsSubscriber.name]: flowsSubscription(),
+          [intelligenceSubscriber.name]: intelligenceSubscription(subscribers),
         },
         clock,
       ),
       [releaseJobKind]: releaseJobHandler(clock),
       [referralJobKind]: referralJobHandler({ clock, subscribers }),
       [dailyLoyaltyJobKind]: dailyLoyaltyJobHandler({ clock, subscribers }),
+      [dailyIntelligenceJobKind]: dailyIntelligenceJobHandler({ clock, subscribers }),
       [cashbackJobKind]: cashbackJobHandler({ clock, adminClientFor }),
       [redemptionReconcileJobKind]: redemptionReconcileJobHandler({ clock, adminClientFor }),
       [consentSyncJobKind]: consentSyncJobHandler({ clock, adminClientFor }),

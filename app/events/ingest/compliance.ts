@@ -48,6 +48,8 @@ export async function exportCustomerData(
   const consentChanges = scoped
     ? await tx.consentChange.findMany({ where: scoped, orderBy: { occurredAt: "asc" } })
     : [];
+  // When we expect them to run out of what they bought (app/customers/intelligence).
+  const replenishments = scoped ? await tx.replenishment.findMany({ where: scoped }) : [];
   const data = JSON.parse(
     JSON.stringify(
       {
@@ -59,6 +61,7 @@ export async function exportCustomerData(
         cashback,
         messages,
         consentChanges,
+        replenishments,
       },
       storedIntegersAsNumbers,
     ),

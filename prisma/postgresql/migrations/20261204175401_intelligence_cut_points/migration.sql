@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "IntelligenceSettings" ADD COLUMN     "scoreCutPoints" JSONB;
