@@ -11,6 +11,8 @@ export interface ConditionFacts {
   event: unknown;
   /** Whether the customer placed an order since the run started (purchases.ts). */
   orderedSinceStart: boolean;
+  /** The saved segments (of those the flow refers to) the customer is in now. */
+  segments: ReadonlySet<string>;
 }
 
 type Scalar = string | number | boolean;
@@ -91,6 +93,8 @@ export function conditionHolds(condition: Condition, facts: ConditionFacts): boo
       );
     case "event":
       return compare(propertyAt(facts.event, condition.property), condition.operator, condition.value, false);
+    case "segment":
+      return facts.segments.has(condition.segmentId) === condition.member;
   }
 }
 

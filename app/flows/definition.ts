@@ -88,6 +88,12 @@ export const conditionSchema = z.discriminatedUnion("kind", [
     value: z.union([scalar, z.array(scalar)]),
   }),
   z.object({ kind: z.literal("has_ordered_since_start") }),
+  /** In (or, with `member: false`, not in) one of the shop's saved segments (R-CUS-4). */
+  z.object({
+    kind: z.literal("segment"),
+    segmentId: z.string().min(1).max(64),
+    member: z.boolean().default(true),
+  }),
 ]);
 export type Condition = z.infer<typeof conditionSchema>;
 
@@ -389,4 +395,18 @@ export function storedDefinition(flowId: string, version: number, stored: unknow
     parsedVersions.set(key, definition);
   }
   return definition;
+}
+
+/** The saved segments a definition's filters and conditions refer to. */
+export function segmentIdsOf(definition: FlowDefinition): string[] {
+  const conditions = [
+    ...definition.trigger.filters,
+    ...definition.filters,
+    ...definition.steps.flatMap((step) => (step.type === "condition" ? [step.condition] : [])),
+  ];
+  return [
+    ...new Set(
+      conditions.flatMap((condition) => (condition.kind === "segment" ? [condition.segmentId] : [])),
+    ),
+  ];
 }

@@ -95,6 +95,8 @@ export interface AdvanceContext {
   shopZone: string;
   /** Whether the customer placed an order since the run started (purchases.ts). */
   orderedSinceStart: boolean;
+  /** The saved segments the flow refers to that the customer is in (run-data.ts segmentMembership). */
+  segments: ReadonlySet<string>;
 }
 
 export interface AdvanceResult {
@@ -146,6 +148,7 @@ export function advanceRun(input: RunRow, context: AdvanceContext): AdvanceResul
     profile,
     event: run.trigger.payload,
     orderedSinceStart: context.orderedSinceStart,
+    segments: context.segments,
   });
 
   for (let taken = 0; taken < maxStepsAtOnce; taken += 1) {

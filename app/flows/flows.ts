@@ -5,7 +5,34 @@
 import type { Flow, FlowVersion } from "@prisma/client";
 import type { Database } from "../db/client";
 import type { Tx } from "../events/domain-events";
-import { cachedDefinition, parseFlowDefinition, storedDefinition, type FlowDefinition } from "./definition";
+import {
+  cachedDefinition,
+  InvalidFlowError,
+  parseFlowDefinition,
+  segmentIdsOf,
+  storedDefinition,
+  type FlowDefinition,
+} from "./definition";
+
+/** A definition may only refer to the shop's own saved segments; each unknown one is named. */
+async function checkSegments(tx: Tx, shopId: string, definition: FlowDefinition): Promise<void> {
+  const wanted = segmentIdsOf(definition);
+  if (wanted.length === 0) return;
+  const found = new Set(
+    (await tx.segment.findMany({ where: { shopId, id: { in: wanted } }, select: { id: true } })).map(
+      (row) => row.id,
+    ),
+  );
+  const missing = wanted.filter((id) => !found.has(id));
+  if (missing.length > 0)
+    throw new InvalidFlowError(
+      missing.map((id) => ({
+        step: null,
+        path: "segmentId",
+        message: `refers to "${id}", which is not a segment of this shop`,
+      })),
+    );
+}
 
 export type FlowStatus = "draft" | "live" | "paused" | "archived";
 export type FlowChangeAction = "created" | "edited" | "went_live" | "paused" | "resumed" | "archived";
@@ -50,6 +77,7 @@ export async function createFlow(
   const name = input.name.trim();
   if (name === "" || name.length > 120) throw new FlowStateError("a flow needs a name of 1–120 characters");
   return db.$transaction(async (tx) => {
+    await checkSegments(tx, input.shopId, definition);
     const flow = await tx.flow.create({
       data: { shopId: input.shopId, name, currentVersion: 1, triggerEvent: definition.trigger.event },
     });
@@ -77,6 +105,7 @@ export async function saveFlowVersion(
   return db.$transaction(async (tx) => {
     const flow = await lockFlow(tx, input.shopId, input.flowId);
     if (flow.status === "archived") throw new FlowStateError("an archived flow cannot be edited");
+    await checkSegments(tx, input.shopId, definition);
     const version = flow.currentVersion + 1;
     const saved = await tx.flowVersion.create({
       data: {

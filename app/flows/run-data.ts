@@ -12,13 +12,15 @@ import type {
   MessagingSettings,
   Order,
   OrderLine,
+  Segment,
   Shop,
 } from "@prisma/client";
 import { z } from "zod";
 import { decodeRow, encodeValue, selectWhereIn, type SqlTx } from "../db/sql";
 import type { FromStored } from "../money/stored";
 import type { ProfileFacts } from "./conditions";
-import { cachedDefinition, storedDefinition, type FlowDefinition } from "./definition";
+import { segmentDefinition, segmentMatches, type CustomerFacts } from "../customers/segments";
+import { cachedDefinition, segmentIdsOf, storedDefinition, type FlowDefinition } from "./definition";
 import { discountsSchema, triggerFactsSchema, variantsSchema, type RunRow } from "./engine";
 import { productMaterial, type ProductMaterial } from "./product-material";
 import { orderEndsRun, type PurchaseCandidate, type RunPurchaseKeys } from "./purchases";
@@ -313,4 +315,49 @@ export async function messageMaterial(
     programs: new Map(programs.map((program) => [program.shopId, program])),
     products: await productMaterial(tx, runs, runProducts, customers),
   };
+}
+
+/**
+ * The saved segments each customer is in, of those their flows refer to (R-CUS-4): one statement
+ * for the segments and one for the members' tiers, only when some flow refers to a segment.
+ * A segment of another shop, or one deleted since the flow was saved, has no members.
+ */
+export async function segmentMembership(
+  tx: SqlTx,
+  items: readonly { shopId: string; customerId: string; definition: FlowDefinition | undefined }[],
+  customers: ReadonlyMap<string, StoredCustomer>,
+  now: Date,
+): Promise<Map<string, Set<string>>> {
+  const membership = new Map<string, Set<string>>();
+  const wanted = items.flatMap((item) => (item.definition ? segmentIdsOf(item.definition) : []));
+  if (wanted.length === 0) return membership;
+  const segments = new Map(
+    (await selectWhereIn<Segment>(tx, "Segment", "id", wanted)).flatMap((row) => {
+      const parsed = segmentDefinition.safeParse(row.definition);
+      return parsed.success ? [[row.id, { shopId: row.shopId, definition: parsed.data }] as const] : [];
+    }),
+  );
+  const tiers = new Map(
+    (
+      await selectWhereIn<LoyaltyMember>(
+        tx,
+        "LoyaltyMember",
+        "customerId",
+        items.map((item) => item.customerId),
+      )
+    ).map((member) => [member.customerId, member.tierId]),
+  );
+  for (const item of items) {
+    const customer = customers.get(item.customerId);
+    if (!customer || !item.definition) continue;
+    const facts: CustomerFacts = { ...customer, loyaltyTierId: tiers.get(customer.id) ?? null };
+    const member = membership.get(item.customerId) ?? new Set<string>();
+    for (const id of segmentIdsOf(item.definition)) {
+      const segment = segments.get(id);
+      if (segment && segment.shopId === item.shopId && segmentMatches(segment.definition, facts, now))
+        member.add(id);
+    }
+    membership.set(item.customerId, member);
+  }
+  return membership;
 }

@@ -31,6 +31,7 @@ import {
   profileOf,
   purchasesOf,
   runRowOf,
+  segmentMembership,
   shopsOf,
   type MessageMaterial,
 } from "./run-data";
@@ -162,6 +163,12 @@ export async function advanceDueRuns(
     const customers = new Map(customerRows.map((customer) => [customer.id, customer]));
     const purchased = await purchasesOf(tx, runs);
     const shops = await shopsOf(tx, runs);
+    const segments = await segmentMembership(
+      tx,
+      runs.map((run) => ({ ...run, definition: definitions.get(`${run.flowId}@${run.version}`) })),
+      customers,
+      now,
+    );
     const advanced = runs.map((run) => {
       // One run that cannot advance leaves the flow with the reason; it never holds up the batch
       // (which would be claimed again, fail again, and stall every flow behind it).
@@ -176,6 +183,7 @@ export async function advanceDueRuns(
           customerZone: customer?.timezone ?? null,
           shopZone: shops.get(run.shopId)?.timezone ?? "UTC",
           orderedSinceStart: purchased.has(run.id),
+          segments: segments.get(run.customerId) ?? new Set(),
         });
       } catch (error) {
         return stepFailed(run, "a step failed", error, now);

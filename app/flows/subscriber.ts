@@ -25,6 +25,7 @@ import {
   purchaseKeysOf,
   purchasesOf,
   runOf,
+  segmentMembership,
   type StoredCustomer,
 } from "./run-data";
 
@@ -183,12 +184,23 @@ async function enrol(tx: SqlTx, enrolments: readonly Enrolment[], now: Date): Pr
   // purchase) the customer has not already bought since the event.
   const definitions = new Map(enrolments.map((item) => [item.flow.id, item.definition]));
   const purchased = await purchasesOf(tx, candidates);
+  const segments = await segmentMembership(
+    tx,
+    candidates.map((run) => ({ ...run, definition: definitions.get(run.flowId) })),
+    customers,
+    now,
+  );
   const admitted = candidates.filter((run) => {
     const definition = definitions.get(run.flowId) as FlowDefinition;
     const customer = customers.get(run.customerId) as StoredCustomer;
     const ordered = purchased.has(run.id);
     if (definition.exitOnPurchase && ordered) return false;
-    const facts = { profile: profileOf(customer), event: run.trigger.payload, orderedSinceStart: ordered };
+    const facts = {
+      profile: profileOf(customer),
+      event: run.trigger.payload,
+      orderedSinceStart: ordered,
+      segments: segments.get(run.customerId) ?? new Set<string>(),
+    };
     return filtersHold(definition.trigger.filters, facts) && filtersHold(definition.filters, facts);
   });
   await insertRows<FlowRun>(

@@ -6,6 +6,10 @@
 import type { Customer, Shop } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { answerNps, npsLinkOf, npsLinks } from "../../app/customers/nps";
+import { createSegment } from "../../app/customers/segments";
+import { createFlow } from "../../app/flows/flows";
+import { InvalidFlowError } from "../../app/flows/definition";
+import { recordDomainEvent } from "../../app/events/domain-events";
 import { domainEventSubscribers } from "../../app/events/subscribers";
 import { orderPayload, type CustomerSeed } from "../fixtures/shopify-payloads";
 import { testProvider } from "../support/database";
@@ -371,5 +375,74 @@ describe(`timers and NPS on ${testProvider}`, () => {
       Buffer.from(payload!, "base64url").toString().replace('"s":8', '"s":0'),
     ).toString("base64url");
     expect(npsLinkOf(secret, `${tampered}.${signature}`)).toBeNull();
+  });
+
+  it("uses saved segments in trigger filters and condition steps, and refuses another shop's segment", async () => {
+    const vips = await createSegment(scenario.db, shop.id, {
+      name: "High value",
+      definition: { match: "all", conditions: [{ field: "valueBand", operator: "is", value: "high" }] },
+    });
+    const theirs = await createSegment(scenario.db, other.id, {
+      name: "High value",
+      definition: { match: "all", conditions: [{ field: "valueBand", operator: "is", value: "high" }] },
+    });
+    const flow = {
+      ...flowOn("loyalty.points_expiring"),
+      trigger: {
+        event: "loyalty.points_expiring",
+        filters: [{ kind: "segment", segmentId: vips.id }],
+      },
+      templates: {
+        vip: template("Segment {{ customer.first_name }}", "<p>in</p>"),
+        rest: template("Not in segment {{ customer.first_name }}", "<p>out</p>"),
+      },
+      start: "which",
+      steps: [
+        {
+          id: "which",
+          type: "condition",
+          condition: { kind: "segment", segmentId: vips.id, member: false },
+          yes: "rest",
+          no: "vip",
+        },
+        { id: "vip", type: "send", template: "vip", next: null },
+        { id: "rest", type: "send", template: "rest", next: null },
+      ],
+    };
+    await expect(
+      createFlow(scenario.db, {
+        shopId: shop.id,
+        name: "Wrong segment",
+        definition: {
+          ...flow,
+          trigger: { event: "loyalty.points_expiring", filters: [{ kind: "segment", segmentId: theirs.id }] },
+        },
+        staff: "t",
+        now: scenario.clock.now(),
+      }),
+    ).rejects.toThrow(InvalidFlowError);
+    await scenario.liveFlow(flow, shop, "Segment flow");
+    const high = await customer(shop, { valueBand: "high" });
+    const low = await customer(shop, { valueBand: "low" });
+    for (const who of [high, low]) {
+      await scenario.db.$transaction((tx) =>
+        recordDomainEvent(
+          tx,
+          shop.id,
+          {
+            type: "loyalty.points_expiring",
+            subjectId: who.id,
+            dedupeKey: `segment-test:${who.id}`,
+            payload: { customerId: who.id, points: 10 },
+            occurredAt: scenario.clock.now(),
+          },
+          domainEventSubscribers,
+          scenario.clock.now(),
+        ),
+      );
+    }
+    await scenario.run();
+    expect(sentTo(high).map((mail) => mail.subject)).toEqual([`Segment ${high.firstName}`]);
+    expect(sentTo(low)).toEqual([]);
   });
 });

@@ -44,7 +44,7 @@ const event = {
 };
 
 function facts(overrides: Partial<ConditionFacts> = {}): ConditionFacts {
-  return { profile, event, orderedSinceStart: false, ...overrides };
+  return { profile, event, orderedSinceStart: false, segments: new Set(), ...overrides };
 }
 
 function onProfile(field: ProfileField, operator: Operator, value: Value): Condition {

@@ -86,6 +86,7 @@ function context(definition: FlowDefinition, overrides: Partial<AdvanceContext> 
     customerZone: null,
     shopZone: "America/New_York",
     orderedSinceStart: false,
+    segments: new Set(),
     ...overrides,
   };
 }
