@@ -6,7 +6,6 @@ import type { Shop } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runDailyIntelligence } from "../../app/customers/intelligence/daily";
 import { announceDueReplenishments } from "../../app/customers/intelligence/replenishment-sweep";
-import { recommendationsForMany } from "../../app/customers/intelligence/recommendations";
 import {
   IntelligenceInputError,
   setProductConsumption,
@@ -581,32 +580,17 @@ describe(`customer intelligence on ${testProvider}`, () => {
       expect(await timerOf(alpha, 23)).toBeNull();
     });
 
-    it("recommends what is bought together, then bestsellers; from past purchases without seeds", async () => {
+    it("writes what is bought together and the bestsellers, per shop (flow messages recommend from them)", async () => {
       // Today's daily run (the clock moved on) rewrote the insights.
       clock.advance(day);
       await run();
-      const owner = await db.customer.findFirstOrThrow({ where: { shopId: alpha.id, shopifyId: "21" } });
-      const [forCoffee, forCustomer, forBeta] = await recommendationsForMany(db, alpha.id, [
-        { productShopifyIds: ["101"], limit: 3 },
-        { productShopifyIds: [], customerId: owner.id, limit: 1 },
-      ]).then(async (alphaResults) => [
-        ...alphaResults,
-        ...(await recommendationsForMany(db, beta.id, [{ productShopifyIds: ["101"], limit: 3 }])),
-      ]);
-      expect(forCoffee).toEqual([
-        {
-          productShopifyId: "202",
-          variantShopifyId: "2021",
-          title: "Grinder",
-          handle: "grinder",
-          imageUrl: "https://cdn.example/202.jpg",
-          priceMinor: 12_000,
-          currency: "USD",
-        },
-      ]);
-      expect(forCustomer?.map((product) => product.productShopifyId)).toEqual(["202"]);
-      // Beta's own orders never had the two together: only its bestsellers, never the seed itself.
-      expect(forBeta?.map((product) => product.productShopifyId) ?? []).not.toContain("101");
+      const insight = async (shopId: string, kind: string, key: string) =>
+        (await db.productInsight.findUnique({ where: { shopId_kind_key: { shopId, kind, key } } }))
+          ?.productShopifyIds ?? null;
+      expect(await insight(alpha.id, "bought_together", "101")).toEqual(["202"]);
+      expect(await insight(alpha.id, "bestseller", "*")).toEqual(expect.arrayContaining(["101"]));
+      // Beta's own orders never had the two together.
+      expect(await insight(beta.id, "bought_together", "101")).toBeNull();
     });
 
     it("the merchant's override wins and an excluded product's timers go, at the next daily run", async () => {
