@@ -123,8 +123,8 @@ function createRemixApp(options: AppServerOptions): express.Express {
     options.build,
     options.viteDevServer ? "development" : "production",
   );
-  const context = { clock: options.clock };
   app.all("*", (req, res, next) => {
+    const context = { clock: options.clock, clientAddress: req.socket.remoteAddress ?? "" };
     handleRequest(remixRequest(req, res), context)
       .then((answer) => sendRemixResponse(res, answer))
       .catch(next);
