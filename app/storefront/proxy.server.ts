@@ -8,7 +8,7 @@
 import type { AppLoadContext } from "@remix-run/node";
 import { z } from "zod";
 import type { Customer, Shop } from "@prisma/client";
-import type { Clock } from "../clock";
+import { systemClock, type Clock } from "../clock";
 import prisma from "../db.server";
 import type { Database } from "../db/client";
 import { env } from "../env.server";
@@ -55,6 +55,12 @@ export interface ProxyCaller {
 
 export interface ProxyDependencies {
   db: Database;
+  /**
+   * Real time, for the signature's timestamp and the rate limits: Shopify signs with its own clock,
+   * so even in demo mode (whose shared clock runs faster) freshness is real time — as offline-token
+   * lifetimes are. The loyalty data itself follows the process's clock (the load context's).
+   */
+  wallClock: Clock;
   secret: string;
   adminClientFor: AdminClientFactory;
   customerLimiter: RateLimiter;
@@ -67,6 +73,7 @@ let defaults: ProxyDependencies | null = null;
 export function proxyDependencies(): ProxyDependencies {
   defaults ??= {
     db: prisma,
+    wallClock: systemClock,
     secret: env.shopify.apiSecret,
     adminClientFor: processAdminClientFactory(env),
     customerLimiter: new RateLimiter({ capacity: env.storefront.customerLimitPerMinute, windowMs: 60_000 }),
@@ -83,15 +90,18 @@ export function clientAddressOf(request: Request, context: Pick<AppLoadContext, 
 
 type Verified = { ok: true; caller: ProxyCaller } | { ok: false; response: Response };
 
-/** Verifies the signature and timestamp, then finds the signed shop and customer. */
+/**
+ * Verifies the signature and its timestamp (real time), applies the write limits, then finds the
+ * signed shop and customer. `clock` is the process's clock: the caller's `now` for the loyalty data.
+ */
 export async function verifyProxyCaller(
   request: Request,
   clock: Clock,
   deps: ProxyDependencies,
   limit?: { clientAddress: string },
 ): Promise<Verified> {
-  const now = clock.now();
-  const verification = verifyProxyQuery(new URL(request.url).searchParams, deps.secret, now);
+  const realNow = deps.wallClock.now();
+  const verification = verifyProxyQuery(new URL(request.url).searchParams, deps.secret, realNow);
   if (!verification.ok) {
     const message =
       verification.reason === "stale"
@@ -102,9 +112,9 @@ export async function verifyProxyCaller(
   const { shopDomain, loggedInCustomerId } = verification.request;
   if (limit) {
     // Before any database work: a flood costs a map lookup.
-    const byAddress = deps.addressLimiter.take(`address:${limit.clientAddress}`, now);
+    const byAddress = deps.addressLimiter.take(`address:${limit.clientAddress}`, realNow);
     const byCustomer = loggedInCustomerId
-      ? deps.customerLimiter.take(`customer:${shopDomain}:${loggedInCustomerId}`, now)
+      ? deps.customerLimiter.take(`customer:${shopDomain}:${loggedInCustomerId}`, realNow)
       : ({ allowed: true } as const);
     const refused = !byCustomer.allowed ? byCustomer : !byAddress.allowed ? byAddress : null;
     if (refused) {
@@ -121,7 +131,7 @@ export async function verifyProxyCaller(
   if (!shop)
     return { ok: false, response: proxyError(404, "shop_not_found", `${shopDomain} does not use Stayloop`) };
   const customer = loggedInCustomerId ? await storefrontCustomer(deps.db, shop.id, loggedInCustomerId) : null;
-  return { ok: true, caller: { shop, customer, signedIn: loggedInCustomerId !== null, now } };
+  return { ok: true, caller: { shop, customer, signedIn: loggedInCustomerId !== null, now: clock.now() } };
 }
 
 /** The caller as the loyalty domain's verified shopper (the Prisma row types; ids are what matter). */

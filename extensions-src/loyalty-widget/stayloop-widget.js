@@ -85,7 +85,7 @@
         );
         return;
       }
-      body.replaceChildren(...render(data));
+      body.replaceChildren(...render(data).filter(Boolean));
       const target = fresh && q(body, ".sl-code button");
       if (target) target.focus();
       fresh = null;
