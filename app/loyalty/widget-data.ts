@@ -344,9 +344,10 @@ export async function shopperPanel(
       tx,
       "LoyaltyLedgerEntry",
       `SELECT "kind", "source", "pointsDelta", "pendingDelta", "reason", "occurredAt" FROM "LoyaltyLedgerEntry"
-        WHERE "shopId" = ? AND "memberId" = ? AND ("pointsDelta" <> 0 OR "pendingDelta" <> 0)
+        WHERE "memberId" = ? AND "shopId" || '' = ? AND ("pointsDelta" <> 0 OR "pendingDelta" <> 0)
         ORDER BY "occurredAt" DESC, "createdAt" DESC LIMIT ?`,
-      [shop.id, member.id, panelHistoryLength],
+      // The member's own index, not the shop's ledger index (`|| ''` keeps the planner off it).
+      [member.id, shop.id, panelHistoryLength],
     );
     const codes = await tx.query<Record<string, unknown>>(
       `SELECT r."code" AS "code", r."createdAt" AS "createdAt", r."endsAt" AS "endsAt", w."name" AS "name"

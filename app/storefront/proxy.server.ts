@@ -82,7 +82,7 @@ export function proxyDependencies(): ProxyDependencies {
   return defaults;
 }
 
-/** The shopper's address: the first X-Forwarded-For entry (Shopify's proxy adds the client's), else the peer. */
+/** The shopper's address: the first X-Forwarded-For entry (as the proxy forwards it), else the peer. */
 export function clientAddressOf(request: Request, context: Pick<AppLoadContext, "clientAddress">): string {
   const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
   return forwarded || context.clientAddress || "unknown";
