@@ -7,6 +7,8 @@
 //   BENCH_SECONDS (default 15), BENCH_RATE (default 200), BENCH_CONNECTIONS (default 20),
 //   BENCH_PROVIDERS ("sqlite" by default; "sqlite,postgresql" adds PostgreSQL when reachable).
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import os from "node:os";
 import { pathToFileURL } from "node:url";
 import autocannon from "autocannon";
 import type { Prisma } from "@prisma/client";
@@ -37,6 +39,8 @@ const dayMs = 86_400_000;
 
 interface Measurement {
   requestsPerSecond: number;
+  /** The server process's CPU time per request (Linux /proc), ms; null elsewhere. */
+  cpuMsPerRequest: number | null;
   p50: number;
   p99: number;
   max: number;
@@ -192,8 +196,19 @@ function signedPaths(shopifyIds: string[]): string[] {
   });
 }
 
-async function load(url: string, paths: string[], duration: number): Promise<Measurement> {
+/** utime + stime of a process in ms (Linux), or null. */
+function cpuMs(pid: number | undefined): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return null;
+  }
+}
+
+async function load(url: string, paths: string[], duration: number, pid?: number): Promise<Measurement> {
   let next = 0;
+  const cpuBefore = cpuMs(pid);
   const result = await autocannon({
     url,
     connections,
@@ -208,7 +223,12 @@ async function load(url: string, paths: string[], duration: number): Promise<Mea
       },
     ],
   });
+  const cpuAfter = cpuMs(pid);
   return {
+    cpuMsPerRequest:
+      cpuBefore === null || cpuAfter === null || result.requests.total === 0
+        ? null
+        : (cpuAfter - cpuBefore) / result.requests.total,
     requestsPerSecond: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -233,12 +253,14 @@ async function main(): Promise<void> {
       console.log(`${provider}: warming up, then ${seconds} s at ${rate} requests/s`);
       await load(server.ready, signedPaths(shopifyIds), 3);
       // Signed now: Shopify's timestamps are at most 90 s old when they arrive.
-      const result = await load(server.ready, signedPaths(shopifyIds), seconds);
+      const loadBefore = os.loadavg()[0] ?? 0;
+      const result = await load(server.ready, signedPaths(shopifyIds), seconds, server.child.pid);
+      const cpu = result.cpuMsPerRequest === null ? "n/a" : result.cpuMsPerRequest.toFixed(2);
       console.log(
-        `${provider}: ${result.requestsPerSecond.toFixed(0)} requests/s, p50 ${result.p50} ms, p99 ${result.p99} ms, max ${result.max} ms, ${result.ok} × 2xx, ${result.errors} errors`,
+        `${provider}: ${result.requestsPerSecond.toFixed(0)} requests/s, p50 ${result.p50} ms, p99 ${result.p99} ms, max ${result.max} ms, ${cpu} ms CPU per request, ${result.ok} × 2xx, ${result.errors} errors (load average ${loadBefore.toFixed(1)} before)`,
       );
       rows.push(
-        `| ${provider} | ${rate} | ${result.requestsPerSecond.toFixed(0)} | ${result.p50} | ${result.p99} | ${result.max} | ${result.ok} | ${result.errors} |`,
+        `| ${provider} | ${rate} | ${result.requestsPerSecond.toFixed(0)} | ${result.p50} | ${result.p99} | ${result.max} | ${cpu} | ${result.ok} | ${result.errors} | ${loadBefore.toFixed(1)} |`,
       );
     } finally {
       await stop(server.child);
@@ -248,10 +270,10 @@ async function main(): Promise<void> {
   recordBenchmark([
     `### Storefront App Proxy (GET /proxy/panel) — ${today()}`,
     "",
-    `Machine: ${machineDescription()}, 1-min load average ${(await import("node:os")).loadavg()[0]?.toFixed(1)} at the end. Commit: ${commitDescription()}. Load: autocannon, ${connections} connections, fixed ${rate} requests/s for ${seconds} s after a 3 s warm-up, loopback, production build; requests signed as Shopify's App Proxy signs them; ${members} members (12 orders each, 2 still pending, 2 issued codes, tier rules) and every tenth request a guest with a product amount.`,
+    `Machine: ${machineDescription()}. Commit: ${commitDescription()}. Load: autocannon, ${connections} connections, fixed ${rate} requests/s for ${seconds} s after a 3 s warm-up, loopback, production build; requests signed as Shopify's App Proxy signs them; ${members} members (12 orders each, 2 still pending, 2 issued codes, tier rules) and every tenth request a guest with a product amount.`,
     "",
-    "| Database | Target requests/s | Served requests/s | p50 ms | p99 ms | max ms | 2xx | errors |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| Database | Target requests/s | Served requests/s | p50 ms | p99 ms | max ms | server CPU ms / request | 2xx | errors | 1-min load average before |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...rows,
     "",
     "Target: p99 < 30 ms at 200 requests/s on SQLite, no errors.",
