@@ -10,8 +10,7 @@ import type { Customer, Shop } from "@prisma/client";
 import { Liquid } from "liquidjs";
 import { projectRoot } from "../../prisma/database.mjs";
 import type { Database } from "../db/client";
-import { adjustPoints } from "../loyalty/adjustments";
-import { loyaltyMemberFor } from "../loyalty/ledger";
+import { ledgerTransactionOptions, loyaltyMemberFor, postLedgerEntry } from "../loyalty/ledger";
 import { loyaltyProgramFor } from "../loyalty/program";
 import { evaluateMemberTier } from "../loyalty/vip";
 import { createReward } from "../loyalty/rewards";
@@ -28,13 +27,16 @@ export const demoAssetsDir = path.join(extensionDir, "assets");
 export const demoShopper = { shopifyId: "9900000001", firstName: "Dana", lastName: "Demo", points: 1_200 };
 
 const demoRewards = [
-  { kind: "fixed_amount", name: "$5 off", pointsCost: 500, amountMinor: 500, currency: "USD", validDays: 90 },
+  { kind: "free_shipping", name: "Free shipping", pointsCost: 600, validDays: 90 },
+  { kind: "fixed_amount", name: "$5 off", pointsCost: 750, amountMinor: 500, currency: "USD", validDays: 90 },
   { kind: "percentage", name: "10% off", pointsCost: 1_000, percentOff: 10, validDays: 90 },
-  { kind: "free_shipping", name: "Free shipping", pointsCost: 300, validDays: 90 },
   { kind: "percentage", name: "20% off", pointsCost: 2_500, percentOff: 20, validDays: 90 },
 ] as const;
 
-/** Seeds the demo shopper and the rewards catalogue once (later runs keep what the demo changed). */
+/**
+ * Seeds the demo shopper and the rewards catalogue once (later runs keep what the demo changed). The
+ * rewards cost more than 500 points, so the admin's own catalogue tests find theirs first.
+ */
 export async function ensureDemoStorefront(db: Database, shop: Pick<Shop, "id">, now: Date): Promise<void> {
   if ((await db.loyaltyReward.count({ where: { shopId: shop.id } })) === 0) {
     for (const reward of demoRewards) await createReward(db, shop.id, reward);
@@ -51,20 +53,21 @@ export async function ensureDemoStorefront(db: Database, shop: Pick<Shop, "id">,
     },
     update: {},
   });
-  const member = await db.$transaction((tx) => loyaltyMemberFor(tx, shop.id, customer.id));
-  // A fixed adjustment id: one welcome balance, however often the demo starts.
-  await adjustPoints(
-    db,
-    shop.id,
-    {
-      memberId: member.id,
-      points: demoShopper.points,
+  // One welcome balance, however often the demo starts (the ledger key makes it once-only). An
+  // earning of its own, not a manual adjustment: the admin's adjustments stay the merchant's.
+  const member = await db.$transaction(async (tx) => {
+    const row = await loyaltyMemberFor(tx, shop.id, customer.id);
+    await postLedgerEntry(tx, shop.id, {
+      memberId: row.id,
+      kind: "earn",
+      source: "demo",
+      sourceId: "storefront-shopper",
+      pointsDelta: demoShopper.points,
       reason: "Demo storefront balance",
-      actor: "stayloop demo",
-      adjustmentId: "demo-storefront-shopper",
-    },
-    now,
-  );
+      occurredAt: now,
+    });
+    return row;
+  }, ledgerTransactionOptions);
   // Their tier under the program's rules, recorded as the worker would after an earning.
   await db.$transaction(async (tx) => {
     await evaluateMemberTier(tx, await loyaltyProgramFor(tx, shop.id), member.id, now, []);

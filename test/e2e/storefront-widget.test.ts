@@ -149,7 +149,7 @@ describe("loyalty widget on the demo storefront (Chromium)", () => {
     await page.screenshot({ path: path.join(screenshots, "storefront-widget-en.png") });
 
     // Redeem with the keyboard: the code, a copy button (focused) and the checkout link.
-    await page.focus(`${panel} button[aria-label="Redeem $5 off for 500 points"]`);
+    await page.focus(`${panel} button[aria-label="Redeem $5 off for 750 points"]`);
     await page.keyboard.press("Enter");
     const code = (await page.waitForSelector(`${panel} .sl-code code`)).textContent();
     const codeText = (await code) ?? "";
@@ -164,7 +164,7 @@ describe("loyalty widget on the demo storefront (Chromium)", () => {
     expect(await page.getAttribute(`${panel} .sl-code a`, "href")).toBe(
       `/demo/storefront/discount/${codeText}`,
     );
-    expect(await page.textContent(`${panel} .sl-bal`)).toContain("700 points");
+    expect(await page.textContent(`${panel} .sl-bal`)).toContain("450 points");
     await page.screenshot({ path: path.join(screenshots, "storefront-widget-en-code.png") });
 
     // One debit, in the demo's database.
