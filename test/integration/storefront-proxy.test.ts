@@ -283,6 +283,16 @@ describe(`App Proxy signatures and shopper isolation on ${testProvider}`, () => 
     expect(await (await fetch(foreign)).json()).toMatchObject({ kind: "guest", signedIn: true });
   });
 
+  it("has no demo storefront outside demo mode", async () => {
+    for (const path of [
+      "/demo/storefront",
+      "/demo/storefront/apps/stayloop/panel",
+      "/demo/storefront/assets/stayloop-widget.js",
+    ]) {
+      expect((await fetch(`${server.baseUrl}${path}`)).status, path).toBe(404);
+    }
+  });
+
   it("answers 404 for a shop that does not use Stayloop and for unknown paths", async () => {
     const unknown = await fetch(
       proxyUrl(server.baseUrl, "panel", { shop: "nobody.myshopify.com", timestamp: now() }),
