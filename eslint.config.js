@@ -23,5 +23,21 @@ export default tseslint.config(
       globals: { process: "readonly", console: "readonly", URL: "readonly", Buffer: "readonly" },
     },
   },
+  {
+    // The storefront widget's source runs in shoppers' browsers (built into extensions/*/assets/).
+    files: ["extensions-src/**/*.js"],
+    languageOptions: {
+      sourceType: "script",
+      globals: {
+        window: "readonly",
+        document: "readonly",
+        navigator: "readonly",
+        fetch: "readonly",
+        crypto: "readonly",
+        Intl: "readonly",
+        IntersectionObserver: "readonly",
+      },
+    },
+  },
   prettier,
 );

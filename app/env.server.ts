@@ -49,6 +49,9 @@ const environmentSchema = z
     STAYLOOP_WHATSAPP_VERIFY_TOKEN: z.string().min(1).optional(),
     // Privacy (R-SEC-2): days a processed webhook body is kept before it is erased.
     STAYLOOP_INBOX_RETENTION_DAYS: z.coerce.number().int().min(0).max(365).default(7),
+    // Storefront App Proxy writes (redeem, referral, birthday): requests per minute per customer, per client address.
+    STAYLOOP_PROXY_CUSTOMER_LIMIT: z.coerce.number().int().min(1).max(100_000).default(10),
+    STAYLOOP_PROXY_ADDRESS_LIMIT: z.coerce.number().int().min(1).max(100_000).default(30),
   })
   .superRefine((value, context) => {
     if (value.NODE_ENV === "production" && !value.STAYLOOP_DEMO) {
@@ -105,6 +108,7 @@ export type Environment = {
   demo: { enabled: boolean; shopDomain: string; adminApiUrl: string | undefined; speed: number };
   messaging: MessagingConfig;
   privacy: { inboxRetentionDays: number };
+  storefront: { customerLimitPerMinute: number; addressLimitPerMinute: number };
   worker: {
     batchSize: number;
     idleMs: number;
@@ -209,6 +213,10 @@ export function parseEnvironment(source: Record<string, string | undefined>): En
           : undefined,
     },
     privacy: { inboxRetentionDays: value.STAYLOOP_INBOX_RETENTION_DAYS },
+    storefront: {
+      customerLimitPerMinute: value.STAYLOOP_PROXY_CUSTOMER_LIMIT,
+      addressLimitPerMinute: value.STAYLOOP_PROXY_ADDRESS_LIMIT,
+    },
     worker: {
       batchSize: value.WORKER_BATCH_SIZE,
       idleMs: value.WORKER_IDLE_MS,

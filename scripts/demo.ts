@@ -22,6 +22,7 @@ import { ensureDemoFlows } from "../app/demo/flows";
 import { enqueueDemoTestSends } from "../app/demo/messages";
 import { demoSpeedSchema, resumeDemoClock, SharedDemoClock } from "../app/demo/demo-clock";
 import { demoSession } from "../app/demo/session.server";
+import { demoStorefrontPath, ensureDemoStorefront } from "../app/demo/storefront.server";
 import { saveProgramSettings, type ProgramSettings } from "../app/loyalty/program";
 import { requestStoreHistoryImport } from "../app/shopify/import-status";
 import { findOrCreateShop } from "../app/shops/registry";
@@ -136,6 +137,8 @@ async function main(): Promise<void> {
   if (!(await db.loyaltyProgram.findUnique({ where: { shopId: shop.id } }))) {
     await saveProgramSettings(db, shop.id, demoLoyaltyProgram, clock.now());
   }
+  // A rewards catalogue and a shopper with points, for the demo storefront's widget.
+  await ensureDemoStorefront(db, shop, clock.now());
   // Messages go out at any hour of the demo's fast clock (quiet hours off, three a day at most),
   // so the flows' messages show up within a minute; the Messaging page can change both.
   await db.messagingSettings.upsert({
@@ -251,6 +254,7 @@ async function main(): Promise<void> {
       "",
       "Stayloop demo is running (Ctrl+C to stop):",
       `  Admin (embedded app pages):  ${base}/app`,
+      `  Storefront (loyalty widget): ${base}${demoStorefrontPath} — pick a shopper or browse as a guest`,
       `  Health:                      ${base}/healthz`,
       `  Metrics:                     ${base}/metrics`,
       `  Messaging (test-sends):      ${base}/app/messaging — e-mails go to ${smtp ? "a local SMTP server" : "your SMTP server"} (${redactedUrl(smtpUrl)})`,

@@ -14,6 +14,8 @@ import { registerInboxMetrics } from "../app/events/inbox-metrics";
 import { createWebhookIntake, webhookDeliveries } from "../app/events/webhook-intake";
 import type { Logger } from "../app/observability/logger";
 import { collectProcessMetrics, httpRequestDuration, registry } from "../app/observability/metrics";
+import { proxyPanel } from "../app/storefront/panel";
+import { proxyDependencies } from "../app/storefront/proxy.server";
 import { demoClockRoute } from "./demo-clock-route";
 import { bodyLimitFor, readRequestBody, refuseBody } from "./request-body";
 
@@ -58,6 +60,8 @@ export function createAppServer(options: AppServerOptions): http.Server {
       }),
     ],
   ]);
+  // The storefront widget's read (App Proxy), on every opening of a panel.
+  fastRoutes.set("GET /proxy/panel", (request, response) => storefrontPanel(options, request, response));
   if (options.demoClock) {
     const route = demoClockRoute(options.demoClock);
     fastRoutes.set("GET /demo/clock", route);
@@ -123,8 +127,8 @@ function createRemixApp(options: AppServerOptions): express.Express {
     options.build,
     options.viteDevServer ? "development" : "production",
   );
-  const context = { clock: options.clock };
   app.all("*", (req, res, next) => {
+    const context = { clock: options.clock, clientAddress: req.socket.remoteAddress ?? "" };
     handleRequest(remixRequest(req, res), context)
       .then((answer) => sendRemixResponse(res, answer))
       .catch(next);
@@ -163,6 +167,24 @@ async function sendRemixResponse(res: express.Response, answer: Response): Promi
   if (/text\/event-stream/i.test(answer.headers.get("content-type") ?? "")) res.flushHeaders();
   if (answer.body) await writeReadableStreamToWritable(answer.body, res);
   else res.end();
+}
+
+async function storefrontPanel(
+  options: AppServerOptions,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const forwarded = request.headers["x-forwarded-for"];
+  const answer = await proxyPanel(
+    new Request(`http://localhost${request.url ?? "/"}`, {
+      headers: typeof forwarded === "string" ? { "x-forwarded-for": forwarded } : {},
+    }),
+    options.clock,
+    { ...proxyDependencies(), db: options.db, secret: options.webhookSecret },
+  );
+  const body = await answer.text();
+  response.writeHead(answer.status, Object.fromEntries(answer.headers));
+  response.end(body);
 }
 
 async function healthz(options: AppServerOptions, response: ServerResponse): Promise<void> {

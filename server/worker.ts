@@ -8,37 +8,15 @@ import { SharedDemoClock } from "../app/demo/demo-clock";
 import { assertDemoMayRun } from "../app/demo/guard";
 import { env } from "../app/env.server";
 import { Worker } from "../app/jobs/worker";
-import { adminApiVersion, createAdminClient } from "../app/shopify/admin-client";
+import { processAdminClientFactory } from "../app/shopify/process-admin-client";
 import { createLogger } from "../app/observability/logger";
 import { outboxDependencies } from "../app/messaging/setup";
 import { workerSetup } from "../app/worker-setup";
-import type { AdminClientFactory } from "../app/shopify/shop-admin";
 import { collectProcessMetrics, registry } from "../app/observability/metrics";
 
 const logger = createLogger(env.logLevel, "worker");
 
-const demoAdminApiUrl = env.demo.adminApiUrl;
-const adminClientFor: AdminClientFactory = (shop, accessToken) =>
-  createAdminClient({
-    shopDomain: shop.domain,
-    accessToken,
-    ...(demoAdminApiUrl
-      ? { endpoint: `${demoAdminApiUrl}/${shop.domain}/admin/api/${adminApiVersion}/graphql.json` }
-      : {}),
-  });
-// Expiring offline tokens are refreshed with the app's credentials (Shopify's endpoint; the demo's
-// stand-in in demo mode). Without credentials the stored token is used as it is. Token lifetimes
-// are the token server's real time, so this stays on the system clock in demo mode too.
-if (env.shopify.apiKey && env.shopify.apiSecret) {
-  adminClientFor.offlineTokens = {
-    clientId: env.shopify.apiKey,
-    clientSecret: env.shopify.apiSecret,
-    clock: systemClock,
-    ...(demoAdminApiUrl
-      ? { tokenUrl: (shopDomain: string) => `${demoAdminApiUrl}/${shopDomain}/admin/oauth/access_token` }
-      : {}),
-  };
-}
+const adminClientFor = processAdminClientFactory(env);
 
 async function main(): Promise<void> {
   // Demo mode talks to a stand-in Admin API; as for the web process, never in production.

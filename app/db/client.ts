@@ -12,8 +12,17 @@ export type Database = PrismaClient;
 
 const require = createRequire(import.meta.url);
 
-const databases = new WeakMap<Database, ResolvedDatabase>();
-const sqlConnections = new WeakMap<Database, SqlConnection>();
+// Process-wide (the HTTP server and the Remix build are bundled separately and share one client,
+// app/db.server.ts): a client made by one bundle is known to the other.
+const registry = globalThis as typeof globalThis & {
+  [key: symbol]: {
+    databases: WeakMap<Database, ResolvedDatabase>;
+    sqlConnections: WeakMap<Database, SqlConnection>;
+  };
+};
+const registryKey = Symbol.for("stayloop.database-clients");
+registry[registryKey] ??= { databases: new WeakMap(), sqlConnections: new WeakMap() };
+const { databases, sqlConnections } = registry[registryKey];
 
 export function createDatabaseClient(database: ResolvedDatabase): Database {
   let client: Database;

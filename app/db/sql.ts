@@ -27,6 +27,12 @@ export interface SqlConnection {
   readonly provider: SqlProvider;
   /** One transaction (SQLite: BEGIN IMMEDIATE, the write lock up front); rolled back on any error. */
   transaction<T>(work: (tx: SqlTx) => Promise<T>): Promise<T>;
+  /**
+   * Reads without taking the write lock (SQLite: plain statements on this connection, in turn with
+   * its transactions; PostgreSQL: a pooled connection, no transaction). For hot read paths such as
+   * the storefront's panel; never write through it.
+   */
+  read<T>(work: (tx: SqlTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -90,6 +96,7 @@ function sqliteConnection(database: ResolvedDatabase): SqlConnection {
           throw error;
         }
       }),
+    read: (work) => queue.run(() => work(tx)),
     async close() {
       connection?.close();
       connection = null;
@@ -147,6 +154,22 @@ function postgresConnection(database: ResolvedDatabase): SqlConnection {
         throw error;
       } finally {
         client.release(broken);
+      }
+    },
+    async read(work) {
+      const client = await pool.connect();
+      try {
+        return await work({
+          provider: "postgresql",
+          async query<T>(sql: string, parameters: readonly unknown[] = []) {
+            return (await client.query(statement(sql, parameters))).rows as T[];
+          },
+          async execute(sql, parameters = []) {
+            return (await client.query(statement(sql, parameters))).rowCount ?? 0;
+          },
+        });
+      } finally {
+        client.release();
       }
     },
     close: () => pool.end(),

@@ -8,6 +8,17 @@ export function faultySqlConnection(real: SqlConnection, check: StatementCheck):
   return {
     provider: real.provider,
     close: () => real.close(),
+    read: (work) =>
+      real.read((tx) =>
+        work({
+          provider: tx.provider,
+          query: async (sql, parameters = []) => (await check(sql, parameters), tx.query(sql, parameters)),
+          execute: async (sql, parameters = []) => (
+            await check(sql, parameters),
+            tx.execute(sql, parameters)
+          ),
+        }),
+      ),
     transaction: (work) =>
       real.transaction((tx) =>
         work({
