@@ -26,7 +26,10 @@ import type { FromStored } from "../money/stored";
 import { processAdminClientFactory } from "../shopify/process-admin-client";
 import { ShopUnavailableError, type AdminClientFactory } from "../shopify/shop-admin";
 import { verifyProxyQuery } from "./proxy-signature";
-import { RateLimiter } from "./proxy-rate-limit";
+import { TokenBuckets } from "./rate-limit";
+
+/** A bucket of `capacity` requests that fills up again over a minute. */
+const perMinute = (capacity: number) => new TokenBuckets({ capacity, refillPerSecond: capacity / 60 });
 
 const noStore = { "cache-control": "no-store" };
 
@@ -63,8 +66,8 @@ export interface ProxyDependencies {
   wallClock: Clock;
   secret: string;
   adminClientFor: AdminClientFactory;
-  customerLimiter: RateLimiter;
-  addressLimiter: RateLimiter;
+  customerLimiter: TokenBuckets;
+  addressLimiter: TokenBuckets;
 }
 
 let defaults: ProxyDependencies | null = null;
@@ -76,8 +79,8 @@ export function proxyDependencies(): ProxyDependencies {
     wallClock: systemClock,
     secret: env.shopify.apiSecret,
     adminClientFor: processAdminClientFactory(env),
-    customerLimiter: new RateLimiter({ capacity: env.storefront.customerLimitPerMinute, windowMs: 60_000 }),
-    addressLimiter: new RateLimiter({ capacity: env.storefront.addressLimitPerMinute, windowMs: 60_000 }),
+    customerLimiter: perMinute(env.storefront.customerLimitPerMinute),
+    addressLimiter: perMinute(env.storefront.addressLimitPerMinute),
   };
   return defaults;
 }

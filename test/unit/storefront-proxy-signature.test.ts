@@ -6,7 +6,7 @@ import {
   signProxyQuery,
   verifyProxyQuery,
 } from "../../app/storefront/proxy-signature";
-import { RateLimiter } from "../../app/storefront/proxy-rate-limit";
+import { TokenBuckets } from "../../app/storefront/rate-limit";
 import { ManualClock } from "../support/clock";
 
 // https://shopify.dev/docs/apps/build/online-store/app-proxies/authenticate-app-proxies (secret "hush").
@@ -123,7 +123,7 @@ describe("App Proxy signature", () => {
 describe("storefront rate limit", () => {
   it("lets `capacity` requests through, then says when to come back; time refills the bucket", () => {
     const clock = new ManualClock();
-    const limiter = new RateLimiter({ capacity: 3, windowMs: 60_000 });
+    const limiter = new TokenBuckets({ capacity: 3, refillPerSecond: 3 / 60 });
     for (let index = 0; index < 3; index += 1)
       expect(limiter.take("a", clock.now())).toEqual({ allowed: true });
     expect(limiter.take("a", clock.now())).toEqual({ allowed: false, retryAfterSeconds: 20 });
