@@ -1,5 +1,6 @@
 // The worker's composition root: which domains subscribe to store events and which job kinds
 // exist. The worker process and the tests build their workers from here, so both run the same set.
+import { analyticsSubscriber, analyticsSubscription } from "./analytics/subscriber";
 import type { Clock } from "./clock";
 import { domainEventJobKind, type DomainEventSubscriber } from "./events/domain-events";
 import { deliverDomainEvents } from "./events/event-delivery";
@@ -43,7 +44,7 @@ export function workerSetup(options: {
   /** Days a processed webhook body is kept before it is erased (STAYLOOP_INBOX_RETENTION_DAYS). */
   inboxRetentionDays?: number;
 }): WorkerSetup {
-  const subscribers = [loyaltySubscriber, flowsSubscriber];
+  const subscribers = [loyaltySubscriber, flowsSubscriber, analyticsSubscriber];
   const { clock, adminClientFor } = options;
   // Flow messages pass the flow's last check (exit on purchase, paused, ended) as they are sent.
   const messaging = options.messaging && { ...options.messaging, sendGuard: flowSendGuard };
@@ -59,6 +60,7 @@ export function workerSetup(options: {
             handleBatch: loyaltyBatchHandler(subscribers),
           },
           [flowsSubscriber.name]: flowsSubscription(),
+          [analyticsSubscriber.name]: analyticsSubscription(),
         },
         clock,
       ),

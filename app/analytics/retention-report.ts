@@ -1,0 +1,360 @@
+// Retention figures of a shop for periods of whole local days, read from the rollups only
+// (rollups.ts): S, E, N and the active counts from the daily rows' prefix sums, retained customers
+// from the spells, distinct and repeat customers of a period from the order facts' previous-order
+// times, cohorts from their own rollup. A handful of statements per report, whatever the period.
+import { encodeValue, type SqlTx } from "../db/sql";
+import { dayToIso, firstDayOfMonth, localDay, midnightOf, monthOfDay, monthToIso } from "./calendar";
+import { cohortOffsets } from "./customer-rollup";
+import {
+  averageOrderValue,
+  churnRate,
+  customerLifetimeValue,
+  customerRetentionRate,
+  historicalCustomerValue,
+  netPromoterScore,
+  npsCounts,
+  percentage,
+  purchaseFrequency,
+  repeatPurchaseRate,
+  roundedQuotient,
+  type NpsCounts,
+} from "./metrics";
+import type { AnalyticsSettingsValues } from "./rollups";
+
+/** Whole local days [from, to): day numbers (calendar.ts). */
+export interface DayPeriod {
+  from: number;
+  to: number;
+}
+
+export interface PeriodRetention {
+  from: string;
+  /** The period's last day (inclusive). */
+  to: string;
+  customersAtStart: number;
+  customersAtEnd: number;
+  newCustomers: number;
+  retainedCustomers: number;
+  lostCustomers: number;
+  customerRetentionRate: number | null;
+  churnRate: number | null;
+  orders: number;
+  revenueMinor: number;
+  customers: number;
+  repeatCustomers: number;
+  repeatPurchaseRate: number | null;
+  lifetimeCustomers: number;
+  lifetimeRepeatCustomers: number;
+  lifetimeRepeatPurchaseRate: number | null;
+  averageOrderValueMinor: number | null;
+  purchaseFrequency: number | null;
+  /** The year before the period's end, for CLV: orders, revenue, distinct customers. */
+  yearOrders: number;
+  yearRevenueMinor: number;
+  yearCustomers: number;
+  yearPurchaseFrequency: number | null;
+  customerLifetimeValueMinor: number | null;
+  nps: NpsCounts & { answers: number; score: number | null };
+}
+
+export interface CohortRow {
+  month: string;
+  customers: number;
+  /** Share (percent, two decimals) who ordered in month +1 … +12; null for months not begun. */
+  retention: (number | null)[];
+}
+
+export interface SeriesPoint {
+  month: string;
+  customersAtStart: number;
+  customersAtEnd: number;
+  newCustomers: number;
+  customerRetentionRate: number | null;
+  churnRate: number | null;
+  revenueMinor: number;
+  orders: number;
+}
+
+export interface TopCustomer {
+  customerId: string;
+  name: string;
+  orders: number;
+  revenueMinor: number;
+  historicalClvMinor: number;
+}
+
+export interface RetentionReport {
+  periods: PeriodRetention[];
+  cohorts: CohortRow[];
+  series: SeriesPoint[];
+  customersWithOrders: number;
+  averageHistoricalClvMinor: number | null;
+  topCustomers: TopCustomer[];
+}
+
+const num = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
+
+interface DayRow {
+  day: number;
+  orders: number;
+  revenueMinor: number;
+  newCustomers: number;
+  activeDelta: number;
+}
+
+/** Sums over the daily rows: active customers at a midnight, totals over a day range. */
+class DailyTotals {
+  constructor(private readonly rows: readonly DayRow[]) {}
+
+  activeAt(day: number): number {
+    let active = 0;
+    for (const row of this.rows) if (row.day <= day) active += row.activeDelta;
+    return active;
+  }
+
+  sum(from: number, to: number): { orders: number; revenueMinor: number; newCustomers: number } {
+    const totals = { orders: 0, revenueMinor: 0, newCustomers: 0 };
+    for (const row of this.rows) {
+      if (row.day < from || row.day >= to) continue;
+      totals.orders += row.orders;
+      totals.revenueMinor += row.revenueMinor;
+      totals.newCustomers += row.newCustomers;
+    }
+    return totals;
+  }
+}
+
+/** Customers active at both midnights of each pair (a < b): the same spell, or two of theirs. */
+async function retainedCounts(
+  tx: SqlTx,
+  shopId: string,
+  pairs: readonly { start: number; end: number }[],
+): Promise<number[]> {
+  if (pairs.length === 0) return [];
+  const minEnd = Math.min(...pairs.map((pair) => pair.end));
+  const same = pairs
+    .map((_, index) => `SUM(CASE WHEN "activeFrom" <= ? AND "activeUntil" >= ? THEN 1 ELSE 0 END) AS r${index}`)
+    .join(", ");
+  const [sameRow] = await tx.query<Record<string, unknown>>(
+    `SELECT ${same} FROM "AnalyticsSpell" WHERE "shopId" = ? AND "activeUntil" >= ?`,
+    [...pairs.flatMap((pair) => [pair.start, pair.end]), shopId, minEnd],
+  );
+  const cross = pairs
+    .map(
+      (_, index) =>
+        `SUM(CASE WHEN later."activeFrom" <= ? AND later."activeUntil" >= ? AND earlier."activeFrom" <= ? AND earlier."activeUntil" >= ? THEN 1 ELSE 0 END) AS r${index}`,
+    )
+    .join(", ");
+  const [crossRow] = await tx.query<Record<string, unknown>>(
+    `SELECT ${cross} FROM "AnalyticsSpell" later
+     JOIN "AnalyticsSpell" earlier ON earlier."shopId" = later."shopId" AND earlier."customerId" = later."customerId" AND earlier."seq" < later."seq"
+     WHERE later."shopId" = ? AND later."seq" > 1 AND later."activeUntil" >= ?`,
+    [...pairs.flatMap((pair) => [pair.end, pair.end, pair.start, pair.start]), shopId, minEnd],
+  );
+  return pairs.map((_, index) => num(sameRow?.[`r${index}`]) + num(crossRow?.[`r${index}`]));
+}
+
+/** Distinct customers and customers with two or more qualifying orders placed in [from, to). */
+async function periodCustomers(
+  tx: SqlTx,
+  shopId: string,
+  from: number,
+  to: number,
+): Promise<{ customers: number; repeatCustomers: number }> {
+  const [row] = await tx.query<Record<string, unknown>>(
+    `SELECT
+       SUM(CASE WHEN "previousAt" IS NULL OR "previousAt" < ? THEN 1 ELSE 0 END) AS "customers",
+       SUM(CASE WHEN "previousAt" >= ? AND ("secondPreviousAt" IS NULL OR "secondPreviousAt" < ?) THEN 1 ELSE 0 END) AS "repeatCustomers"
+     FROM "AnalyticsOrder" WHERE "shopId" = ? AND "placedAt" >= ? AND "placedAt" < ?`,
+    [from, from, from, shopId, from, to],
+  );
+  return { customers: num(row?.customers), repeatCustomers: num(row?.repeatCustomers) };
+}
+
+async function npsOf(tx: SqlTx, shopId: string, from: number, to: number) {
+  const rows = await tx.query<{ score: unknown; answers: unknown }>(
+    `SELECT "score", COUNT(*) AS "answers" FROM "NpsAnswer" WHERE "shopId" = ? AND "answeredAt" >= ? AND "answeredAt" < ? GROUP BY "score"`,
+    [
+      shopId,
+      encodeValue(tx.provider, "DateTime", new Date(from)),
+      encodeValue(tx.provider, "DateTime", new Date(to)),
+    ],
+  );
+  const counts = npsCounts(rows.map((row) => ({ score: num(row.score), count: num(row.answers) })));
+  return {
+    ...counts,
+    answers: counts.promoters + counts.passives + counts.detractors,
+    score: netPromoterScore(counts),
+  };
+}
+
+export interface RetentionOptions {
+  shopId: string;
+  zone: string;
+  settings: AnalyticsSettingsValues;
+  periods: readonly DayPeriod[];
+  now: Date;
+}
+
+export async function retentionReport(tx: SqlTx, options: RetentionOptions): Promise<RetentionReport> {
+  const { shopId, zone, settings, periods } = options;
+  const today = localDay(options.now.getTime(), zone);
+  const dayRows = (
+    await tx.query<Record<string, unknown>>(
+      `SELECT "day", "orders", "revenueMinor", "newCustomers", "activeDelta" FROM "AnalyticsDay" WHERE "shopId" = ? ORDER BY "day"`,
+      [shopId],
+    )
+  ).map((row) => ({
+    day: num(row.day),
+    orders: num(row.orders),
+    revenueMinor: num(row.revenueMinor),
+    newCustomers: num(row.newCustomers),
+    activeDelta: num(row.activeDelta),
+  }));
+  const daily = new DailyTotals(dayRows);
+
+  // Monthly series: the twelve months up to the first period's last month, those begun by today.
+  const main = periods[0] ?? { from: today, to: today + 1 };
+  const lastMonth = monthOfDay(main.to - 1);
+  const months: number[] = [];
+  for (let month = lastMonth - 11; month <= lastMonth; month += 1) {
+    if (firstDayOfMonth(month) <= today) months.push(month);
+  }
+  const seriesPeriods = months.map((month) => ({ from: firstDayOfMonth(month), to: firstDayOfMonth(month + 1) }));
+  const retained = await retainedCounts(tx, shopId, [
+    ...periods.map((period) => ({ start: period.from, end: period.to })),
+    ...seriesPeriods.map((period) => ({ start: period.from, end: period.to })),
+  ]);
+
+  const lifetimeColumns = periods
+    .map(
+      (_, index) =>
+        `SUM(CASE WHEN "firstOrderAt" < ? THEN 1 ELSE 0 END) AS "c${index}", SUM(CASE WHEN "secondOrderAt" < ? THEN 1 ELSE 0 END) AS "r${index}"`,
+    )
+    .join(", ");
+  const [lifetime] = await tx.query<Record<string, unknown>>(
+    `SELECT COUNT(*) AS "customers", SUM("revenueMinor") AS "revenueMinor"${lifetimeColumns ? `, ${lifetimeColumns}` : ""} FROM "AnalyticsCustomer" WHERE "shopId" = ?`,
+    [
+      ...periods.flatMap((period) => {
+        const end = midnightOf(period.to, zone);
+        return [end, end];
+      }),
+      shopId,
+    ],
+  );
+
+  const results: PeriodRetention[] = [];
+  for (const [index, period] of periods.entries()) {
+    const start = midnightOf(period.from, zone);
+    const end = midnightOf(period.to, zone);
+    const atStart = daily.activeAt(period.from);
+    const atEnd = daily.activeAt(period.to);
+    const totals = daily.sum(period.from, period.to);
+    const retainedCustomers = retained[index] ?? 0;
+    const counts = { atStart, atEnd, acquired: totals.newCustomers, retained: retainedCustomers };
+    const inPeriod = await periodCustomers(tx, shopId, start, end);
+    const yearFrom = period.to - 365;
+    const year = daily.sum(yearFrom, period.to);
+    const yearCustomers = (await periodCustomers(tx, shopId, midnightOf(yearFrom, zone), end)).customers;
+    const lifetimeCustomers = num(lifetime?.[`c${index}`]);
+    const lifetimeRepeatCustomers = num(lifetime?.[`r${index}`]);
+    results.push({
+      from: dayToIso(period.from),
+      to: dayToIso(period.to - 1),
+      customersAtStart: atStart,
+      customersAtEnd: atEnd,
+      newCustomers: totals.newCustomers,
+      retainedCustomers,
+      lostCustomers: atStart - retainedCustomers,
+      customerRetentionRate: customerRetentionRate(counts),
+      churnRate: churnRate(counts),
+      orders: totals.orders,
+      revenueMinor: totals.revenueMinor,
+      customers: inPeriod.customers,
+      repeatCustomers: inPeriod.repeatCustomers,
+      repeatPurchaseRate: repeatPurchaseRate(inPeriod.repeatCustomers, inPeriod.customers),
+      lifetimeCustomers,
+      lifetimeRepeatCustomers,
+      lifetimeRepeatPurchaseRate: repeatPurchaseRate(lifetimeRepeatCustomers, lifetimeCustomers),
+      averageOrderValueMinor: averageOrderValue(totals.revenueMinor, totals.orders),
+      purchaseFrequency: purchaseFrequency(totals.orders, inPeriod.customers),
+      yearOrders: year.orders,
+      yearRevenueMinor: year.revenueMinor,
+      yearCustomers,
+      yearPurchaseFrequency: purchaseFrequency(year.orders, yearCustomers),
+      customerLifetimeValueMinor: customerLifetimeValue(year.revenueMinor, yearCustomers, settings),
+      nps: await npsOf(tx, shopId, start, end),
+    });
+  }
+
+  const series: SeriesPoint[] = seriesPeriods.map((period, index) => {
+    const atStart = daily.activeAt(period.from);
+    const atEnd = daily.activeAt(period.to);
+    const totals = daily.sum(period.from, period.to);
+    const retainedCustomers = retained[periods.length + index] ?? 0;
+    return {
+      month: monthToIso(monthOfDay(period.from)),
+      customersAtStart: atStart,
+      customersAtEnd: atEnd,
+      newCustomers: totals.newCustomers,
+      customerRetentionRate: customerRetentionRate({ atStart, atEnd, acquired: totals.newCustomers }),
+      churnRate: churnRate({ atStart, retained: retainedCustomers }),
+      revenueMinor: totals.revenueMinor,
+      orders: totals.orders,
+    };
+  });
+
+  // Cohorts: the twelve first-order months up to the period's last month.
+  const currentMonth = monthOfDay(today);
+  const cohortRows = await tx.query<Record<string, unknown>>(
+    `SELECT "cohortMonth", "offset", "customers" FROM "AnalyticsCohort" WHERE "shopId" = ? AND "cohortMonth" >= ? AND "cohortMonth" <= ?`,
+    [shopId, lastMonth - 11, lastMonth],
+  );
+  const cohortCells = new Map(
+    cohortRows.map((row) => [`${num(row.cohortMonth)}:${num(row.offset)}`, num(row.customers)]),
+  );
+  const cohorts: CohortRow[] = [];
+  for (let month = lastMonth - 11; month <= lastMonth; month += 1) {
+    const customers = cohortCells.get(`${month}:0`) ?? 0;
+    if (customers === 0) continue;
+    cohorts.push({
+      month: monthToIso(month),
+      customers,
+      retention: Array.from({ length: cohortOffsets }, (_, index) => {
+        const offset = index + 1;
+        if (month + offset > currentMonth) return null;
+        return percentage(cohortCells.get(`${month}:${offset}`) ?? 0, customers);
+      }),
+    });
+  }
+
+  const top = await tx.query<Record<string, unknown>>(
+    `SELECT a."customerId", a."orders", a."revenueMinor", c."firstName", c."lastName", c."email"
+     FROM "AnalyticsCustomer" a JOIN "Customer" c ON c."id" = a."customerId"
+     WHERE a."shopId" = ? ORDER BY a."revenueMinor" DESC, a."customerId" LIMIT 10`,
+    [shopId],
+  );
+  const customersWithOrders = num(lifetime?.customers);
+  return {
+    periods: results,
+    cohorts,
+    series,
+    customersWithOrders,
+    averageHistoricalClvMinor:
+      customersWithOrders === 0
+        ? null
+        : roundedQuotient(
+            BigInt(num(lifetime?.revenueMinor)) * BigInt(settings.profitMarginBasisPoints),
+            BigInt(customersWithOrders) * 10_000n,
+          ),
+    topCustomers: top.map((row) => ({
+      customerId: String(row.customerId),
+      name:
+        [row.firstName, row.lastName].filter((part) => typeof part === "string" && part).join(" ") ||
+        (typeof row.email === "string" ? row.email : "—"),
+      orders: num(row.orders),
+      revenueMinor: num(row.revenueMinor),
+      historicalClvMinor: historicalCustomerValue(num(row.revenueMinor), settings.profitMarginBasisPoints),
+    })),
+  };
+}
