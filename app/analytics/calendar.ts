@@ -51,9 +51,34 @@ export function isKnownZone(zone: string): boolean {
   }
 }
 
+// A zone's offset at the start and at the end of each UTC day, cached: where they agree, the offset
+// holds for the whole day (zones change offset at most once a day), so recomputing a customer asks
+// Intl only on the few days a zone changes its clocks.
+const offsets = new Map<string, Map<number, number | null>>();
+
+function offsetAt(instantMs: number, zone: string): number {
+  let zoneOffsets = offsets.get(zone);
+  if (!zoneOffsets) {
+    zoneOffsets = new Map();
+    offsets.set(zone, zoneOffsets);
+  }
+  const utcDay = Math.floor(instantMs / msPerDay);
+  let offset = zoneOffsets.get(utcDay);
+  if (offset === undefined) {
+    const start = utcDay * msPerDay;
+    const end = start + msPerDay - 1000;
+    const atStart = wallClockMs(start, zone) - start;
+    const atEnd = wallClockMs(end, zone) - end;
+    offset = atStart === atEnd ? atStart : null;
+    if (zoneOffsets.size > 100_000) zoneOffsets.clear();
+    zoneOffsets.set(utcDay, offset);
+  }
+  return offset ?? wallClockMs(instantMs, zone) - instantMs;
+}
+
 /** The local day an instant falls on: day k when midnight(k) ≤ instant < midnight(k + 1). */
 export function localDay(instantMs: number, zone: string): number {
-  return Math.floor(wallClockMs(instantMs, zone) / msPerDay);
+  return Math.floor((instantMs + offsetAt(instantMs, zone)) / msPerDay);
 }
 
 /** The instant of the local midnight that starts day k (the first instant of the day, also on DST days). */

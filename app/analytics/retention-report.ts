@@ -29,7 +29,7 @@ export interface DayPeriod {
 
 export interface PeriodRetention {
   from: string;
-  /** The period's last day (inclusive). */
+  /** The first day after the period (excluded, like the API's `to`). */
   to: string;
   customersAtStart: number;
   customersAtEnd: number;
@@ -260,7 +260,7 @@ export async function retentionReport(tx: SqlTx, options: RetentionOptions): Pro
     const lifetimeRepeatCustomers = num(lifetime?.[`r${index}`]);
     results.push({
       from: dayToIso(period.from),
-      to: dayToIso(period.to - 1),
+      to: dayToIso(period.to),
       customersAtStart: atStart,
       customersAtEnd: atEnd,
       newCustomers: totals.newCustomers,

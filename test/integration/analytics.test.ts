@@ -5,7 +5,7 @@
 // from the raw tables, and every metric for several periods equals a straightforward SQL
 // computation over the raw orders written here. A second shop's orders never leak into the first.
 import { randomUUID } from "node:crypto";
-import type { DomainEvent, Job } from "@prisma/client";
+import type { DomainEvent, Job, Order } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isoToDay } from "../../app/analytics/calendar";
 import { rebuildShopAnalytics, rollupTables } from "../../app/analytics/rebuild";
@@ -13,12 +13,13 @@ import { retentionReport, type PeriodRetention } from "../../app/analytics/reten
 import { defaultAnalyticsSettings } from "../../app/analytics/rollups";
 import { analyticsSubscription } from "../../app/analytics/subscriber";
 import { sqlConnectionOf, type Database } from "../../app/db/client";
-import { encodeValue, type SqlConnection, type SqlTx } from "../../app/db/sql";
+import { encodeValue, updateRows, type SqlConnection, type SqlTx } from "../../app/db/sql";
+import type { FromStored } from "../../app/money/stored";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database";
 import {
   generateShop,
   insertOrders,
-  refundOrder,
+  refundRows,
   seededRandom,
   type GeneratedOrder,
   type GeneratedShop,
@@ -137,18 +138,33 @@ async function snapshot(shopId: string): Promise<Record<string, unknown[]>> {
   return result;
 }
 
-/** Applies what happens to the orders after they were placed, announcing each change. */
+/** Applies what happens to the orders after they were placed, announcing each change (batched). */
 async function applyFates(shop: GeneratedShop, orders: readonly GeneratedOrder[], run: EventRun) {
-  for (const order of orders) {
-    if (order.cancelled) {
-      await db.order.update({ where: { id: order.id }, data: { cancelledAt: new Date(order.processedAt.getTime() + 3_600_000) } });
-      run.announce(shop.shopId, "order.cancelled", order.id);
-    }
-    for (let index = 0; index < order.refunds.length; index += 1) {
-      const refundShopifyId = await refundOrder(db, shop.shopId, order, index);
-      run.announce(shop.shopId, "order.refunded", randomUUID(), { refundShopifyId, orderShopifyId: order.shopifyId });
-    }
-  }
+  const cancelled = orders.filter((order) => order.cancelled);
+  await db.order.updateMany({
+    where: { shopId: shop.shopId, id: { in: cancelled.map((order) => order.id) } },
+    data: { cancelledAt: now },
+  });
+  for (const order of cancelled) run.announce(shop.shopId, "order.cancelled", order.id);
+  const refunded = orders.filter((order) => order.refunds.length > 0);
+  const refunds = refunded.flatMap((order) => refundRows(shop.shopId, order));
+  await db.refund.createMany({ data: refunds });
+  await sql.transaction((tx) =>
+    updateRows<Order>(
+      tx,
+      "Order",
+      refunded.map((order) => ({
+        id: order.id,
+        refundedMinor: order.refunds.reduce((sum, amount) => sum + amount, 0),
+      })) as FromStored<Order>[],
+      ["refundedMinor"],
+    ),
+  );
+  for (const refund of refunds)
+    run.announce(shop.shopId, "order.refunded", randomUUID(), {
+      refundShopifyId: refund.shopifyId,
+      orderShopifyId: refund.orderShopifyId,
+    });
 }
 
 beforeAll(async () => {

@@ -123,27 +123,15 @@ export async function insertOrders(db: Database, shopId: string, orders: readonl
   }
 }
 
-/** Records a refund of an order as the intake does: the refund row and the order's refunded sum. */
-export async function refundOrder(
-  db: Database,
-  shopId: string,
-  order: GeneratedOrder,
-  index: number,
-): Promise<string> {
-  const amountMinor = order.refunds[index] ?? 0;
-  const shopifyId = `${order.shopifyId}-r${index}`;
-  await db.refund.create({
-    data: {
-      shopId,
-      shopifyId,
-      orderShopifyId: order.shopifyId,
-      currency: "EUR",
-      amountMinor,
-      lineItems: [],
-      processedAt: new Date(order.processedAt.getTime() + 86_400_000),
-    },
-  });
-  const refundedMinor = order.refunds.slice(0, index + 1).reduce((sum, amount) => sum + amount, 0);
-  await db.order.update({ where: { id: order.id }, data: { refundedMinor } });
-  return shopifyId;
+/** The refund rows of an order (the intake also sets the order's refunded sum: their total). */
+export function refundRows(shopId: string, order: GeneratedOrder) {
+  return order.refunds.map((amountMinor, index) => ({
+    shopId,
+    shopifyId: `${order.shopifyId}-r${index}`,
+    orderShopifyId: order.shopifyId,
+    currency: "EUR",
+    amountMinor,
+    lineItems: [],
+    processedAt: new Date(order.processedAt.getTime() + 86_400_000 * (index + 1)),
+  }));
 }
