@@ -1,5 +1,6 @@
 // The worker's composition root: which domains subscribe to store events and which job kinds
 // exist. The worker process and the tests build their workers from here, so both run the same set.
+import { thenRebuildAnalytics } from "./analytics/rebuild";
 import { analyticsSubscriber, analyticsSubscription } from "./analytics/subscriber";
 import type { Clock } from "./clock";
 import { domainEventJobKind, type DomainEventSubscriber } from "./events/domain-events";
@@ -75,8 +76,8 @@ export function workerSetup(options: {
       [flowDiscountJobKind]: flowDiscountJobHandler({ clock, adminClientFor }),
       [memberTagsJobKind]: memberTagsJobHandler({ adminClientFor }),
       // Imported history announces no events to subscribers: past orders do not earn points
-      // or start flows by themselves.
-      [backfillJobKind]: backfillJobHandler({ clock, adminClientFor }),
+      // or start flows by themselves; analytics is rebuilt from them once the import is done.
+      [backfillJobKind]: thenRebuildAnalytics(backfillJobHandler({ clock, adminClientFor })),
       [inboxPurgeJobKind]: inboxPurgeJobHandler({
         clock,
         retentionDays: options.inboxRetentionDays ?? defaultInboxRetentionDays,

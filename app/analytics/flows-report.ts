@@ -53,7 +53,12 @@ export async function flowFigures(db: Database, shopId: string, period: Period):
   });
   const channelRows = await db.message.groupBy({
     by: ["flowId", "channel", "costCurrency"],
-    where: { shopId, flowId: { not: null }, status: { in: sentStatuses }, sentAt: { gte: period.from, lt: period.to } },
+    where: {
+      shopId,
+      flowId: { not: null },
+      status: { in: sentStatuses },
+      sentAt: { gte: period.from, lt: period.to },
+    },
     _count: { _all: true, deliveredAt: true, openedAt: true, clickedAt: true },
     _sum: { costMicros: true },
   });
@@ -68,7 +73,14 @@ export async function flowFigures(db: Database, shopId: string, period: Period):
     const channels = new Map<string, ChannelFigures>();
     for (const row of channelRows.filter((candidate) => candidate.flowId === id)) {
       const channel = row.channel ?? "unknown";
-      const entry = channels.get(channel) ?? { channel, sent: 0, delivered: 0, opened: 0, clicked: 0, cost: null };
+      const entry = channels.get(channel) ?? {
+        channel,
+        sent: 0,
+        delivered: 0,
+        opened: 0,
+        clicked: 0,
+        cost: null,
+      };
       entry.sent += row._count._all;
       entry.delivered += row._count.deliveredAt;
       entry.opened += row._count.openedAt;
@@ -76,7 +88,10 @@ export async function flowFigures(db: Database, shopId: string, period: Period):
       const micros = fromStoredInteger(row._sum.costMicros ?? 0);
       if (micros > 0 && row.costCurrency) {
         const amountMinor = microsToMinor(micros, row.costCurrency);
-        entry.cost = { amountMinor: (entry.cost?.amountMinor ?? 0) + amountMinor, currency: row.costCurrency };
+        entry.cost = {
+          amountMinor: (entry.cost?.amountMinor ?? 0) + amountMinor,
+          currency: row.costCurrency,
+        };
       }
       channels.set(channel, entry);
     }

@@ -75,7 +75,9 @@ export async function loyaltyFigures(
     `SELECT "tierId", COUNT(*) AS "members" FROM "LoyaltyMember" WHERE "shopId" = ? GROUP BY "tierId"`,
     [shopId],
   );
-  const tierNames = new Map((program ? (tierRulesOf(program)?.tiers ?? []) : []).map((tier) => [tier.id, tier.name]));
+  const tierNames = new Map(
+    (program ? (tierRulesOf(program)?.tiers ?? []) : []).map((tier) => [tier.id, tier.name]),
+  );
   const groups = await tx.query<Record<string, unknown>>(
     `SELECT CASE WHEN m."id" IS NULL THEN 0 ELSE 1 END AS "member", COUNT(*) AS "customers",
        SUM(CASE WHEN a."orders" >= 2 THEN 1 ELSE 0 END) AS "repeatCustomers",

@@ -79,7 +79,9 @@ export function customerLifetimeValue(
 ): number | null {
   if (yearCustomers === 0) return null;
   return roundedQuotient(
-    BigInt(yearRevenueMinor) * BigInt(settings.expectedLifespanMonths) * BigInt(settings.profitMarginBasisPoints),
+    BigInt(yearRevenueMinor) *
+      BigInt(settings.expectedLifespanMonths) *
+      BigInt(settings.profitMarginBasisPoints),
     BigInt(yearCustomers) * 12n * 10_000n,
   );
 }

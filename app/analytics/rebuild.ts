@@ -3,9 +3,17 @@
 // pages of customers, and the daily and cohort rows are the sum of what they contribute. Runs in one
 // transaction under the shop's analytics lock, so the worker's updates wait and readers see either
 // the old rollups or the new ones.
+import { sqlConnectionOf } from "../db/client";
 import type { SqlConnection, SqlTx } from "../db/sql";
+import type { JobHandler } from "../jobs/worker";
 import { addContribution, customerRollup, emptyContribution, type CustomerRollup } from "./customer-rollup";
-import { applyContribution, insertCustomerRows, lockShopAnalytics, rawOrdersOf, rollupContextOf } from "./rollups";
+import {
+  applyContribution,
+  insertCustomerRows,
+  lockShopAnalytics,
+  rawOrdersOf,
+  rollupContextOf,
+} from "./rollups";
 
 export const rollupTables = [
   "AnalyticsOrder",
@@ -53,4 +61,17 @@ async function rebuildInTransaction(tx: SqlTx, shopId: string): Promise<RebuildR
   }
   await applyContribution(tx, shopId, total);
   return result;
+}
+
+/**
+ * A job handler that rebuilds the shop's analytics after the wrapped one succeeds: imported store
+ * history announces no events (app/shopify/backfill-job.ts), so the import ends with a rebuild.
+ */
+export function thenRebuildAnalytics(handler: JobHandler): JobHandler {
+  const wrapped: JobHandler = async (job, db) => {
+    await handler(job, db);
+    await rebuildShopAnalytics(sqlConnectionOf(db), job.shopId);
+  };
+  if (handler.onParked) wrapped.onParked = handler.onParked;
+  return wrapped;
 }

@@ -133,7 +133,9 @@ async function retainedCounts(
   if (pairs.length === 0) return [];
   const minEnd = Math.min(...pairs.map((pair) => pair.end));
   const same = pairs
-    .map((_, index) => `SUM(CASE WHEN "activeFrom" <= ? AND "activeUntil" >= ? THEN 1 ELSE 0 END) AS r${index}`)
+    .map(
+      (_, index) => `SUM(CASE WHEN "activeFrom" <= ? AND "activeUntil" >= ? THEN 1 ELSE 0 END) AS r${index}`,
+    )
     .join(", ");
   const [sameRow] = await tx.query<Record<string, unknown>>(
     `SELECT ${same} FROM "AnalyticsSpell" WHERE "shopId" = ? AND "activeUntil" >= ?`,
@@ -220,7 +222,10 @@ export async function retentionReport(tx: SqlTx, options: RetentionOptions): Pro
   for (let month = lastMonth - 11; month <= lastMonth; month += 1) {
     if (firstDayOfMonth(month) <= today) months.push(month);
   }
-  const seriesPeriods = months.map((month) => ({ from: firstDayOfMonth(month), to: firstDayOfMonth(month + 1) }));
+  const seriesPeriods = months.map((month) => ({
+    from: firstDayOfMonth(month),
+    to: firstDayOfMonth(month + 1),
+  }));
   const retained = await retainedCounts(tx, shopId, [
     ...periods.map((period) => ({ start: period.from, end: period.to })),
     ...seriesPeriods.map((period) => ({ start: period.from, end: period.to })),

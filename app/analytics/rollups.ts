@@ -9,13 +9,7 @@
 // One shop's analytics writes are serialised by an advisory lock (PostgreSQL; SQLite has a single
 // writer): a customer's difference is computed and applied under it, so two workers never apply
 // the same difference twice, and the rollup rows are always updated in one order.
-import type {
-  AnalyticsCustomer,
-  AnalyticsOrder,
-  AnalyticsSpell,
-  DomainEvent,
-  Order,
-} from "@prisma/client";
+import type { AnalyticsCustomer, AnalyticsOrder, AnalyticsSpell, DomainEvent, Order } from "@prisma/client";
 import { z } from "zod";
 import { decodeRow, deleteWhereIn, inList, insertRows, lockKeys, selectWhereIn, type SqlTx } from "../db/sql";
 import type { FromStored } from "../money/stored";
@@ -108,9 +102,21 @@ async function storedRollupsOf(
     customerIds.map((id) => [id, { orders: [], customer: null, spells: [] }]),
   );
   const where = { where: `"shopId" = ?`, parameters: [shopId] };
-  for (const row of await selectWhereIn<AnalyticsOrder>(tx, "AnalyticsOrder", "customerId", customerIds, where))
+  for (const row of await selectWhereIn<AnalyticsOrder>(
+    tx,
+    "AnalyticsOrder",
+    "customerId",
+    customerIds,
+    where,
+  ))
     rollups.get(row.customerId)?.orders.push(row);
-  for (const row of await selectWhereIn<AnalyticsSpell>(tx, "AnalyticsSpell", "customerId", customerIds, where))
+  for (const row of await selectWhereIn<AnalyticsSpell>(
+    tx,
+    "AnalyticsSpell",
+    "customerId",
+    customerIds,
+    where,
+  ))
     rollups.get(row.customerId)?.spells.push(row);
   for (const row of await selectWhereIn<AnalyticsCustomer>(
     tx,
@@ -181,7 +187,11 @@ export async function refreshCustomers(
 }
 
 /** Adds a contribution to the shop's daily and cohort rows; rows that end at zero are removed. */
-export async function applyContribution(tx: SqlTx, shopId: string, contribution: Contribution): Promise<void> {
+export async function applyContribution(
+  tx: SqlTx,
+  shopId: string,
+  contribution: Contribution,
+): Promise<void> {
   const days = [...contribution.days.entries()]
     .filter(([, totals]) => Object.values(totals).some((value) => value !== 0))
     .sort(([a], [b]) => a - b);
@@ -303,7 +313,11 @@ export async function customersAffectedBy(
 }
 
 /** Applies a shop's order events to its rollups (the caller's transaction). */
-export async function applyOrderEvents(tx: SqlTx, shopId: string, events: readonly DomainEvent[]): Promise<void> {
+export async function applyOrderEvents(
+  tx: SqlTx,
+  shopId: string,
+  events: readonly DomainEvent[],
+): Promise<void> {
   await lockShopAnalytics(tx, shopId);
   const context = await rollupContextOf(tx, shopId);
   if (!context) return;

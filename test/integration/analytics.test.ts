@@ -33,20 +33,50 @@ const now = new Date("2026-12-04T12:00:00Z");
 const midnight = (iso: string) => Date.parse(iso);
 const periods = [
   // January 2026.
-  { from: "2026-01-01", to: "2026-02-01", start: "2026-01-01T00:00:00+01:00", end: "2026-02-01T00:00:00+01:00",
-    startBack: "2025-01-01T00:00:00+01:00", endBack: "2025-02-01T00:00:00+01:00", yearBack: "2025-02-01T00:00:00+01:00" },
+  {
+    from: "2026-01-01",
+    to: "2026-02-01",
+    start: "2026-01-01T00:00:00+01:00",
+    end: "2026-02-01T00:00:00+01:00",
+    startBack: "2025-01-01T00:00:00+01:00",
+    endBack: "2025-02-01T00:00:00+01:00",
+    yearBack: "2025-02-01T00:00:00+01:00",
+  },
   // A year across summer time.
-  { from: "2025-07-01", to: "2026-07-01", start: "2025-07-01T00:00:00+02:00", end: "2026-07-01T00:00:00+02:00",
-    startBack: "2024-07-01T00:00:00+02:00", endBack: "2025-07-01T00:00:00+02:00", yearBack: "2025-07-01T00:00:00+02:00" },
+  {
+    from: "2025-07-01",
+    to: "2026-07-01",
+    start: "2025-07-01T00:00:00+02:00",
+    end: "2026-07-01T00:00:00+02:00",
+    startBack: "2024-07-01T00:00:00+02:00",
+    endBack: "2025-07-01T00:00:00+02:00",
+    yearBack: "2025-07-01T00:00:00+02:00",
+  },
   // The week the clocks go forward (2026-03-29 02:00).
-  { from: "2026-03-29", to: "2026-04-05", start: "2026-03-29T00:00:00+01:00", end: "2026-04-05T00:00:00+02:00",
-    startBack: "2025-03-29T00:00:00+01:00", endBack: "2025-04-05T00:00:00+02:00", yearBack: "2025-04-05T00:00:00+02:00" },
+  {
+    from: "2026-03-29",
+    to: "2026-04-05",
+    start: "2026-03-29T00:00:00+01:00",
+    end: "2026-04-05T00:00:00+02:00",
+    startBack: "2025-03-29T00:00:00+01:00",
+    endBack: "2025-04-05T00:00:00+02:00",
+    yearBack: "2025-04-05T00:00:00+02:00",
+  },
   // Half a year in the first year (few customers at its start).
-  { from: "2025-03-15", to: "2025-09-15", start: "2025-03-15T00:00:00+01:00", end: "2025-09-15T00:00:00+02:00",
-    startBack: "2024-03-15T00:00:00+01:00", endBack: "2024-09-15T00:00:00+02:00", yearBack: "2024-09-15T00:00:00+02:00" },
+  {
+    from: "2025-03-15",
+    to: "2025-09-15",
+    start: "2025-03-15T00:00:00+01:00",
+    end: "2025-09-15T00:00:00+02:00",
+    startBack: "2024-03-15T00:00:00+01:00",
+    endBack: "2024-09-15T00:00:00+02:00",
+    yearBack: "2024-09-15T00:00:00+02:00",
+  },
 ];
 // Orders placed exactly at some of those midnights, so "(t − W, t]" is checked at both ends.
-const boundaryMidnights = periods.flatMap((period) => [period.start, period.end, period.endBack]).map(midnight);
+const boundaryMidnights = periods
+  .flatMap((period) => [period.start, period.end, period.endBack])
+  .map(midnight);
 
 let testDatabase: TestDatabase;
 let db: Database;
@@ -115,7 +145,8 @@ class EventRun {
     this.delivered += batch.length;
     // A tenth is delivered again later (a retried job), once.
     for (const item of batch) {
-      if (!item.redelivered && this.random() < 0.1) this.pending.push({ event: item.event, redelivered: true });
+      if (!item.redelivered && this.random() < 0.1)
+        this.pending.push({ event: item.event, redelivered: true });
     }
   }
 }
@@ -124,11 +155,22 @@ async function snapshot(shopId: string): Promise<Record<string, unknown[]>> {
   const result: Record<string, unknown[]> = {};
   await sql.transaction(async (tx) => {
     for (const table of rollupTables) {
-      const rows = await tx.query<Record<string, unknown>>(`SELECT * FROM "${table}" WHERE "shopId" = ?`, [shopId]);
+      const rows = await tx.query<Record<string, unknown>>(`SELECT * FROM "${table}" WHERE "shopId" = ?`, [
+        shopId,
+      ]);
       result[table] = rows
         .map((row) =>
           Object.fromEntries(
-            Object.entries(row).map(([key, value]) => [key, typeof value === "bigint" || typeof value === "string" && /^-?\d+$/.test(value) && key !== "customerId" && key !== "orderId" ? Number(value) : value]),
+            Object.entries(row).map(([key, value]) => [
+              key,
+              typeof value === "bigint" ||
+              (typeof value === "string" &&
+                /^-?\d+$/.test(value) &&
+                key !== "customerId" &&
+                key !== "orderId")
+                ? Number(value)
+                : value,
+            ]),
           ),
         )
         .map((row) => JSON.stringify(row, Object.keys(row).sort()))
@@ -275,7 +317,13 @@ describe(`analytics rollups on ${testProvider}`, () => {
         `SELECT COUNT(DISTINCT o."customerId") AS "count" FROM "Order" o WHERE ${qualifying} AND o."processedAt" > ? AND o."processedAt" <= ?
            AND EXISTS (SELECT 1 FROM "Order" p WHERE p."shopId" = o."shopId" AND p."customerId" = o."customerId" AND p."cancelledAt" IS NULL
              AND NOT (p."refundedMinor" > 0 AND p."refundedMinor" >= p."totalMinor") AND p."processedAt" > ? AND p."processedAt" <= ?)`,
-        [shopId, at(tx, midnight(period.startBack)), at(tx, start), at(tx, midnight(period.endBack)), at(tx, end)],
+        [
+          shopId,
+          at(tx, midnight(period.startBack)),
+          at(tx, start),
+          at(tx, midnight(period.endBack)),
+          at(tx, end),
+        ],
       );
       const ordersIn = async (from: number, to: number) => {
         const [row] = await tx.query<Record<string, unknown>>(
@@ -288,7 +336,12 @@ describe(`analytics rollups on ${testProvider}`, () => {
           `SELECT COUNT(*) AS "count" FROM (SELECT o."customerId" FROM "Order" o WHERE ${qualifying} AND o."processedAt" >= ? AND o."processedAt" < ? GROUP BY o."customerId" HAVING COUNT(*) >= 2) r`,
           [shopId, at(tx, from), at(tx, to)],
         );
-        return { orders: n(row?.orders), revenue: n(row?.revenue), customers: n(row?.customers), repeat: n(repeat?.count) };
+        return {
+          orders: n(row?.orders),
+          revenue: n(row?.revenue),
+          customers: n(row?.customers),
+          repeat: n(repeat?.count),
+        };
       };
       const inPeriod = await ordersIn(start, end);
       const lifetime = await ordersIn(0, end);
@@ -345,8 +398,12 @@ describe(`analytics rollups on ${testProvider}`, () => {
           lifetimeCustomers: e.lifetime.customers,
           lifetimeRepeatCustomers: e.lifetime.repeat,
           lifetimeRepeatPurchaseRate: rate(e.lifetime.repeat, e.lifetime.customers),
-          averageOrderValueMinor: e.inPeriod.orders === 0 ? null : Math.round(e.inPeriod.revenue / e.inPeriod.orders),
-          purchaseFrequency: e.inPeriod.customers === 0 ? null : Math.round((e.inPeriod.orders * 100) / e.inPeriod.customers) / 100,
+          averageOrderValueMinor:
+            e.inPeriod.orders === 0 ? null : Math.round(e.inPeriod.revenue / e.inPeriod.orders),
+          purchaseFrequency:
+            e.inPeriod.customers === 0
+              ? null
+              : Math.round((e.inPeriod.orders * 100) / e.inPeriod.customers) / 100,
           yearOrders: e.year.orders,
           yearRevenueMinor: e.year.revenue,
           yearCustomers: e.year.customers,
@@ -370,9 +427,20 @@ describe(`analytics rollups on ${testProvider}`, () => {
           [shopA.shopId],
         ),
       );
-      const monthFormat = new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit" });
+      const monthFormat = new Intl.DateTimeFormat("en-CA", {
+        timeZone: zone,
+        year: "numeric",
+        month: "2-digit",
+      });
       const monthIndex = (value: unknown) => {
-        const instant = value instanceof Date ? value : new Date(String(value).includes("T") || String(value).includes("+") ? String(value) : `${String(value).replace(" ", "T")}Z`);
+        const instant =
+          value instanceof Date
+            ? value
+            : new Date(
+                String(value).includes("T") || String(value).includes("+")
+                  ? String(value)
+                  : `${String(value).replace(" ", "T")}Z`,
+              );
         const [year, month] = monthFormat.format(instant).split("-").map(Number);
         return (year ?? 0) * 12 + (month ?? 1) - 1;
       };
@@ -393,7 +461,9 @@ describe(`analytics rollups on ${testProvider}`, () => {
           month: `${Math.floor(cohort / 12)}-${String((cohort % 12) + 1).padStart(2, "0")}`,
           customers: members.length,
           retention: Array.from({ length: 12 }, (_, index) =>
-            cohort + index + 1 > current ? null : rate(members.filter((set) => set.has(cohort + index + 1)).length, members.length),
+            cohort + index + 1 > current
+              ? null
+              : rate(members.filter((set) => set.has(cohort + index + 1)).length, members.length),
           ),
         });
       }

@@ -1,6 +1,13 @@
 // R-ANA-1…5: the formulas with the worked examples of REQUIREMENTS.md §8 and issue 17.
 import { describe, expect, it } from "vitest";
-import { localDay, midnightOf, monthOfDay, firstDayOfMonth, isoToDay, dayToIso } from "../../app/analytics/calendar";
+import {
+  localDay,
+  midnightOf,
+  monthOfDay,
+  firstDayOfMonth,
+  isoToDay,
+  dayToIso,
+} from "../../app/analytics/calendar";
 import {
   addContribution,
   customerRollup,
