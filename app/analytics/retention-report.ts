@@ -156,21 +156,36 @@ async function retainedCounts(
   return pairs.map((_, index) => num(sameRow?.[`r${index}`]) + num(crossRow?.[`r${index}`]));
 }
 
-/** Distinct customers and customers with two or more qualifying orders placed in [from, to). */
-async function periodCustomers(
+/**
+ * Distinct customers and customers with two or more qualifying orders placed in each window
+ * [from, to), all windows in one pass over the order facts of their combined span.
+ */
+async function windowCustomers(
   tx: SqlTx,
   shopId: string,
-  from: number,
-  to: number,
-): Promise<{ customers: number; repeatCustomers: number }> {
+  windows: readonly { from: number; to: number }[],
+): Promise<{ customers: number; repeatCustomers: number }[]> {
+  if (windows.length === 0) return [];
+  const columns = windows
+    .map(
+      (_, index) =>
+        `SUM(CASE WHEN "placedAt" >= ? AND "placedAt" < ? AND ("previousAt" IS NULL OR "previousAt" < ?) THEN 1 ELSE 0 END) AS "c${index}", ` +
+        `SUM(CASE WHEN "placedAt" >= ? AND "placedAt" < ? AND "previousAt" >= ? AND ("secondPreviousAt" IS NULL OR "secondPreviousAt" < ?) THEN 1 ELSE 0 END) AS "r${index}"`,
+    )
+    .join(", ");
   const [row] = await tx.query<Record<string, unknown>>(
-    `SELECT
-       SUM(CASE WHEN "previousAt" IS NULL OR "previousAt" < ? THEN 1 ELSE 0 END) AS "customers",
-       SUM(CASE WHEN "previousAt" >= ? AND ("secondPreviousAt" IS NULL OR "secondPreviousAt" < ?) THEN 1 ELSE 0 END) AS "repeatCustomers"
-     FROM "AnalyticsOrder" WHERE "shopId" = ? AND "placedAt" >= ? AND "placedAt" < ?`,
-    [from, from, from, shopId, from, to],
+    `SELECT ${columns} FROM "AnalyticsOrder" WHERE "shopId" = ? AND "placedAt" >= ? AND "placedAt" < ?`,
+    [
+      ...windows.flatMap(({ from, to }) => [from, to, from, from, to, from, from]),
+      shopId,
+      Math.min(...windows.map((window) => window.from)),
+      Math.max(...windows.map((window) => window.to)),
+    ],
   );
-  return { customers: num(row?.customers), repeatCustomers: num(row?.repeatCustomers) };
+  return windows.map((_, index) => ({
+    customers: num(row?.[`c${index}`]),
+    repeatCustomers: num(row?.[`r${index}`]),
+  }));
 }
 
 async function npsOf(tx: SqlTx, shopId: string, from: number, to: number) {
@@ -248,6 +263,15 @@ export async function retentionReport(tx: SqlTx, options: RetentionOptions): Pro
     ],
   );
 
+  // Each period and the year before its end (for CLV), counted in one pass.
+  const counted = await windowCustomers(
+    tx,
+    shopId,
+    periods.flatMap((period) => [
+      { from: midnightOf(period.from, zone), to: midnightOf(period.to, zone) },
+      { from: midnightOf(period.to - 365, zone), to: midnightOf(period.to, zone) },
+    ]),
+  );
   const results: PeriodRetention[] = [];
   for (const [index, period] of periods.entries()) {
     const start = midnightOf(period.from, zone);
@@ -257,10 +281,9 @@ export async function retentionReport(tx: SqlTx, options: RetentionOptions): Pro
     const totals = daily.sum(period.from, period.to);
     const retainedCustomers = retained[index] ?? 0;
     const counts = { atStart, atEnd, acquired: totals.newCustomers, retained: retainedCustomers };
-    const inPeriod = await periodCustomers(tx, shopId, start, end);
-    const yearFrom = period.to - 365;
-    const year = daily.sum(yearFrom, period.to);
-    const yearCustomers = (await periodCustomers(tx, shopId, midnightOf(yearFrom, zone), end)).customers;
+    const inPeriod = counted[2 * index] ?? { customers: 0, repeatCustomers: 0 };
+    const year = daily.sum(period.to - 365, period.to);
+    const yearCustomers = counted[2 * index + 1]?.customers ?? 0;
     const lifetimeCustomers = num(lifetime?.[`c${index}`]);
     const lifetimeRepeatCustomers = num(lifetime?.[`r${index}`]);
     results.push({
