@@ -32,6 +32,8 @@ const { values } = parseArgs({
     orders: { type: "string", default: "1000000" },
     requests: { type: "string", default: "40" },
     "no-append": { type: "boolean", default: false },
+    /** Keep the generated schema and print its URL (for looking into a figure); drop it by hand. */
+    keep: { type: "boolean", default: false },
   },
 });
 const customers = Number(values.customers);
@@ -174,7 +176,8 @@ async function main(): Promise<void> {
     console.log(lines.join("\n"));
     if (!values["no-append"]) recordBenchmark(lines);
   } finally {
-    await database.cleanup();
+    if (values.keep) console.log(`kept ${database.url}`);
+    else await database.cleanup();
   }
 }
 
