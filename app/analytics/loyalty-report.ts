@@ -40,6 +40,8 @@ export async function loyaltyFigures(
   tx: SqlTx,
   shopId: string,
   period: { from: number; to: number },
+  /** Every customer with a qualifying order (the retention report's lifetime totals). */
+  totals: { customers: number; repeatCustomers: number; orders: number; revenueMinor: number },
 ): Promise<LoyaltyFigures> {
   const program = await db.loyaltyProgram.findUnique({ where: { shopId } });
   const [balances] = await tx.query<Record<string, unknown>>(
@@ -78,30 +80,27 @@ export async function loyaltyFigures(
   const tierNames = new Map(
     (program ? (tierRulesOf(program)?.tiers ?? []) : []).map((tier) => [tier.id, tier.name]),
   );
-  const groups = await tx.query<Record<string, unknown>>(
-    `SELECT CASE WHEN m."id" IS NULL THEN 0 ELSE 1 END AS "member", COUNT(*) AS "customers",
-       SUM(CASE WHEN a."orders" >= 2 THEN 1 ELSE 0 END) AS "repeatCustomers",
+  // Members are read through the member table (usually far fewer rows than customers); the
+  // non-members are everyone else.
+  const [members] = await tx.query<Record<string, unknown>>(
+    `SELECT COUNT(*) AS "customers", SUM(CASE WHEN a."orders" >= 2 THEN 1 ELSE 0 END) AS "repeatCustomers",
        SUM(a."orders") AS "orders", SUM(a."revenueMinor") AS "revenueMinor"
-     FROM "AnalyticsCustomer" a
-     LEFT JOIN "LoyaltyMember" m ON m."shopId" = a."shopId" AND m."customerId" = a."customerId"
-     WHERE a."shopId" = ? GROUP BY CASE WHEN m."id" IS NULL THEN 0 ELSE 1 END`,
+     FROM "LoyaltyMember" m
+     JOIN "AnalyticsCustomer" a ON a."shopId" = m."shopId" AND a."customerId" = m."customerId"
+     WHERE m."shopId" = ?`,
     [shopId],
   );
-  const group = (member: number): CustomerGroupFigures => {
-    const row = groups.find((candidate) => num(candidate.member) === member);
-    const customers = num(row?.customers);
-    const repeatCustomers = num(row?.repeatCustomers);
-    const orders = num(row?.orders);
-    const revenueMinor = num(row?.revenueMinor);
-    return {
-      customers,
-      repeatCustomers,
-      repeatPurchaseRate: repeatPurchaseRate(repeatCustomers, customers),
-      orders,
-      revenueMinor,
-      averageOrderValueMinor: averageOrderValue(revenueMinor, orders),
-    };
+  const memberTotals = {
+    customers: num(members?.customers),
+    repeatCustomers: num(members?.repeatCustomers),
+    orders: num(members?.orders),
+    revenueMinor: num(members?.revenueMinor),
   };
+  const group = (figures: typeof memberTotals): CustomerGroupFigures => ({
+    ...figures,
+    repeatPurchaseRate: repeatPurchaseRate(figures.repeatCustomers, figures.customers),
+    averageOrderValueMinor: averageOrderValue(figures.revenueMinor, figures.orders),
+  });
   const pointsEarned = num(activity?.earned);
   const pointsRedeemed = num(activity?.redeemed);
   return {
@@ -126,7 +125,12 @@ export async function loyaltyFigures(
         return { tierId, name: tierId ? (tierNames.get(tierId) ?? tierId) : "", members: num(row.members) };
       })
       .sort((a, b) => b.members - a.members),
-    memberCustomers: group(1),
-    nonMembers: group(0),
+    memberCustomers: group(memberTotals),
+    nonMembers: group({
+      customers: totals.customers - memberTotals.customers,
+      repeatCustomers: totals.repeatCustomers - memberTotals.repeatCustomers,
+      orders: totals.orders - memberTotals.orders,
+      revenueMinor: totals.revenueMinor - memberTotals.revenueMinor,
+    }),
   };
 }

@@ -163,7 +163,7 @@ export async function analyticsReport(
       periods: previous ? [{ from, to }, previous] : [{ from, to }],
       now,
     });
-    const loyalty = await loyaltyFigures(db, tx, shopId, instants);
+    const loyalty = await loyaltyFigures(db, tx, shopId, instants, retention.lifetimeTotals);
     return { settings, retention, loyalty };
   });
   const flows = await flowFigures(db, shopId, { from: new Date(instants.from), to: new Date(instants.to) });

@@ -1,5 +1,5 @@
 // Retention figures of a shop for periods of whole local days, read from the rollups only
-// (rollups.ts): S, E, N and the active counts from the daily rows' prefix sums, retained customers
+// (rollups.ts): S, E, N and the active counts from the daily rows' prefix sums, lost customers
 // from the spells, distinct and repeat customers of a period from the order facts' previous-order
 // times, cohorts from their own rollup. A handful of statements per report, whatever the period.
 import { encodeValue, type SqlTx } from "../db/sql";
@@ -88,6 +88,8 @@ export interface RetentionReport {
   cohorts: CohortRow[];
   series: SeriesPoint[];
   customersWithOrders: number;
+  /** Every customer with a qualifying order, now: for members against non-members. */
+  lifetimeTotals: { customers: number; repeatCustomers: number; orders: number; revenueMinor: number };
   averageHistoricalClvMinor: number | null;
   topCustomers: TopCustomer[];
 }
@@ -124,36 +126,39 @@ class DailyTotals {
   }
 }
 
-/** Customers active at both midnights of each pair (a < b): the same spell, or two of theirs. */
-async function retainedCounts(
+/**
+ * Customers lost between two midnights a < b: active at a (the spell covering a) and not at b —
+ * that spell ends before b and no later spell of theirs covers b. Only spells ending in [a, b) are
+ * read (an index range), so a month costs a month of spell ends, not the whole table.
+ */
+async function lostCounts(
   tx: SqlTx,
   shopId: string,
   pairs: readonly { start: number; end: number }[],
 ): Promise<number[]> {
   if (pairs.length === 0) return [];
-  const minEnd = Math.min(...pairs.map((pair) => pair.end));
-  const same = pairs
-    .map(
-      (_, index) => `SUM(CASE WHEN "activeFrom" <= ? AND "activeUntil" >= ? THEN 1 ELSE 0 END) AS r${index}`,
-    )
-    .join(", ");
-  const [sameRow] = await tx.query<Record<string, unknown>>(
-    `SELECT ${same} FROM "AnalyticsSpell" WHERE "shopId" = ? AND "activeUntil" >= ?`,
-    [...pairs.flatMap((pair) => [pair.start, pair.end]), shopId, minEnd],
+  // Day numbers written into the statement (integers from the calendar, never input): the planner
+  // then sees each range and walks the (activeUntil) index instead of a generic plan's scan.
+  const day = (value: number) => {
+    if (!Number.isSafeInteger(value)) throw new Error(`not a day number: ${value}`);
+    return String(value);
+  };
+  const windows = pairs
+    .map((pair, index) => `SELECT ${index} AS "i", ${day(pair.start)} AS "a", ${day(pair.end)} AS "b"`)
+    .join(" UNION ALL ");
+  const rows = await tx.query<{ i: unknown; lost: unknown }>(
+    `SELECT p."i" AS "i", COUNT(*) AS "lost"
+     FROM (${windows}) p
+     JOIN "AnalyticsSpell" e ON e."shopId" = ? AND e."activeUntil" >= p."a" AND e."activeUntil" < p."b" AND e."activeFrom" <= p."a"
+     WHERE NOT EXISTS (
+       SELECT 1 FROM "AnalyticsSpell" l
+       WHERE l."shopId" = e."shopId" AND l."customerId" = e."customerId" AND l."seq" > e."seq"
+         AND l."activeFrom" <= p."b" AND l."activeUntil" >= p."b")
+     GROUP BY p."i"`,
+    [shopId],
   );
-  const cross = pairs
-    .map(
-      (_, index) =>
-        `SUM(CASE WHEN later."activeFrom" <= ? AND later."activeUntil" >= ? AND earlier."activeFrom" <= ? AND earlier."activeUntil" >= ? THEN 1 ELSE 0 END) AS r${index}`,
-    )
-    .join(", ");
-  const [crossRow] = await tx.query<Record<string, unknown>>(
-    `SELECT ${cross} FROM "AnalyticsSpell" later
-     JOIN "AnalyticsSpell" earlier ON earlier."shopId" = later."shopId" AND earlier."customerId" = later."customerId" AND earlier."seq" < later."seq"
-     WHERE later."shopId" = ? AND later."seq" > 1 AND later."activeUntil" >= ?`,
-    [...pairs.flatMap((pair) => [pair.end, pair.end, pair.start, pair.start]), shopId, minEnd],
-  );
-  return pairs.map((_, index) => num(sameRow?.[`r${index}`]) + num(crossRow?.[`r${index}`]));
+  const lost = new Map(rows.map((row) => [num(row.i), num(row.lost)]));
+  return pairs.map((_, index) => lost.get(index) ?? 0);
 }
 
 /**
@@ -241,7 +246,7 @@ export async function retentionReport(tx: SqlTx, options: RetentionOptions): Pro
     from: firstDayOfMonth(month),
     to: firstDayOfMonth(month + 1),
   }));
-  const retained = await retainedCounts(tx, shopId, [
+  const lost = await lostCounts(tx, shopId, [
     ...periods.map((period) => ({ start: period.from, end: period.to })),
     ...seriesPeriods.map((period) => ({ start: period.from, end: period.to })),
   ]);
@@ -253,7 +258,8 @@ export async function retentionReport(tx: SqlTx, options: RetentionOptions): Pro
     )
     .join(", ");
   const [lifetime] = await tx.query<Record<string, unknown>>(
-    `SELECT COUNT(*) AS "customers", SUM("revenueMinor") AS "revenueMinor"${lifetimeColumns ? `, ${lifetimeColumns}` : ""} FROM "AnalyticsCustomer" WHERE "shopId" = ?`,
+    `SELECT COUNT(*) AS "customers", SUM("revenueMinor") AS "revenueMinor", SUM("orders") AS "orders",
+       SUM(CASE WHEN "orders" >= 2 THEN 1 ELSE 0 END) AS "repeatCustomers"${lifetimeColumns ? `, ${lifetimeColumns}` : ""} FROM "AnalyticsCustomer" WHERE "shopId" = ?`,
     [
       ...periods.flatMap((period) => {
         const end = midnightOf(period.to, zone);
@@ -279,7 +285,7 @@ export async function retentionReport(tx: SqlTx, options: RetentionOptions): Pro
     const atStart = daily.activeAt(period.from);
     const atEnd = daily.activeAt(period.to);
     const totals = daily.sum(period.from, period.to);
-    const retainedCustomers = retained[index] ?? 0;
+    const retainedCustomers = atStart - (lost[index] ?? 0);
     const counts = { atStart, atEnd, acquired: totals.newCustomers, retained: retainedCustomers };
     const inPeriod = counted[2 * index] ?? { customers: 0, repeatCustomers: 0 };
     const year = daily.sum(period.to - 365, period.to);
@@ -319,7 +325,7 @@ export async function retentionReport(tx: SqlTx, options: RetentionOptions): Pro
     const atStart = daily.activeAt(period.from);
     const atEnd = daily.activeAt(period.to);
     const totals = daily.sum(period.from, period.to);
-    const retainedCustomers = retained[periods.length + index] ?? 0;
+    const retainedCustomers = atStart - (lost[periods.length + index] ?? 0);
     return {
       month: monthToIso(monthOfDay(period.from)),
       customersAtStart: atStart,
@@ -368,6 +374,12 @@ export async function retentionReport(tx: SqlTx, options: RetentionOptions): Pro
     cohorts,
     series,
     customersWithOrders,
+    lifetimeTotals: {
+      customers: customersWithOrders,
+      repeatCustomers: num(lifetime?.repeatCustomers),
+      orders: num(lifetime?.orders),
+      revenueMinor: num(lifetime?.revenueMinor),
+    },
     averageHistoricalClvMinor:
       customersWithOrders === 0
         ? null

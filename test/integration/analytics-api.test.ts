@@ -186,6 +186,14 @@ describe(`analytics JSON API on ${testProvider}`, () => {
       redemptionRate: 0,
     });
     expect(body.loyalty.memberCustomers).toMatchObject({ customers: 1, repeatCustomers: 1, orders: 2 });
+    // Non-members: Boris (one order) and Cyril (two); Dana has no qualifying order.
+    expect(body.loyalty.nonMemberCustomers).toMatchObject({
+      customers: 2,
+      repeatCustomers: 1,
+      orders: 3,
+      revenue: { amountMinor: 80_001, currency: "CZK" },
+      averageOrderValue: { amountMinor: 26_667, currency: "CZK" },
+    });
     expect(body.flows).toEqual([]);
   });
 
