@@ -1,5 +1,7 @@
 // The worker's composition root: which domains subscribe to store events and which job kinds
 // exist. The worker process and the tests build their workers from here, so both run the same set.
+import { thenRebuildAnalytics } from "./analytics/rebuild";
+import { analyticsSubscriber, analyticsSubscription } from "./analytics/subscriber";
 import type { Clock } from "./clock";
 import {
   dailyIntelligenceJobHandler,
@@ -79,6 +81,7 @@ export function workerSetup(options: {
           },
           [flowsSubscriber.name]: flowsSubscription(),
           [intelligenceSubscriber.name]: intelligenceSubscription(subscribers),
+          [analyticsSubscriber.name]: analyticsSubscription(),
         },
         clock,
       ),
@@ -94,8 +97,8 @@ export function workerSetup(options: {
       [flowDiscountJobKind]: flowDiscountJobHandler({ clock, adminClientFor }),
       [memberTagsJobKind]: memberTagsJobHandler({ adminClientFor }),
       // Imported history announces no events to subscribers: past orders do not earn points
-      // or start flows by themselves.
-      [backfillJobKind]: backfillJobHandler({ clock, adminClientFor }),
+      // or start flows by themselves; analytics is rebuilt from them once the import is done.
+      [backfillJobKind]: thenRebuildAnalytics(backfillJobHandler({ clock, adminClientFor })),
       [inboxPurgeJobKind]: inboxPurgeJobHandler({
         clock,
         retentionDays: options.inboxRetentionDays ?? defaultInboxRetentionDays,

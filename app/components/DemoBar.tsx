@@ -9,6 +9,7 @@ export function DemoBar({ shopDomain }: { shopDomain: string }) {
         <InlineStack gap="400">
           <p>Local data only — no Shopify account is involved.</p>
           <Link to="/app">Home</Link>
+          <Link to="/app/analytics">Analytics</Link>
           <Link to="/app/loyalty">Loyalty</Link>
           <Link to="/app/messaging">Messaging</Link>
         </InlineStack>

@@ -1,5 +1,6 @@
 // Every domain that subscribes to domain events, for whoever records one: the worker, and the web
 // process when a shopper's action is itself a fact (an NPS answer).
+import { analyticsSubscriber } from "../analytics/subscriber";
 import { intelligenceSubscriber } from "../customers/intelligence/subscriber";
 import { flowsSubscriber } from "../flows/subscriber";
 import { loyaltySubscriber } from "../loyalty/subscriber";
@@ -9,4 +10,5 @@ export const domainEventSubscribers: DomainEventSubscriber[] = [
   loyaltySubscriber,
   flowsSubscriber,
   intelligenceSubscriber,
+  analyticsSubscriber,
 ];

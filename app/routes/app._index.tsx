@@ -4,17 +4,20 @@ import { BlockStack, Card, InlineGrid, Layout, Page, Text } from "@shopify/polar
 import { TitleBar } from "@shopify/app-bridge-react";
 import { requireAdmin } from "../admin.server";
 import prisma from "../db.server";
+import { analyticsPageData } from "../analytics/page-data.server";
+import { AnalyticsDashboard } from "../components/analytics/AnalyticsDashboard";
 import { StoreHistoryImport } from "../components/StoreHistoryImport";
 import { requestStoreHistoryImport, storeHistoryImportStatus } from "../shopify/import-status";
 import { shopOverview } from "../shops/overview";
 
-export const loader = async ({ request }: LoaderFunctionArgs) => {
+export const loader = async ({ request, context }: LoaderFunctionArgs) => {
   const { shop } = await requireAdmin(request);
-  const [overview, importStatus] = await Promise.all([
+  const [overview, importStatus, analytics] = await Promise.all([
     shopOverview(prisma, shop),
     storeHistoryImportStatus(prisma, shop.id),
+    analyticsPageData(request, shop, context.clock),
   ]);
-  return { shopDomain: shop.domain, overview, importStatus };
+  return { shopDomain: shop.domain, overview, importStatus, analytics };
 };
 
 export const action = async ({ request, context }: ActionFunctionArgs) => {
@@ -36,7 +39,7 @@ const figures = [
 ] as const;
 
 export default function Home() {
-  const { shopDomain, overview, importStatus } = useLoaderData<typeof loader>();
+  const { shopDomain, overview, importStatus, analytics } = useLoaderData<typeof loader>();
   return (
     <Page title="Stayloop">
       <TitleBar title="Stayloop" />
@@ -70,6 +73,7 @@ export default function Home() {
               ))}
             </InlineGrid>
             <StoreHistoryImport importStatus={importStatus} />
+            <AnalyticsDashboard {...analytics} />
           </BlockStack>
         </Layout.Section>
       </Layout>

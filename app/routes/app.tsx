@@ -30,6 +30,7 @@ export default function App() {
           <Link to="/app" rel="home">
             Home
           </Link>
+          <Link to="/app/analytics">Analytics</Link>
           <Link to="/app/loyalty">Loyalty</Link>
           <Link to="/app/messaging">Messaging</Link>
         </NavMenu>

@@ -7,6 +7,12 @@ import { projectRoot } from "../../prisma/database.mjs";
 import { createEmptyTestDatabase, testProvider, type TestDatabase } from "../support/database";
 
 const expectedTables = [
+  "AnalyticsCohort",
+  "AnalyticsCustomer",
+  "AnalyticsDay",
+  "AnalyticsOrder",
+  "AnalyticsSettings",
+  "AnalyticsSpell",
   "BackfillRun",
   "BrowseEvent",
   "CashbackCredit",

@@ -1,0 +1,400 @@
+// Retention figures of a shop for periods of whole local days, read from the rollups only
+// (rollups.ts): S, E, N and the active counts from the daily rows' prefix sums, lost customers
+// from the spells, distinct and repeat customers of a period from the order facts' previous-order
+// times, cohorts from their own rollup. A handful of statements per report, whatever the period.
+import { encodeValue, type SqlTx } from "../db/sql";
+import { dayToIso, firstDayOfMonth, localDay, midnightOf, monthOfDay, monthToIso } from "./calendar";
+import { cohortOffsets } from "./customer-rollup";
+import {
+  averageOrderValue,
+  churnRate,
+  customerLifetimeValue,
+  customerRetentionRate,
+  historicalCustomerValue,
+  netPromoterScore,
+  npsCounts,
+  percentage,
+  purchaseFrequency,
+  repeatPurchaseRate,
+  roundedQuotient,
+  type NpsCounts,
+} from "./metrics";
+import type { AnalyticsSettingsValues } from "./rollups";
+
+/** Whole local days [from, to): day numbers (calendar.ts). */
+export interface DayPeriod {
+  from: number;
+  to: number;
+}
+
+export interface PeriodRetention {
+  from: string;
+  /** The first day after the period (excluded, like the API's `to`). */
+  to: string;
+  customersAtStart: number;
+  customersAtEnd: number;
+  newCustomers: number;
+  retainedCustomers: number;
+  lostCustomers: number;
+  customerRetentionRate: number | null;
+  churnRate: number | null;
+  orders: number;
+  revenueMinor: number;
+  customers: number;
+  repeatCustomers: number;
+  repeatPurchaseRate: number | null;
+  lifetimeCustomers: number;
+  lifetimeRepeatCustomers: number;
+  lifetimeRepeatPurchaseRate: number | null;
+  averageOrderValueMinor: number | null;
+  purchaseFrequency: number | null;
+  /** The year before the period's end, for CLV: orders, revenue, distinct customers. */
+  yearOrders: number;
+  yearRevenueMinor: number;
+  yearCustomers: number;
+  yearPurchaseFrequency: number | null;
+  customerLifetimeValueMinor: number | null;
+  nps: NpsCounts & { answers: number; score: number | null };
+}
+
+export interface CohortRow {
+  month: string;
+  customers: number;
+  /** Share (percent, two decimals) who ordered in month +1 … +12; null for months not begun. */
+  retention: (number | null)[];
+}
+
+export interface SeriesPoint {
+  month: string;
+  customersAtStart: number;
+  customersAtEnd: number;
+  newCustomers: number;
+  customerRetentionRate: number | null;
+  churnRate: number | null;
+  revenueMinor: number;
+  orders: number;
+}
+
+export interface TopCustomer {
+  customerId: string;
+  name: string;
+  orders: number;
+  revenueMinor: number;
+  historicalClvMinor: number;
+}
+
+export interface RetentionReport {
+  periods: PeriodRetention[];
+  cohorts: CohortRow[];
+  series: SeriesPoint[];
+  customersWithOrders: number;
+  /** Every customer with a qualifying order, now: for members against non-members. */
+  lifetimeTotals: { customers: number; repeatCustomers: number; orders: number; revenueMinor: number };
+  averageHistoricalClvMinor: number | null;
+  topCustomers: TopCustomer[];
+}
+
+const num = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
+
+interface DayRow {
+  day: number;
+  orders: number;
+  revenueMinor: number;
+  newCustomers: number;
+  activeDelta: number;
+}
+
+/** Sums over the daily rows: active customers at a midnight, totals over a day range. */
+class DailyTotals {
+  constructor(private readonly rows: readonly DayRow[]) {}
+
+  activeAt(day: number): number {
+    let active = 0;
+    for (const row of this.rows) if (row.day <= day) active += row.activeDelta;
+    return active;
+  }
+
+  sum(from: number, to: number): { orders: number; revenueMinor: number; newCustomers: number } {
+    const totals = { orders: 0, revenueMinor: 0, newCustomers: 0 };
+    for (const row of this.rows) {
+      if (row.day < from || row.day >= to) continue;
+      totals.orders += row.orders;
+      totals.revenueMinor += row.revenueMinor;
+      totals.newCustomers += row.newCustomers;
+    }
+    return totals;
+  }
+}
+
+/**
+ * Customers lost between two midnights a < b: active at a (the spell covering a) and not at b —
+ * that spell ends before b and no later spell of theirs covers b. Only spells ending in [a, b) are
+ * read (an index range), so a month costs a month of spell ends, not the whole table.
+ */
+async function lostCounts(
+  tx: SqlTx,
+  shopId: string,
+  pairs: readonly { start: number; end: number }[],
+): Promise<number[]> {
+  if (pairs.length === 0) return [];
+  // Day numbers written into the statement (integers from the calendar, never input): the planner
+  // then sees each range and walks the (activeUntil) index instead of a generic plan's scan.
+  const day = (value: number) => {
+    if (!Number.isSafeInteger(value)) throw new Error(`not a day number: ${value}`);
+    return String(value);
+  };
+  const windows = pairs
+    .map((pair, index) => `SELECT ${index} AS "i", ${day(pair.start)} AS "a", ${day(pair.end)} AS "b"`)
+    .join(" UNION ALL ");
+  const rows = await tx.query<{ i: unknown; lost: unknown }>(
+    `SELECT p."i" AS "i", COUNT(*) AS "lost"
+     FROM (${windows}) p
+     JOIN "AnalyticsSpell" e ON e."shopId" = ? AND e."activeUntil" >= p."a" AND e."activeUntil" < p."b" AND e."activeFrom" <= p."a"
+     WHERE NOT EXISTS (
+       SELECT 1 FROM "AnalyticsSpell" l
+       WHERE l."shopId" = e."shopId" AND l."customerId" = e."customerId" AND l."seq" > e."seq"
+         AND l."activeFrom" <= p."b" AND l."activeUntil" >= p."b")
+     GROUP BY p."i"`,
+    [shopId],
+  );
+  const lost = new Map(rows.map((row) => [num(row.i), num(row.lost)]));
+  return pairs.map((_, index) => lost.get(index) ?? 0);
+}
+
+/**
+ * Distinct customers and customers with two or more qualifying orders placed in each window
+ * [from, to), all windows in one pass over the order facts of their combined span.
+ */
+async function windowCustomers(
+  tx: SqlTx,
+  shopId: string,
+  windows: readonly { from: number; to: number }[],
+): Promise<{ customers: number; repeatCustomers: number }[]> {
+  if (windows.length === 0) return [];
+  const columns = windows
+    .map(
+      (_, index) =>
+        `SUM(CASE WHEN "placedAt" >= ? AND "placedAt" < ? AND ("previousAt" IS NULL OR "previousAt" < ?) THEN 1 ELSE 0 END) AS "c${index}", ` +
+        `SUM(CASE WHEN "placedAt" >= ? AND "placedAt" < ? AND "previousAt" >= ? AND ("secondPreviousAt" IS NULL OR "secondPreviousAt" < ?) THEN 1 ELSE 0 END) AS "r${index}"`,
+    )
+    .join(", ");
+  const [row] = await tx.query<Record<string, unknown>>(
+    `SELECT ${columns} FROM "AnalyticsOrder" WHERE "shopId" = ? AND "placedAt" >= ? AND "placedAt" < ?`,
+    [
+      ...windows.flatMap(({ from, to }) => [from, to, from, from, to, from, from]),
+      shopId,
+      Math.min(...windows.map((window) => window.from)),
+      Math.max(...windows.map((window) => window.to)),
+    ],
+  );
+  return windows.map((_, index) => ({
+    customers: num(row?.[`c${index}`]),
+    repeatCustomers: num(row?.[`r${index}`]),
+  }));
+}
+
+async function npsOf(tx: SqlTx, shopId: string, from: number, to: number) {
+  const rows = await tx.query<{ score: unknown; answers: unknown }>(
+    `SELECT "score", COUNT(*) AS "answers" FROM "NpsAnswer" WHERE "shopId" = ? AND "answeredAt" >= ? AND "answeredAt" < ? GROUP BY "score"`,
+    [
+      shopId,
+      encodeValue(tx.provider, "DateTime", new Date(from)),
+      encodeValue(tx.provider, "DateTime", new Date(to)),
+    ],
+  );
+  const counts = npsCounts(rows.map((row) => ({ score: num(row.score), count: num(row.answers) })));
+  return {
+    ...counts,
+    answers: counts.promoters + counts.passives + counts.detractors,
+    score: netPromoterScore(counts),
+  };
+}
+
+export interface RetentionOptions {
+  shopId: string;
+  zone: string;
+  settings: AnalyticsSettingsValues;
+  periods: readonly DayPeriod[];
+  now: Date;
+}
+
+export async function retentionReport(tx: SqlTx, options: RetentionOptions): Promise<RetentionReport> {
+  const { shopId, zone, settings, periods } = options;
+  const today = localDay(options.now.getTime(), zone);
+  const dayRows = (
+    await tx.query<Record<string, unknown>>(
+      `SELECT "day", "orders", "revenueMinor", "newCustomers", "activeDelta" FROM "AnalyticsDay" WHERE "shopId" = ? ORDER BY "day"`,
+      [shopId],
+    )
+  ).map((row) => ({
+    day: num(row.day),
+    orders: num(row.orders),
+    revenueMinor: num(row.revenueMinor),
+    newCustomers: num(row.newCustomers),
+    activeDelta: num(row.activeDelta),
+  }));
+  const daily = new DailyTotals(dayRows);
+
+  // Monthly series: the twelve months up to the first period's last month, those begun by today.
+  const main = periods[0] ?? { from: today, to: today + 1 };
+  const lastMonth = monthOfDay(main.to - 1);
+  const months: number[] = [];
+  for (let month = lastMonth - 11; month <= lastMonth; month += 1) {
+    if (firstDayOfMonth(month) <= today) months.push(month);
+  }
+  const seriesPeriods = months.map((month) => ({
+    from: firstDayOfMonth(month),
+    to: firstDayOfMonth(month + 1),
+  }));
+  const lost = await lostCounts(tx, shopId, [
+    ...periods.map((period) => ({ start: period.from, end: period.to })),
+    ...seriesPeriods.map((period) => ({ start: period.from, end: period.to })),
+  ]);
+
+  const lifetimeColumns = periods
+    .map(
+      (_, index) =>
+        `SUM(CASE WHEN "firstOrderAt" < ? THEN 1 ELSE 0 END) AS "c${index}", SUM(CASE WHEN "secondOrderAt" < ? THEN 1 ELSE 0 END) AS "r${index}"`,
+    )
+    .join(", ");
+  const [lifetime] = await tx.query<Record<string, unknown>>(
+    `SELECT COUNT(*) AS "customers", SUM("revenueMinor") AS "revenueMinor", SUM("orders") AS "orders",
+       SUM(CASE WHEN "orders" >= 2 THEN 1 ELSE 0 END) AS "repeatCustomers"${lifetimeColumns ? `, ${lifetimeColumns}` : ""} FROM "AnalyticsCustomer" WHERE "shopId" = ?`,
+    [
+      ...periods.flatMap((period) => {
+        const end = midnightOf(period.to, zone);
+        return [end, end];
+      }),
+      shopId,
+    ],
+  );
+
+  // Each period and the year before its end (for CLV), counted in one pass.
+  const counted = await windowCustomers(
+    tx,
+    shopId,
+    periods.flatMap((period) => [
+      { from: midnightOf(period.from, zone), to: midnightOf(period.to, zone) },
+      { from: midnightOf(period.to - 365, zone), to: midnightOf(period.to, zone) },
+    ]),
+  );
+  const results: PeriodRetention[] = [];
+  for (const [index, period] of periods.entries()) {
+    const start = midnightOf(period.from, zone);
+    const end = midnightOf(period.to, zone);
+    const atStart = daily.activeAt(period.from);
+    const atEnd = daily.activeAt(period.to);
+    const totals = daily.sum(period.from, period.to);
+    const retainedCustomers = atStart - (lost[index] ?? 0);
+    const counts = { atStart, atEnd, acquired: totals.newCustomers, retained: retainedCustomers };
+    const inPeriod = counted[2 * index] ?? { customers: 0, repeatCustomers: 0 };
+    const year = daily.sum(period.to - 365, period.to);
+    const yearCustomers = counted[2 * index + 1]?.customers ?? 0;
+    const lifetimeCustomers = num(lifetime?.[`c${index}`]);
+    const lifetimeRepeatCustomers = num(lifetime?.[`r${index}`]);
+    results.push({
+      from: dayToIso(period.from),
+      to: dayToIso(period.to),
+      customersAtStart: atStart,
+      customersAtEnd: atEnd,
+      newCustomers: totals.newCustomers,
+      retainedCustomers,
+      lostCustomers: atStart - retainedCustomers,
+      customerRetentionRate: customerRetentionRate(counts),
+      churnRate: churnRate(counts),
+      orders: totals.orders,
+      revenueMinor: totals.revenueMinor,
+      customers: inPeriod.customers,
+      repeatCustomers: inPeriod.repeatCustomers,
+      repeatPurchaseRate: repeatPurchaseRate(inPeriod.repeatCustomers, inPeriod.customers),
+      lifetimeCustomers,
+      lifetimeRepeatCustomers,
+      lifetimeRepeatPurchaseRate: repeatPurchaseRate(lifetimeRepeatCustomers, lifetimeCustomers),
+      averageOrderValueMinor: averageOrderValue(totals.revenueMinor, totals.orders),
+      purchaseFrequency: purchaseFrequency(totals.orders, inPeriod.customers),
+      yearOrders: year.orders,
+      yearRevenueMinor: year.revenueMinor,
+      yearCustomers,
+      yearPurchaseFrequency: purchaseFrequency(year.orders, yearCustomers),
+      customerLifetimeValueMinor: customerLifetimeValue(year.revenueMinor, yearCustomers, settings),
+      nps: await npsOf(tx, shopId, start, end),
+    });
+  }
+
+  const series: SeriesPoint[] = seriesPeriods.map((period, index) => {
+    const atStart = daily.activeAt(period.from);
+    const atEnd = daily.activeAt(period.to);
+    const totals = daily.sum(period.from, period.to);
+    const retainedCustomers = atStart - (lost[periods.length + index] ?? 0);
+    return {
+      month: monthToIso(monthOfDay(period.from)),
+      customersAtStart: atStart,
+      customersAtEnd: atEnd,
+      newCustomers: totals.newCustomers,
+      customerRetentionRate: customerRetentionRate({ atStart, atEnd, acquired: totals.newCustomers }),
+      churnRate: churnRate({ atStart, retained: retainedCustomers }),
+      revenueMinor: totals.revenueMinor,
+      orders: totals.orders,
+    };
+  });
+
+  // Cohorts: the twelve first-order months up to the period's last month.
+  const currentMonth = monthOfDay(today);
+  const cohortRows = await tx.query<Record<string, unknown>>(
+    `SELECT "cohortMonth", "offset", "customers" FROM "AnalyticsCohort" WHERE "shopId" = ? AND "cohortMonth" >= ? AND "cohortMonth" <= ?`,
+    [shopId, lastMonth - 11, lastMonth],
+  );
+  const cohortCells = new Map(
+    cohortRows.map((row) => [`${num(row.cohortMonth)}:${num(row.offset)}`, num(row.customers)]),
+  );
+  const cohorts: CohortRow[] = [];
+  for (let month = lastMonth - 11; month <= lastMonth; month += 1) {
+    const customers = cohortCells.get(`${month}:0`) ?? 0;
+    if (customers === 0) continue;
+    cohorts.push({
+      month: monthToIso(month),
+      customers,
+      retention: Array.from({ length: cohortOffsets }, (_, index) => {
+        const offset = index + 1;
+        if (month + offset > currentMonth) return null;
+        return percentage(cohortCells.get(`${month}:${offset}`) ?? 0, customers);
+      }),
+    });
+  }
+
+  const top = await tx.query<Record<string, unknown>>(
+    `SELECT a."customerId", a."orders", a."revenueMinor", c."firstName", c."lastName", c."email"
+     FROM "AnalyticsCustomer" a JOIN "Customer" c ON c."id" = a."customerId"
+     WHERE a."shopId" = ? ORDER BY a."revenueMinor" DESC, a."customerId" LIMIT 10`,
+    [shopId],
+  );
+  const customersWithOrders = num(lifetime?.customers);
+  return {
+    periods: results,
+    cohorts,
+    series,
+    customersWithOrders,
+    lifetimeTotals: {
+      customers: customersWithOrders,
+      repeatCustomers: num(lifetime?.repeatCustomers),
+      orders: num(lifetime?.orders),
+      revenueMinor: num(lifetime?.revenueMinor),
+    },
+    averageHistoricalClvMinor:
+      customersWithOrders === 0
+        ? null
+        : roundedQuotient(
+            BigInt(num(lifetime?.revenueMinor)) * BigInt(settings.profitMarginBasisPoints),
+            BigInt(customersWithOrders) * 10_000n,
+          ),
+    topCustomers: top.map((row) => ({
+      customerId: String(row.customerId),
+      name:
+        [row.firstName, row.lastName].filter((part) => typeof part === "string" && part).join(" ") ||
+        (typeof row.email === "string" ? row.email : "—"),
+      orders: num(row.orders),
+      revenueMinor: num(row.revenueMinor),
+      historicalClvMinor: historicalCustomerValue(num(row.revenueMinor), settings.profitMarginBasisPoints),
+    })),
+  };
+}
