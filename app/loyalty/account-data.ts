@@ -123,7 +123,8 @@ export async function redeemFromAccount(
     shopper,
     {
       rewardId: request.rewardId,
-      idempotencyKey: `account:${shopper.customer.id}:${request.idempotencyKey}`,
+      // Namespaced per shopper by redeemShopperReward; "account:" keeps it apart from the widget's keys.
+      idempotencyKey: `account:${request.idempotencyKey}`,
     },
     options,
   );

@@ -15,6 +15,7 @@ import prisma from "../db.server";
 import { redeemFromAccount } from "../loyalty/account-data";
 import { InsufficientPointsError } from "../loyalty/ledger";
 import { RedemptionError, RedemptionFailedError } from "../loyalty/redemption";
+import { StorefrontConflictError, StorefrontRewardNotFoundError } from "../loyalty/storefront";
 import { ShopUnavailableError } from "../shopify/shop-admin";
 import { TokenBuckets } from "../storefront/rate-limit";
 
@@ -63,7 +64,9 @@ export const action = async ({ request, context }: ActionFunctionArgs) => {
     }
     if (error instanceof RedemptionFailedError)
       return accountJson(502, { error: "the code could not be created" });
-    if (error instanceof RedemptionError) return accountJson(404, { error: "this reward is not available" });
+    if (error instanceof StorefrontRewardNotFoundError || error instanceof RedemptionError)
+      return accountJson(404, { error: "this reward is not available" });
+    if (error instanceof StorefrontConflictError) return accountJson(409, { error: error.message });
     if (error instanceof ShopUnavailableError)
       return accountJson(503, { error: "rewards cannot be issued now" });
     throw error;
