@@ -217,7 +217,11 @@ describe("loyalty settings in Chromium (demo shop)", () => {
     });
     await waitForText(page, "5.00 USD off", watched);
 
-    await page.getByRole("button", { name: "Withdraw" }).first().click();
+    await page
+      .getByRole("row")
+      .filter({ hasText: "$5 off your next order" })
+      .getByRole("button", { name: "Withdraw" })
+      .click();
     await waitForText(page, "Reward withdrawn.", watched);
     expect(numbers(await db.loyaltyReward.findUniqueOrThrow({ where: { id: reward.id } })).active).toBe(
       false,
