@@ -498,8 +498,11 @@ describe(`input fuzz on ${testProvider} (seed ${seed})`, () => {
     const sample = await db.webhookInbox.findMany({
       orderBy: { receivedAt: "asc" },
       take: 80,
-      select: { id: true },
+      select: { id: true, payload: true },
     });
+    // What each delivery names is read now: a redaction applied by the worker erases the bodies
+    // of the deliveries that mention the customer.
+    const payloadOf = new Map(sample.map((row) => [row.id, row.payload]));
     await db.webhookInbox.updateMany({
       where: { id: { notIn: sample.map((row) => row.id) } },
       data: { status: "held" },
@@ -510,11 +513,12 @@ describe(`input fuzz on ${testProvider} (seed ${seed})`, () => {
     await drain(testWorker(db, clock, { retryBaseMs: 60 * 60 * 1000 }));
     const rows = await db.webhookInbox.findMany({
       where: { status: { not: "held" } },
-      select: { status: true, payload: true },
+      select: { id: true, status: true },
     });
     expect(rows.filter((row) => row.status === "processing")).toEqual([]);
-    const named = (payload: string) => {
+    const named = (id: string) => {
       try {
+        const payload = payloadOf.get(id) ?? "";
         const parsed = JSON.parse(payload) as { id?: unknown; customer?: { id?: unknown } | null };
         return [parsed.id, parsed.customer?.id].filter((id) => id !== undefined && id !== null).map(String);
       } catch {
@@ -522,12 +526,12 @@ describe(`input fuzz on ${testProvider} (seed ${seed})`, () => {
       }
     };
     const namedByDone = new Set(
-      rows.filter((row) => row.status === "done").flatMap((row) => named(row.payload)),
+      rows.filter((row) => row.status === "done").flatMap((row) => named(row.id)),
     );
     const onlyByFailed = new Set(
       rows
         .filter((row) => row.status !== "done")
-        .flatMap((row) => named(row.payload))
+        .flatMap((row) => named(row.id))
         .filter((id) => !namedByDone.has(id)),
     );
     const customers = numbers(await db.customer.findMany({ select: { shopifyId: true } }));
