@@ -44,6 +44,8 @@ export interface SpellFact {
   seq: number;
   activeFrom: number;
   activeUntil: number;
+  /** The first day of the customer's next spell; null for their last one. */
+  nextFrom: number | null;
 }
 
 export interface CustomerRollup {
@@ -125,8 +127,10 @@ export function customerRollup(
     const until = activityDay + activityWindowDays;
     const last = spells[spells.length - 1];
     if (last && from <= last.activeUntil + 1) last.activeUntil = Math.max(last.activeUntil, until);
-    else spells.push({ shopId, customerId, seq: spells.length + 1, activeFrom: from, activeUntil: until });
+    else
+      spells.push({ shopId, customerId, seq: spells.length + 1, activeFrom: from, activeUntil: until, nextFrom: null });
   }
+  for (const [index, spell] of spells.entries()) spell.nextFrom = spells[index + 1]?.activeFrom ?? null;
   return { orders: facts, customer, spells };
 }
 

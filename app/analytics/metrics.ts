@@ -68,21 +68,25 @@ export interface ClvSettings {
 export const defaultClvSettings: ClvSettings = { expectedLifespanMonths: 36, profitMarginBasisPoints: 3000 };
 
 /**
- * CLV = AOV × purchase frequency per year × expected lifespan (years) × profit margin, over one
- * year of orders: AOV × frequency = revenue / customers exactly, so CLV =
- * revenue × lifespan months × margin basis points / (customers × 12 × 10,000), rounded once.
+ * CLV = AOV × purchase frequency per year × expected lifespan (years) × profit margin, over the
+ * orders of a window of `windowDays` (the activity window before the period's end, a year by
+ * default): AOV × frequency = revenue / customers exactly, and a window of W days is scaled to a
+ * year by 365 / W, so CLV = revenue × 365 × lifespan months × margin basis points /
+ * (customers × W × 12 × 10,000), rounded once.
  */
 export function customerLifetimeValue(
-  yearRevenueMinor: number,
-  yearCustomers: number,
+  windowRevenueMinor: number,
+  windowCustomers: number,
   settings: ClvSettings,
+  windowDays = 365,
 ): number | null {
-  if (yearCustomers === 0) return null;
+  if (windowCustomers === 0) return null;
   return roundedQuotient(
-    BigInt(yearRevenueMinor) *
+    BigInt(windowRevenueMinor) *
+      365n *
       BigInt(settings.expectedLifespanMonths) *
       BigInt(settings.profitMarginBasisPoints),
-    BigInt(yearCustomers) * 12n * 10_000n,
+    BigInt(windowCustomers) * BigInt(windowDays) * 12n * 10_000n,
   );
 }
 

@@ -48,7 +48,11 @@ export interface PeriodRetention {
   lifetimeRepeatPurchaseRate: number | null;
   averageOrderValueMinor: number | null;
   purchaseFrequency: number | null;
-  /** The year before the period's end, for CLV: orders, revenue, distinct customers. */
+  /**
+   * For CLV, the activity window before the period's end ((end − W, end], a year by default):
+   * its orders and revenue, and its customers — exactly those active at the end. The frequency is
+   * scaled to a year when W is not 365 days.
+   */
   yearOrders: number;
   yearRevenueMinor: number;
   yearCustomers: number;
@@ -129,7 +133,8 @@ class DailyTotals {
 /**
  * Customers lost between two midnights a < b: active at a (the spell covering a) and not at b —
  * that spell ends before b and no later spell of theirs covers b. Only spells ending in [a, b) are
- * read (an index range), so a month costs a month of spell ends, not the whole table.
+ * read (an index range, index-only), so a month costs a month of spell ends, not the whole table;
+ * a spell whose customer has no next spell by b is lost without looking further (`nextFrom`).
  */
 async function lostCounts(
   tx: SqlTx,
@@ -150,7 +155,7 @@ async function lostCounts(
     `SELECT p."i" AS "i", COUNT(*) AS "lost"
      FROM (${windows}) p
      JOIN "AnalyticsSpell" e ON e."shopId" = ? AND e."activeUntil" >= p."a" AND e."activeUntil" < p."b" AND e."activeFrom" <= p."a"
-     WHERE NOT EXISTS (
+     WHERE e."nextFrom" IS NULL OR e."nextFrom" > p."b" OR NOT EXISTS (
        SELECT 1 FROM "AnalyticsSpell" l
        WHERE l."shopId" = e."shopId" AND l."customerId" = e."customerId" AND l."seq" > e."seq"
          AND l."activeFrom" <= p."b" AND l."activeUntil" >= p."b")
@@ -191,6 +196,26 @@ async function windowCustomers(
     customers: num(row?.[`c${index}`]),
     repeatCustomers: num(row?.[`r${index}`]),
   }));
+}
+
+const noOrders = { orders: 0, revenueMinor: 0 };
+
+/** Qualifying orders placed exactly at these instants (window edges), by instant. */
+async function ordersAtInstants(
+  tx: SqlTx,
+  shopId: string,
+  instants: readonly number[],
+): Promise<Map<number, { orders: number; revenueMinor: number }>> {
+  const distinct = [...new Set(instants)];
+  if (distinct.length === 0) return new Map();
+  const rows = await tx.query<Record<string, unknown>>(
+    `SELECT "placedAt", COUNT(*) AS "orders", SUM("revenueMinor") AS "revenueMinor" FROM "AnalyticsOrder"
+     WHERE "shopId" = ? AND "placedAt" IN (${distinct.map(() => "?").join(", ")}) GROUP BY "placedAt"`,
+    [shopId, ...distinct],
+  );
+  return new Map(
+    rows.map((row) => [num(row.placedAt), { orders: num(row.orders), revenueMinor: num(row.revenueMinor) }]),
+  );
 }
 
 async function npsOf(tx: SqlTx, shopId: string, from: number, to: number) {
@@ -269,14 +294,17 @@ export async function retentionReport(tx: SqlTx, options: RetentionOptions): Pro
     ],
   );
 
-  // Each period and the year before its end (for CLV), counted in one pass.
+  // Distinct and repeat customers of each period, counted in one pass.
   const counted = await windowCustomers(
     tx,
     shopId,
-    periods.flatMap((period) => [
-      { from: midnightOf(period.from, zone), to: midnightOf(period.to, zone) },
-      { from: midnightOf(period.to - 365, zone), to: midnightOf(period.to, zone) },
-    ]),
+    periods.map((period) => ({ from: midnightOf(period.from, zone), to: midnightOf(period.to, zone) })),
+  );
+  const window = settings.activityWindowDays;
+  const atMidnights = await ordersAtInstants(
+    tx,
+    shopId,
+    periods.flatMap((period) => [midnightOf(period.to - window, zone), midnightOf(period.to, zone)]),
   );
   const results: PeriodRetention[] = [];
   for (const [index, period] of periods.entries()) {
@@ -287,9 +315,17 @@ export async function retentionReport(tx: SqlTx, options: RetentionOptions): Pro
     const totals = daily.sum(period.from, period.to);
     const retainedCustomers = atStart - (lost[index] ?? 0);
     const counts = { atStart, atEnd, acquired: totals.newCustomers, retained: retainedCustomers };
-    const inPeriod = counted[2 * index] ?? { customers: 0, repeatCustomers: 0 };
-    const year = daily.sum(period.to - 365, period.to);
-    const yearCustomers = counted[2 * index + 1]?.customers ?? 0;
+    const inPeriod = counted[index] ?? { customers: 0, repeatCustomers: 0 };
+    // (end − W, end]: the day rows of [end − W, end) hold [midnight(end − W), midnight(end)), so
+    // orders placed exactly at the window's first midnight leave and those at its last one join.
+    const days = daily.sum(period.to - window, period.to);
+    const leaving = atMidnights.get(midnightOf(period.to - window, zone)) ?? noOrders;
+    const joining = atMidnights.get(end) ?? noOrders;
+    const year = {
+      orders: days.orders - leaving.orders + joining.orders,
+      revenueMinor: days.revenueMinor - leaving.revenueMinor + joining.revenueMinor,
+    };
+    const yearCustomers = atEnd;
     const lifetimeCustomers = num(lifetime?.[`c${index}`]);
     const lifetimeRepeatCustomers = num(lifetime?.[`r${index}`]);
     results.push({
@@ -315,8 +351,8 @@ export async function retentionReport(tx: SqlTx, options: RetentionOptions): Pro
       yearOrders: year.orders,
       yearRevenueMinor: year.revenueMinor,
       yearCustomers,
-      yearPurchaseFrequency: purchaseFrequency(year.orders, yearCustomers),
-      customerLifetimeValueMinor: customerLifetimeValue(year.revenueMinor, yearCustomers, settings),
+      yearPurchaseFrequency: purchaseFrequency(year.orders * 365, yearCustomers * window),
+      customerLifetimeValueMinor: customerLifetimeValue(year.revenueMinor, yearCustomers, settings, window),
       nps: await npsOf(tx, shopId, start, end),
     });
   }

@@ -325,11 +325,12 @@ describe(`analytics rollups on ${testProvider}`, () => {
           at(tx, end),
         ],
       );
-      const ordersIn = async (from: number, to: number) => {
+      const ordersIn = async (from: number, to: number, edges: "[)" | "(]" = "[)") => {
+        const range = edges === "[)" ? `o."processedAt" >= ? AND o."processedAt" < ?` : `o."processedAt" > ? AND o."processedAt" <= ?`;
         const [row] = await tx.query<Record<string, unknown>>(
           `SELECT COUNT(*) AS "orders", SUM(CASE WHEN o."subtotalMinor" > o."refundedMinor" THEN o."subtotalMinor" - o."refundedMinor" ELSE 0 END) AS "revenue",
              COUNT(DISTINCT o."customerId") AS "customers"
-           FROM "Order" o WHERE ${qualifying} AND o."processedAt" >= ? AND o."processedAt" < ?`,
+           FROM "Order" o WHERE ${qualifying} AND ${range}`,
           [shopId, at(tx, from), at(tx, to)],
         );
         const [repeat] = await tx.query<{ count: unknown }>(
@@ -345,7 +346,8 @@ describe(`analytics rollups on ${testProvider}`, () => {
       };
       const inPeriod = await ordersIn(start, end);
       const lifetime = await ordersIn(0, end);
-      const year = await ordersIn(midnight(period.yearBack), end);
+      // CLV's year is the activity window before the period's end: (end − 365 days, end].
+      const year = await ordersIn(midnight(period.yearBack), end, "(]");
       const [nps] = await tx.query<Record<string, unknown>>(
         `SELECT SUM(CASE WHEN "score" >= 9 THEN 1 ELSE 0 END) AS "promoters", SUM(CASE WHEN "score" <= 6 THEN 1 ELSE 0 END) AS "detractors", COUNT(*) AS "answers"
          FROM "NpsAnswer" WHERE "shopId" = ? AND "answeredAt" >= ? AND "answeredAt" < ?`,
