@@ -4,7 +4,7 @@ import type { DomainEvent, Job } from "@prisma/client";
 import { z } from "zod";
 import type { Clock } from "../clock";
 import type { Database } from "../db/client";
-import { selectWhereIn } from "../db/sql";
+import { selectWhereIn, type SqlTx } from "../db/sql";
 import { markJobsDone } from "../jobs/claims";
 import type { BatchJobContext, BatchJobOutcome, JobHandler } from "../jobs/worker";
 
@@ -28,6 +28,43 @@ export type DomainEventBatchHandler = (
 export interface DomainEventSubscription {
   handle: DomainEventHandler;
   handleBatch?: DomainEventBatchHandler;
+}
+
+/**
+ * The batch path of a subscriber whose work is per shop: each shop's deliveries are applied in one
+ * transaction on the batch connection, their jobs marked done in it; a shop whose transaction fails
+ * leaves nothing behind and its deliveries go one by one, so the one that cannot be applied is found.
+ */
+export function perShopBatch(
+  apply: (tx: SqlTx, shopId: string, events: DomainEvent[], now: Date) => Promise<void>,
+): DomainEventBatchHandler {
+  return async (deliveries, context) => {
+    const outcome: BatchJobOutcome = { done: [], failed: [], single: [] };
+    const byShop = new Map<string, EventDelivery[]>();
+    for (const delivery of deliveries) {
+      const list = byShop.get(delivery.event.shopId);
+      if (list) list.push(delivery);
+      else byShop.set(delivery.event.shopId, [delivery]);
+    }
+    for (const [shopId, shopDeliveries] of byShop) {
+      const jobIds = shopDeliveries.map((delivery) => delivery.job.id);
+      try {
+        await context.sql.transaction(async (tx) => {
+          await apply(
+            tx,
+            shopId,
+            shopDeliveries.map((delivery) => delivery.event),
+            context.now,
+          );
+          await markJobsDone(tx, jobIds, context.workerId, context.now);
+        });
+        outcome.done.push(...jobIds);
+      } catch {
+        outcome.single.push(...shopDeliveries.map((delivery) => delivery.job));
+      }
+    }
+    return outcome;
+  };
 }
 
 const deliveryPayload = z.object({ eventId: z.string(), subscriber: z.string() });

@@ -6,9 +6,7 @@ import type { DomainEvent, Order } from "@prisma/client";
 import { sqlConnectionOf } from "../../db/client";
 import { selectWhereIn, type SqlTx } from "../../db/sql";
 import type { DomainEventSubscriber } from "../../events/domain-events";
-import type { DomainEventSubscription, EventDelivery } from "../../events/event-delivery";
-import { markJobsDone } from "../../jobs/claims";
-import type { BatchJobOutcome } from "../../jobs/worker";
+import { perShopBatch, type DomainEventSubscription } from "../../events/event-delivery";
 import { intelligenceConfigOf, recomputeCustomers } from "./store";
 
 export const intelligenceSubscriber: DomainEventSubscriber = {
@@ -66,34 +64,6 @@ export function intelligenceSubscription(
         recomputeFor(tx, event.shopId, [event], now, subscribers),
       );
     },
-    handleBatch: async (deliveries, context) => {
-      const outcome: BatchJobOutcome = { done: [], failed: [], single: [] };
-      const byShop = new Map<string, EventDelivery[]>();
-      for (const delivery of deliveries) {
-        const list = byShop.get(delivery.event.shopId) ?? [];
-        list.push(delivery);
-        byShop.set(delivery.event.shopId, list);
-      }
-      for (const [shopId, shopDeliveries] of byShop) {
-        const jobIds = shopDeliveries.map((delivery) => delivery.job.id);
-        try {
-          await context.sql.transaction(async (tx) => {
-            await recomputeFor(
-              tx,
-              shopId,
-              shopDeliveries.map((delivery) => delivery.event),
-              context.now,
-              subscribers,
-            );
-            await markJobsDone(tx, jobIds, context.workerId, context.now);
-          });
-          outcome.done.push(...jobIds);
-        } catch {
-          // This shop's batch left nothing behind: each delivery on its own finds out why.
-          outcome.single.push(...shopDeliveries.map((delivery) => delivery.job));
-        }
-      }
-      return outcome;
-    },
+    handleBatch: perShopBatch((tx, shopId, events, now) => recomputeFor(tx, shopId, events, now, subscribers)),
   };
 }
