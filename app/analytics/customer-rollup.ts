@@ -2,7 +2,7 @@
 // orders as they stand now (cancellations and refunds included), so the worker can recompute a
 // customer whenever any of their orders changes, in any delivery order and any number of times,
 // and the rebuild computes exactly the same rows (docs/decisions/013-analytics.md).
-import { localDay, monthOfDay } from "./calendar";
+import { firstDayOfMonth, localDay, monthOfDay } from "./calendar";
 
 /** An order as analytics reads it from the raw tables. */
 export interface RawOrder {
@@ -140,6 +140,8 @@ export interface DayTotals {
   revenueMinor: number;
   newCustomers: number;
   activeDelta: number;
+  secondOrders: number;
+  monthLost: number;
 }
 
 /** What rows add to the shop's daily and cohort rollups (cohort key: "month:offset"). */
@@ -155,7 +157,7 @@ export function emptyContribution(): Contribution {
 function dayTotals(contribution: Contribution, day: number): DayTotals {
   let totals = contribution.days.get(day);
   if (!totals) {
-    totals = { orders: 0, revenueMinor: 0, newCustomers: 0, activeDelta: 0 };
+    totals = { orders: 0, revenueMinor: 0, newCustomers: 0, activeDelta: 0, secondOrders: 0, monthLost: 0 };
     contribution.days.set(day, totals);
   }
   return totals;
@@ -172,10 +174,20 @@ export function addContribution(
     totals.orders += sign;
     totals.revenueMinor += sign * fact.revenueMinor;
   }
+  const activeOn = (day: number) =>
+    rollup.spells.some((spell) => spell.activeFrom <= day && day <= spell.activeUntil);
   for (const spell of rollup.spells) {
     dayTotals(contribution, spell.activeFrom).activeDelta += sign;
     dayTotals(contribution, spell.activeUntil + 1).activeDelta -= sign;
+    // Lost in the month the spell ends in, when it covered that month's first midnight and no
+    // spell covers the next month's.
+    const month = monthOfDay(spell.activeUntil);
+    const monthStart = firstDayOfMonth(month);
+    if (spell.activeFrom <= monthStart && !activeOn(firstDayOfMonth(month + 1)))
+      dayTotals(contribution, monthStart).monthLost += sign;
   }
+  const second = rollup.orders[1];
+  if (second) dayTotals(contribution, second.day).secondOrders += sign;
   const { customer } = rollup;
   if (customer) {
     dayTotals(contribution, customer.firstDay).newCustomers += sign;

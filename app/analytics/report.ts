@@ -155,6 +155,10 @@ export async function analyticsReport(
   const instants = { from: midnightOf(from, zone), to: midnightOf(to, zone) };
 
   const { settings, retention, loyalty } = await sql.transaction(async (tx) => {
+    // PostgreSQL's JIT compiles these few aggregate statements on every call because their
+    // estimated cost crosses its threshold: ~25 ms of compiling per statement for statements that
+    // run in tens of milliseconds (docs/benchmarks.md). The report's transaction runs without it.
+    if (tx.provider === "postgresql") await tx.execute("SET LOCAL jit = off");
     const settings = await analyticsSettingsOf(tx, shopId);
     const retention = await retentionReport(tx, {
       shopId,

@@ -106,11 +106,33 @@ interface DayRow {
   revenueMinor: number;
   newCustomers: number;
   activeDelta: number;
+  secondOrders: number;
+  monthLost: number;
 }
 
 /** Sums over the daily rows: active customers at a midnight, totals over a day range. */
 class DailyTotals {
-  constructor(private readonly rows: readonly DayRow[]) {}
+  private readonly byDay: Map<number, DayRow>;
+
+  constructor(private readonly rows: readonly DayRow[]) {
+    this.byDay = new Map(rows.map((row) => [row.day, row]));
+  }
+
+  /** Customers active at the first midnight of the month starting on `day` and not at the next. */
+  lostInMonthFrom(day: number): number {
+    return this.byDay.get(day)?.monthLost ?? 0;
+  }
+
+  /** Customers whose first / second qualifying order was placed before the midnight of `day`. */
+  customersBefore(day: number): { customers: number; repeatCustomers: number } {
+    const totals = { customers: 0, repeatCustomers: 0 };
+    for (const row of this.rows) {
+      if (row.day >= day) continue;
+      totals.customers += row.newCustomers;
+      totals.repeatCustomers += row.secondOrders;
+    }
+    return totals;
+  }
 
   activeAt(day: number): number {
     let active = 0;
@@ -133,13 +155,16 @@ class DailyTotals {
 /**
  * Customers lost between two midnights a < b: active at a (the spell covering a) and not at b —
  * that spell ends before b and no later spell of theirs covers b. Only spells ending in [a, b) are
- * read (an index range, index-only), so a month costs a month of spell ends, not the whole table;
- * a spell whose customer has no next spell by b is lost without looking further (`nextFrom`).
+ * read (an index range), so a window costs its spell ends, not the whole table. A customer with
+ * no next spell by b (`nextFrom`) is lost without looking further; one whose next spell starts by
+ * b is not, when b − a ≤ W: that spell starts after a and lasts at least W days, so it covers b.
+ * Only longer windows look at the customer's later spells.
  */
 async function lostCounts(
   tx: SqlTx,
   shopId: string,
   pairs: readonly { start: number; end: number }[],
+  windowDays: number,
 ): Promise<number[]> {
   if (pairs.length === 0) return [];
   // Day numbers written into the statement (integers from the calendar, never input): the planner
@@ -149,16 +174,19 @@ async function lostCounts(
     return String(value);
   };
   const windows = pairs
-    .map((pair, index) => `SELECT ${index} AS "i", ${day(pair.start)} AS "a", ${day(pair.end)} AS "b"`)
+    .map(
+      (pair, index) =>
+        `SELECT ${index} AS "i", ${day(pair.start)} AS "a", ${day(pair.end)} AS "b", ${pair.end - pair.start > windowDays ? 1 : 0} AS "long"`,
+    )
     .join(" UNION ALL ");
   const rows = await tx.query<{ i: unknown; lost: unknown }>(
     `SELECT p."i" AS "i", COUNT(*) AS "lost"
      FROM (${windows}) p
      JOIN "AnalyticsSpell" e ON e."shopId" = ? AND e."activeUntil" >= p."a" AND e."activeUntil" < p."b" AND e."activeFrom" <= p."a"
-     WHERE e."nextFrom" IS NULL OR e."nextFrom" > p."b" OR NOT EXISTS (
+     WHERE e."nextFrom" IS NULL OR e."nextFrom" > p."b" OR (p."long" = 1 AND NOT EXISTS (
        SELECT 1 FROM "AnalyticsSpell" l
        WHERE l."shopId" = e."shopId" AND l."customerId" = e."customerId" AND l."seq" > e."seq"
-         AND l."activeFrom" <= p."b" AND l."activeUntil" >= p."b")
+         AND l."activeFrom" <= p."b" AND l."activeUntil" >= p."b"))
      GROUP BY p."i"`,
     [shopId],
   );
@@ -248,7 +276,7 @@ export async function retentionReport(tx: SqlTx, options: RetentionOptions): Pro
   const today = localDay(options.now.getTime(), zone);
   const dayRows = (
     await tx.query<Record<string, unknown>>(
-      `SELECT "day", "orders", "revenueMinor", "newCustomers", "activeDelta" FROM "AnalyticsDay" WHERE "shopId" = ? ORDER BY "day"`,
+      `SELECT "day", "orders", "revenueMinor", "newCustomers", "activeDelta", "secondOrders", "monthLost" FROM "AnalyticsDay" WHERE "shopId" = ? ORDER BY "day"`,
       [shopId],
     )
   ).map((row) => ({
@@ -257,6 +285,8 @@ export async function retentionReport(tx: SqlTx, options: RetentionOptions): Pro
     revenueMinor: num(row.revenueMinor),
     newCustomers: num(row.newCustomers),
     activeDelta: num(row.activeDelta),
+    secondOrders: num(row.secondOrders),
+    monthLost: num(row.monthLost),
   }));
   const daily = new DailyTotals(dayRows);
 
@@ -271,28 +301,16 @@ export async function retentionReport(tx: SqlTx, options: RetentionOptions): Pro
     from: firstDayOfMonth(month),
     to: firstDayOfMonth(month + 1),
   }));
-  const lost = await lostCounts(tx, shopId, [
-    ...periods.map((period) => ({ start: period.from, end: period.to })),
-    ...seriesPeriods.map((period) => ({ start: period.from, end: period.to })),
-  ]);
-
-  const lifetimeColumns = periods
-    .map(
-      (_, index) =>
-        `SUM(CASE WHEN "firstOrderAt" < ? THEN 1 ELSE 0 END) AS "c${index}", SUM(CASE WHEN "secondOrderAt" < ? THEN 1 ELSE 0 END) AS "r${index}"`,
-    )
-    .join(", ");
-  const [lifetime] = await tx.query<Record<string, unknown>>(
-    `SELECT COUNT(*) AS "customers", SUM("revenueMinor") AS "revenueMinor", SUM("orders") AS "orders",
-       SUM(CASE WHEN "orders" >= 2 THEN 1 ELSE 0 END) AS "repeatCustomers"${lifetimeColumns ? `, ${lifetimeColumns}` : ""} FROM "AnalyticsCustomer" WHERE "shopId" = ?`,
-    [
-      ...periods.flatMap((period) => {
-        const end = midnightOf(period.to, zone);
-        return [end, end];
-      }),
-      shopId,
-    ],
+  // The periods' lost customers from the spells; the months' from their own rollup column.
+  const lost = await lostCounts(
+    tx,
+    shopId,
+    periods.map((period) => ({ start: period.from, end: period.to })),
+    settings.activityWindowDays,
   );
+  // Every customer with a qualifying order, now (first and second orders are day rollups).
+  const lifetime = daily.customersBefore(Number.MAX_SAFE_INTEGER);
+  const lifetimeOrders = daily.sum(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
 
   // Distinct and repeat customers of each period, counted in one pass.
   const counted = await windowCustomers(
@@ -326,8 +344,9 @@ export async function retentionReport(tx: SqlTx, options: RetentionOptions): Pro
       revenueMinor: days.revenueMinor - leaving.revenueMinor + joining.revenueMinor,
     };
     const yearCustomers = atEnd;
-    const lifetimeCustomers = num(lifetime?.[`c${index}`]);
-    const lifetimeRepeatCustomers = num(lifetime?.[`r${index}`]);
+    const { customers: lifetimeCustomers, repeatCustomers: lifetimeRepeatCustomers } = daily.customersBefore(
+      period.to,
+    );
     results.push({
       from: dayToIso(period.from),
       to: dayToIso(period.to),
@@ -357,11 +376,11 @@ export async function retentionReport(tx: SqlTx, options: RetentionOptions): Pro
     });
   }
 
-  const series: SeriesPoint[] = seriesPeriods.map((period, index) => {
+  const series: SeriesPoint[] = seriesPeriods.map((period) => {
     const atStart = daily.activeAt(period.from);
     const atEnd = daily.activeAt(period.to);
     const totals = daily.sum(period.from, period.to);
-    const retainedCustomers = atStart - (lost[periods.length + index] ?? 0);
+    const retainedCustomers = atStart - daily.lostInMonthFrom(period.from);
     return {
       month: monthToIso(monthOfDay(period.from)),
       customersAtStart: atStart,
@@ -404,7 +423,7 @@ export async function retentionReport(tx: SqlTx, options: RetentionOptions): Pro
      WHERE a."shopId" = ? ORDER BY a."revenueMinor" DESC, a."customerId" LIMIT 10`,
     [shopId],
   );
-  const customersWithOrders = num(lifetime?.customers);
+  const customersWithOrders = lifetime.customers;
   return {
     periods: results,
     cohorts,
@@ -412,15 +431,15 @@ export async function retentionReport(tx: SqlTx, options: RetentionOptions): Pro
     customersWithOrders,
     lifetimeTotals: {
       customers: customersWithOrders,
-      repeatCustomers: num(lifetime?.repeatCustomers),
-      orders: num(lifetime?.orders),
-      revenueMinor: num(lifetime?.revenueMinor),
+      repeatCustomers: lifetime.repeatCustomers,
+      orders: lifetimeOrders.orders,
+      revenueMinor: lifetimeOrders.revenueMinor,
     },
     averageHistoricalClvMinor:
       customersWithOrders === 0
         ? null
         : roundedQuotient(
-            BigInt(num(lifetime?.revenueMinor)) * BigInt(settings.profitMarginBasisPoints),
+            BigInt(lifetimeOrders.revenueMinor) * BigInt(settings.profitMarginBasisPoints),
             BigInt(customersWithOrders) * 10_000n,
           ),
     topCustomers: top.map((row) => ({

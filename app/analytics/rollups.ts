@@ -200,8 +200,8 @@ export async function applyContribution(
       tx,
       "AnalyticsDay",
       ["shopId", "day"],
-      ["orders", "revenueMinor", "newCustomers", "activeDelta"],
-      ["text", "integer", "integer", "bigint", "integer", "integer"],
+      ["orders", "revenueMinor", "newCustomers", "activeDelta", "secondOrders", "monthLost"],
+      ["text", "integer", "integer", "bigint", "integer", "integer", "integer", "integer"],
       days.map(([day, totals]) => [
         shopId,
         day,
@@ -209,6 +209,8 @@ export async function applyContribution(
         totals.revenueMinor,
         totals.newCustomers,
         totals.activeDelta,
+        totals.secondOrders,
+        totals.monthLost,
       ]),
     );
     const list = inList(
@@ -218,7 +220,7 @@ export async function applyContribution(
       days.map(([day]) => day),
     );
     await tx.execute(
-      `DELETE FROM "AnalyticsDay" WHERE "shopId" = ? AND "orders" = 0 AND "revenueMinor" = 0 AND "newCustomers" = 0 AND "activeDelta" = 0 AND ${list.sql}`,
+      `DELETE FROM "AnalyticsDay" WHERE "shopId" = ? AND "orders" = 0 AND "revenueMinor" = 0 AND "newCustomers" = 0 AND "activeDelta" = 0 AND "secondOrders" = 0 AND "monthLost" = 0 AND ${list.sql}`,
       [shopId, ...list.parameters],
     );
   }

@@ -72,6 +72,17 @@ const periods = [
     endBack: "2024-09-15T00:00:00+02:00",
     yearBack: "2024-09-15T00:00:00+02:00",
   },
+  // Longer than the activity window (549 days): lost customers are checked against all their
+  // later spells, not only the next one.
+  {
+    from: "2025-03-01",
+    to: "2026-09-01",
+    start: "2025-03-01T00:00:00+01:00",
+    end: "2026-09-01T00:00:00+02:00",
+    startBack: "2024-03-01T00:00:00+01:00",
+    endBack: "2025-09-01T00:00:00+02:00",
+    yearBack: "2025-09-01T00:00:00+02:00",
+  },
 ];
 // Orders placed exactly at some of those midnights, so "(t − W, t]" is checked at both ends.
 const boundaryMidnights = periods
@@ -421,6 +432,79 @@ describe(`analytics rollups on ${testProvider}`, () => {
       },
       120_000,
     );
+
+    it("the monthly CRR/churn series and the lifetime totals", async () => {
+      // The year period's series: July 2025 … June 2026. Months' first midnights carry summer time
+      // from April to October; a year back is the same date (no 29 February in between).
+      const iso = (year: number, month: number) => {
+        const offset = month >= 4 && month <= 10 ? "+02:00" : "+01:00";
+        return `${year}-${String(month).padStart(2, "0")}-01T00:00:00${offset}`;
+      };
+      const months = Array.from({ length: 12 }, (_, index) => {
+        const year = 2025 + Math.floor((6 + index) / 12);
+        const month = ((6 + index) % 12) + 1;
+        const nextYear = month === 12 ? year + 1 : year;
+        const next = month === 12 ? 1 : month + 1;
+        return {
+          label: `${year}-${String(month).padStart(2, "0")}`,
+          from: `${year}-${String(month).padStart(2, "0")}-01`,
+          to: `${nextYear}-${String(next).padStart(2, "0")}-01`,
+          start: iso(year, month),
+          end: iso(nextYear, next),
+          startBack: iso(year - 1, month),
+          endBack: iso(nextYear - 1, next),
+          yearBack: iso(nextYear - 1, next),
+        };
+      });
+      const { expected, report } = await sql.transaction(async (tx) => ({
+        expected: await Promise.all(months.map((month) => expectedFigures(tx, shopA.shopId, month))),
+        report: await retentionReport(tx, {
+          shopId: shopA.shopId,
+          zone,
+          settings: defaultAnalyticsSettings,
+          periods: [{ from: isoToDay("2025-07-01"), to: isoToDay("2026-07-01") }],
+          now,
+        }),
+      }));
+      expect(report.series.map((point) => point.month)).toEqual(months.map((month) => month.label));
+      for (const [index, point] of report.series.entries()) {
+        const e = expected[index];
+        if (!e) throw new Error("no expected figures");
+        expect(point, point.month).toMatchObject({
+          customersAtStart: e.atStart,
+          customersAtEnd: e.atEnd,
+          newCustomers: e.acquired,
+          customerRetentionRate: rate(e.atEnd - e.acquired, e.atStart),
+          churnRate: rate(e.atStart - e.retained, e.atStart),
+          orders: e.inPeriod.orders,
+          revenueMinor: e.inPeriod.revenue,
+        });
+      }
+      // Some months lose customers, so the churn above is not trivially zero.
+      expect(expected.filter((e) => e.atStart - e.retained > 0).length).toBeGreaterThan(6);
+
+      const lifetime = expected[0]?.lifetime;
+      const all = await sql.transaction(async (tx) => {
+        const [row] = await tx.query<Record<string, unknown>>(
+          `SELECT COUNT(*) AS "orders", SUM(CASE WHEN o."subtotalMinor" > o."refundedMinor" THEN o."subtotalMinor" - o."refundedMinor" ELSE 0 END) AS "revenue",
+             COUNT(DISTINCT o."customerId") AS "customers" FROM "Order" o WHERE ${qualifying}`,
+          [shopA.shopId],
+        );
+        const [repeat] = await tx.query<{ count: unknown }>(
+          `SELECT COUNT(*) AS "count" FROM (SELECT o."customerId" FROM "Order" o WHERE ${qualifying} GROUP BY o."customerId" HAVING COUNT(*) >= 2) r`,
+          [shopA.shopId],
+        );
+        return { orders: n(row?.orders), revenue: n(row?.revenue), customers: n(row?.customers), repeat: n(repeat?.count) };
+      });
+      expect(lifetime?.customers).toBeLessThan(all.customers);
+      expect(report.lifetimeTotals).toEqual({
+        customers: all.customers,
+        repeatCustomers: all.repeat,
+        orders: all.orders,
+        revenueMinor: all.revenue,
+      });
+      expect(report.customersWithOrders).toBe(all.customers);
+    }, 120_000);
 
     it("cohorts: first-order month × share ordering again in month +1 … +12", async () => {
       const rows = await sql.transaction((tx) =>
