@@ -134,6 +134,14 @@ export class FlowScenario {
     return drain(this.worker);
   }
 
+  /** Another worker process: its own database connection, the same clock and channels. */
+  anotherWorker(): Worker {
+    return testWorker(this.database.connect(), this.clock, {
+      batchSize: 100,
+      ...workerSetup({ clock: this.clock, adminClientFor: noAdminApi, messaging: this.messaging() }),
+    });
+  }
+
   /** Moves the clock forward and runs the worker at every minute boundary in between. */
   async advance(minutes: number, stepMinutes = minutes): Promise<void> {
     let left = minutes;
