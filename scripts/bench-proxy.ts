@@ -13,6 +13,7 @@ import { pathToFileURL } from "node:url";
 import autocannon from "autocannon";
 import type { Prisma } from "@prisma/client";
 import { createDatabaseClient, type Database } from "../app/db/client";
+import { demoLoyaltyProgram } from "../app/demo/loyalty-program";
 import { saveProgramSettings } from "../app/loyalty/program";
 import { signProxyQuery } from "../app/storefront/proxy-signature";
 import { resolveDatabase } from "../prisma/database.mjs";
@@ -52,40 +53,7 @@ interface Measurement {
 export async function seed(db: Database): Promise<string[]> {
   const now = new Date();
   const shop = await db.shop.create({ data: { domain: shopDomain, currency: "EUR", name: "Bench" } });
-  await saveProgramSettings(
-    db,
-    shop.id,
-    {
-      enabled: true,
-      pendingDays: 14,
-      birthdayPoints: 200,
-      referrerPoints: 500,
-      friendPoints: 250,
-      tierRules: {
-        metric: "spend",
-        period: "rolling_12_months",
-        graceDays: 30,
-        tiers: [
-          { id: "bronze", name: "Bronze", threshold: 0, earnMultiplierPercent: 100, perks: [] },
-          {
-            id: "silver",
-            name: "Silver",
-            threshold: 250_00,
-            earnMultiplierPercent: 125,
-            perks: ["Free shipping"],
-          },
-          {
-            id: "gold",
-            name: "Gold",
-            threshold: 750_00,
-            earnMultiplierPercent: 150,
-            perks: ["Early access"],
-          },
-        ],
-      },
-    },
-    now,
-  );
+  await saveProgramSettings(db, shop.id, demoLoyaltyProgram, now);
   const rewards = await Promise.all(
     [300, 500, 1000, 2500, 5000].map((pointsCost, index) =>
       db.loyaltyReward.create({

@@ -23,7 +23,8 @@ import { enqueueDemoTestSends } from "../app/demo/messages";
 import { demoSpeedSchema, resumeDemoClock, SharedDemoClock } from "../app/demo/demo-clock";
 import { demoSession } from "../app/demo/session.server";
 import { demoStorefrontPath, ensureDemoStorefront } from "../app/demo/storefront.server";
-import { saveProgramSettings, type ProgramSettings } from "../app/loyalty/program";
+import { saveProgramSettings } from "../app/loyalty/program";
+import { demoLoyaltyProgram } from "../app/demo/loyalty-program";
 import { requestStoreHistoryImport } from "../app/shopify/import-status";
 import { findOrCreateShop } from "../app/shops/registry";
 import { projectRoot, resolveDatabase } from "../prisma/database.mjs";
@@ -37,38 +38,6 @@ import { sendWebhook } from "../test/support/webhooks";
 const demoShopDomain = "stayloop-demo.myshopify.com";
 const demoScopes = ["read_customers", "write_customers", "read_orders", "read_products", "write_discounts"];
 
-const demoLoyaltyProgram: Partial<ProgramSettings> = {
-  enabled: true,
-  pointsPerCurrencyUnit: 1,
-  pendingDays: 14,
-  signupPoints: 50,
-  birthdayPoints: 200,
-  reviewPoints: 100,
-  referrerPoints: 500,
-  friendPoints: 250,
-  tierRules: {
-    metric: "spend",
-    period: "rolling_12_months",
-    graceDays: 30,
-    tiers: [
-      { id: "bronze", name: "Bronze", threshold: 0, earnMultiplierPercent: 100, perks: [] },
-      {
-        id: "silver",
-        name: "Silver",
-        threshold: 250_00,
-        earnMultiplierPercent: 125,
-        perks: ["Free shipping"],
-      },
-      {
-        id: "gold",
-        name: "Gold",
-        threshold: 750_00,
-        earnMultiplierPercent: 150,
-        perks: ["Free shipping", "Early access"],
-      },
-    ],
-  },
-};
 
 function step(message: string): void {
   console.log(`stayloop demo: ${message}`);
