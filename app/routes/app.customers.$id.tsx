@@ -8,8 +8,11 @@ import { adminActor, requireAdmin } from "../admin.server";
 import { CustomerDetailPage } from "../components/customers/CustomerDetailPage";
 import { NotFoundBoundary } from "../components/customers/NotFoundBoundary";
 import { customerDetail, CustomerNotFoundError } from "../customers/customer-detail";
+import { customersTitle } from "../components/customers/meta";
 import prisma from "../db.server";
 import { FlowRunNotFoundError, maxRemovalReasonLength, removeCustomerFromRun } from "../flows/run-removal";
+
+export const meta = customersTitle("profileHeading");
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shop } = await requireAdmin(request);
@@ -32,13 +35,10 @@ export const action = async ({ request, params, context }: ActionFunctionArgs) =
   const admin = await requireAdmin(request);
   const parsed = removalForm.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success)
-    return json(
-      {
-        ok: false as const,
-        errors: parsed.error.issues.map((issue) => ({ field: issue.path.join("."), message: issue.message })),
-      },
-      { status: 400 },
-    );
+    return json({
+      ok: false as const,
+      errors: parsed.error.issues.map((issue) => ({ field: issue.path.join("."), message: issue.message })),
+    });
   try {
     const removal = await removeCustomerFromRun(prisma, {
       shopId: admin.shop.id,

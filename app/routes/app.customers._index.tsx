@@ -9,7 +9,10 @@ import { CustomersListPage } from "../components/customers/CustomersListPage";
 import { CustomerListSegmentError, customerListQuery, listCustomers } from "../customers/customer-list";
 import { loyaltyTierChoices } from "../customers/segment-admin";
 import { listSegments } from "../customers/segments";
+import { customersTitle } from "../components/customers/meta";
 import prisma from "../db.server";
+
+export const meta = customersTitle("customersTitle");
 
 export const loader = async ({ request, context }: LoaderFunctionArgs) => {
   const { shop } = await requireAdmin(request);

@@ -7,12 +7,15 @@ import { NotFoundBoundary } from "../components/customers/NotFoundBoundary";
 import { SegmentEditorPage } from "../components/customers/SegmentEditorPage";
 import { loyaltyTierChoices, saveSegmentForm } from "../customers/segment-admin";
 import { deleteSegment, segmentById, SegmentNotFoundError } from "../customers/segments";
+import { customersTitle } from "../components/customers/meta";
 import prisma from "../db.server";
 
 function notFound(error: unknown): never {
   if (error instanceof SegmentNotFoundError) throw new Response("Segment not found", { status: 404 });
   throw error;
 }
+
+export const meta = customersTitle("segmentsTitle");
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shop } = await requireAdmin(request);
@@ -33,7 +36,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     return redirect("/app/customers/segments?deleted=1");
   }
   const result = await saveSegmentForm(prisma, shop, segmentId, form).catch(notFound);
-  if (!result.ok) return json({ intent: "save" as const, errors: result.errors }, { status: 400 });
+  if (!result.ok) return json({ intent: "save" as const, errors: result.errors });
   return json({ intent: "save" as const, errors: [] });
 };
 

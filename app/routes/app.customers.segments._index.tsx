@@ -4,7 +4,10 @@ import { useLoaderData } from "@remix-run/react";
 import { requireAdmin } from "../admin.server";
 import { SegmentsListPage } from "../components/customers/SegmentsListPage";
 import { segmentsWithCounts } from "../customers/segment-admin";
+import { customersTitle } from "../components/customers/meta";
 import prisma from "../db.server";
+
+export const meta = customersTitle("segmentsTitle");
 
 export const loader = async ({ request, context }: LoaderFunctionArgs) => {
   const { shop } = await requireAdmin(request);

@@ -13,5 +13,5 @@ export const loader = async ({ request, context }: LoaderFunctionArgs) => {
     new URL(request.url).searchParams.entries(),
     context.clock.now(),
   );
-  return json(result, { status: result.ok ? 200 : 400, headers: { "cache-control": "no-store" } });
+  return json(result, { headers: { "cache-control": "no-store" } });
 };

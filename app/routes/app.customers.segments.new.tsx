@@ -5,7 +5,10 @@ import { useLoaderData } from "@remix-run/react";
 import { requireAdmin } from "../admin.server";
 import { SegmentEditorPage } from "../components/customers/SegmentEditorPage";
 import { loyaltyTierChoices, saveSegmentForm } from "../customers/segment-admin";
+import { customersTitle } from "../components/customers/meta";
 import prisma from "../db.server";
+
+export const meta = customersTitle("segmentNewTitle");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await requireAdmin(request);
@@ -19,7 +22,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop } = await requireAdmin(request);
   const result = await saveSegmentForm(prisma, shop, null, await request.formData());
-  if (!result.ok) return json({ intent: "save" as const, errors: result.errors }, { status: 400 });
+  if (!result.ok) return json({ intent: "save" as const, errors: result.errors });
   return redirect(`/app/customers/segments/${result.segment.id}?saved=1`);
 };
 
