@@ -232,6 +232,15 @@ describe("customers admin in Chromium (demo shop)", () => {
     await page.getByRole("heading", { name: "Customers", exact: true }).waitFor();
     expect(await seriousViolations(page)).toEqual([]);
     await page.screenshot({ path: path.join(screenshots, "customers-list.png"), fullPage: true });
+    // A filter applies at once: every customer listed is a lead.
+    await page.getByLabel("Lifecycle stage").selectOption("lead");
+    await page.waitForURL(/lifecycle=lead/);
+    await page.waitForLoadState("networkidle");
+    const stages = await page.locator("tbody tr td:nth-child(3)").allTextContents();
+    expect(stages.length).toBeGreaterThan(0);
+    expect(new Set(stages)).toEqual(new Set(["Lead"]));
+    await page.getByRole("link", { name: "Clear filters" }).click();
+    await page.waitForURL(/\/app\/customers$/);
     await page.getByLabel("Search by name, e-mail or phone").fill(customer.email ?? "");
     await page.getByRole("button", { name: "Search", exact: true }).click();
     await page.waitForURL(/q=/);

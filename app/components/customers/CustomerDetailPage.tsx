@@ -53,6 +53,26 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
   );
 }
 
+/** Terms above their values: the narrow column has no room for them side by side. */
+function Facts({ items }: { items: { term: string; description: string }[] }) {
+  return (
+    <dl style={{ margin: 0, display: "grid", gap: "var(--p-space-200)" }}>
+      {items.map((item) => (
+        <div key={item.term}>
+          <dt>
+            <Text as="span" variant="bodySm" tone="subdued">
+              {item.term}
+            </Text>
+          </dt>
+          <dd style={{ margin: 0 }}>
+            <Text as="span">{item.description}</Text>
+          </dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
 function Empty({ text }: { text: string }) {
   return (
     <Text as="p" tone="subdued">
@@ -318,7 +338,7 @@ export function CustomerDetailPage({ detail, shop }: CustomerDetailPageProps) {
         <Layout.Section variant="oneThird">
           <BlockStack gap="400">
             <Section title={words.profileHeading}>
-              <DescriptionList
+              <Facts
                 items={[
                   { term: words.email, description: profile.email ?? words.none },
                   { term: words.phone, description: profile.phone ?? words.none },
@@ -333,7 +353,7 @@ export function CustomerDetailPage({ detail, shop }: CustomerDetailPageProps) {
               />
             </Section>
             <Section title={words.marketingHeading}>
-              <DescriptionList
+              <Facts
                 items={[
                   { term: words.channelEmail, description: word(words, `consent_${profile.emailConsent}`) },
                   { term: words.channelSms, description: word(words, `consent_${profile.smsConsent}`) },
@@ -345,7 +365,7 @@ export function CustomerDetailPage({ detail, shop }: CustomerDetailPageProps) {
               />
             </Section>
             <Section title={words.intelligenceHeading}>
-              <DescriptionList
+              <Facts
                 items={[
                   {
                     term: words.lifecycleStage,

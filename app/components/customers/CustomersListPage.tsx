@@ -17,7 +17,7 @@ import {
   Text,
   TextField,
 } from "@shopify/polaris";
-import { useRef, useState } from "react";
+import { useState } from "react";
 import type { CustomerListRow } from "../../customers/customer-list";
 import { consentStates, lifecycleStages, rfmSegments, valueBands } from "../../customers/segment-fields";
 import { fill, useAdminLocale, useMessages } from "../../i18n/catalogue";
@@ -65,15 +65,22 @@ export function CustomersListPage({ page, tiers, segments, filters, shop }: Cust
   const locale = useAdminLocale();
   const submit = useSubmit();
   const navigation = useNavigation();
-  const form = useRef<HTMLFormElement>(null);
   const [search, setSearch] = useState(filters.q ?? "");
   const [chosen, setChosen] = useState<Record<string, string>>(() =>
     Object.fromEntries(filterNames.map((name) => [name, filters[name] ?? ""])),
   );
+  const queryOf = (filtersChosen: Record<string, string>, extra: Record<string, string> = {}) => {
+    const params = new URLSearchParams();
+    if (search) params.set("q", search);
+    for (const name of filterNames) if (filtersChosen[name]) params.set(name, filtersChosen[name] as string);
+    for (const [key, value] of Object.entries(extra)) if (value) params.set(key, value);
+    return params;
+  };
+  // The list follows each choice at once, from the first page.
   const choose = (name: string) => (value: string) => {
-    setChosen((current) => ({ ...current, [name]: value }));
-    // The list follows each choice at once (the form's other fields as they are).
-    queueMicrotask(() => form.current && submit(form.current, { replace: true }));
+    const next = { ...chosen, [name]: value };
+    setChosen(next);
+    submit(queryOf(next), { method: "get", action: "/app/customers", replace: true });
   };
   const tierName = new Map(tiers.map((tier) => [tier.id, tier.name]));
   const menus: {
@@ -117,13 +124,8 @@ export function CustomersListPage({ page, tiers, segments, filters, shop }: Cust
       ],
     },
   ];
-  const pageUrl = (cursor: { after?: string; before?: string }) => {
-    const params = new URLSearchParams();
-    if (search) params.set("q", search);
-    for (const name of filterNames) if (chosen[name]) params.set(name, chosen[name] as string);
-    for (const [key, value] of Object.entries(cursor)) if (value) params.set(key, value);
-    return `/app/customers?${params}`;
-  };
+  const pageUrl = (cursor: { after?: string; before?: string }) =>
+    `/app/customers?${queryOf(chosen, cursor)}`;
   const rows = page.customers.map((customer) => [
     <Link key="name" url={`/app/customers/${customer.id}`} removeUnderline>
       {customerName(customer, words)}
@@ -154,7 +156,7 @@ export function CustomersListPage({ page, tiers, segments, filters, shop }: Cust
     >
       <BlockStack gap="400">
         <Card>
-          <Form method="get" ref={form} aria-label={words.filtersHeading}>
+          <Form method="get" aria-label={words.filtersHeading}>
             <BlockStack gap="300">
               <InlineStack gap="200" blockAlign="end" wrap={false}>
                 <Box width="100%">
