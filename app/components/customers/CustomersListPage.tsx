@@ -20,7 +20,7 @@ import {
 import { useState } from "react";
 import type { CustomerListRow } from "../../customers/customer-list";
 import { consentStates, lifecycleStages, rfmSegments, valueBands } from "../../customers/segment-fields";
-import { fill, useAdminLocale, useMessages } from "../../i18n/catalogue";
+import { useAdminLocale, useMessages } from "../../i18n/catalogue";
 import { customersMessages, type CustomersWords } from "../../i18n/messages/customers";
 import { formatMoney } from "./format";
 import { customerName, lifecycleTone, word } from "./words";
@@ -136,11 +136,13 @@ export function CustomersListPage({ page, tiers, segments, filters, shop }: Cust
     </Badge>,
     customer.rfmSegment ? word(words, `rfm_${customer.rfmSegment}`) : words.none,
     customer.valueBand ? word(words, `value_${customer.valueBand}`) : words.none,
-    fill(words.consentShort, {
-      email: word(words, `consent_${customer.emailConsent}`),
-      sms: word(words, `consent_${customer.smsConsent}`),
-      whatsapp: word(words, `consent_${customer.whatsappConsent}`),
-    }),
+    [
+      customer.emailConsent === "subscribed" ? words.channelEmail : null,
+      customer.smsConsent === "subscribed" ? words.channelSms : null,
+      customer.whatsappConsent === "subscribed" ? words.channelWhatsapp : null,
+    ]
+      .filter(Boolean)
+      .join(", ") || words.consentNone,
     customer.loyalty
       ? customer.loyalty.tierId
         ? (tierName.get(customer.loyalty.tierId) ?? customer.loyalty.tierId)
