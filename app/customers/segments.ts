@@ -9,23 +9,19 @@ import { sqlConnectionOf, type Database } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
 import { encodeValue, type SqlProvider } from "../db/sql";
 import type { Tx } from "../events/domain-events";
+import {
+  choiceOperatorNames,
+  consentStates,
+  lifecycleStages,
+  numberOperatorNames,
+  rfmSegments,
+  valueBands,
+} from "./segment-fields";
 
-const lifecycleStages = ["lead", "one_time", "repeat", "at_risk", "lapsed"] as const;
-const rfmSegments = [
-  "champions",
-  "loyal",
-  "potential_loyalist",
-  "new",
-  "at_risk",
-  "cant_lose",
-  "hibernating",
-  "lost",
-] as const;
-const valueBands = ["low", "medium", "high"] as const;
-const consentStates = ["subscribed", "not_subscribed", "unsubscribed", "pending"] as const;
+export { consentStates, lifecycleStages, rfmSegments, valueBands };
 
-const choiceOperators = z.enum(["is", "is_not", "in", "not_in"]);
-const numberOperators = z.enum(["eq", "neq", "gt", "gte", "lt", "lte"]);
+export const choiceOperators = z.enum(choiceOperatorNames);
+export const numberOperators = z.enum(numberOperatorNames);
 
 function choiceCondition<Field extends string, Value extends z.ZodTypeAny>(field: Field, value: Value) {
   return z.object({
