@@ -6,7 +6,8 @@ import { requireAdmin } from "../admin.server";
 import { NotFoundBoundary } from "../components/customers/NotFoundBoundary";
 import { SegmentEditorPage } from "../components/customers/SegmentEditorPage";
 import { loyaltyTierChoices, saveSegmentForm } from "../customers/segment-admin";
-import { deleteSegment, segmentById, SegmentNotFoundError } from "../customers/segments";
+import { segmentById, SegmentNotFoundError } from "../customers/segments";
+import { deleteSegmentNotInUse, SegmentInUseError } from "../flows/segment-use";
 import { customersTitle } from "../components/customers/meta";
 import prisma from "../db.server";
 
@@ -32,12 +33,18 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   const form = await request.formData();
   const segmentId = params.id ?? "";
   if (form.get("intent") === "delete") {
-    await deleteSegment(prisma, shop.id, segmentId).catch(notFound);
+    try {
+      await deleteSegmentNotInUse(prisma, shop.id, segmentId);
+    } catch (error) {
+      if (error instanceof SegmentInUseError)
+        return json({ intent: "delete" as const, errors: [], usedBy: error.flowNames });
+      notFound(error);
+    }
     return redirect("/app/customers/segments?deleted=1");
   }
   const result = await saveSegmentForm(prisma, shop, segmentId, form).catch(notFound);
-  if (!result.ok) return json({ intent: "save" as const, errors: result.errors });
-  return json({ intent: "save" as const, errors: [] });
+  if (!result.ok) return json({ intent: "save" as const, errors: result.errors, usedBy: [] });
+  return json({ intent: "save" as const, errors: [], usedBy: [] });
 };
 
 export default function Segment() {

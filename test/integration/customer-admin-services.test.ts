@@ -13,7 +13,8 @@ import { countSegmentForm, saveSegmentForm, segmentsWithCounts } from "../../app
 import { segmentFormEntries } from "../../app/customers/segment-form";
 import { listSegments } from "../../app/customers/segments";
 import type { Database } from "../../app/db/client";
-import { createFlow } from "../../app/flows/flows";
+import { createFlow, setFlowStatus } from "../../app/flows/flows";
+import { deleteSegmentNotInUse, SegmentInUseError } from "../../app/flows/segment-use";
 import { FlowRunNotFoundError, removeCustomerFromRun } from "../../app/flows/run-removal";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database";
 
@@ -545,5 +546,25 @@ describe(`customers admin services on ${testProvider}`, () => {
     await expect(customerDetail(db, other.id, ids.jana!, "CZK")).rejects.toBeInstanceOf(
       CustomerNotFoundError,
     );
+  });
+
+  it("keeps a segment a flow uses, naming the flow, and deletes it once the flow is archived", async () => {
+    const segment = await db.segment.create({
+      data: { shopId: shop.id, name: "Kept", definition: { match: "all", conditions: [] } },
+    });
+    const flow = await createFlow(db, {
+      shopId: shop.id,
+      name: "VIP thanks",
+      definition: { ...waitingFlow, filters: [{ kind: "segment", segmentId: segment.id }] },
+      staff: "owner",
+      now,
+    });
+    const refused = await deleteSegmentNotInUse(db, shop.id, segment.id).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(SegmentInUseError);
+    expect((refused as SegmentInUseError).flowNames).toEqual(["VIP thanks"]);
+    expect(await db.segment.count({ where: { id: segment.id } })).toBe(1);
+    await setFlowStatus(db, { shopId: shop.id, flowId: flow.id, status: "archived", staff: "owner", now });
+    await deleteSegmentNotInUse(db, shop.id, segment.id);
+    expect(await db.segment.count({ where: { id: segment.id } })).toBe(0);
   });
 });

@@ -211,7 +211,7 @@ export function SegmentEditorPage({ segment, tiers, currency }: SegmentEditorPag
   const locale = useAdminLocale();
   const submit = useSubmit();
   const navigation = useNavigation();
-  const answer = useActionData<{ intent: "save"; errors: SegmentFormError[] }>();
+  const answer = useActionData<{ intent: "save" | "delete"; errors: SegmentFormError[]; usedBy: string[] }>();
   const [params] = useSearchParams();
   const counter = useFetcher<CountAnswer>();
   const [form, setForm] = useState<SegmentForm>(() =>
@@ -244,7 +244,8 @@ export function SegmentEditorPage({ segment, tiers, currency }: SegmentEditorPag
   const save = () => submit(segmentFormEntries(form), { method: "post" });
   const saving = navigation.state === "submitting";
   const count = counter.data;
-  const saved = (answer && answer.errors.length === 0) || (params.has("saved") && !answer);
+  const saved = (answer?.intent === "save" && answer.errors.length === 0) || (params.has("saved") && !answer);
+  const usedBy = answer?.intent === "delete" ? answer.usedBy : [];
 
   return (
     <Page
@@ -272,6 +273,11 @@ export function SegmentEditorPage({ segment, tiers, currency }: SegmentEditorPag
         <BlockStack gap="400">
           {saved ? <Banner tone="success" title={words.saved} /> : null}
           {answer && answer.errors.length > 0 ? <Banner tone="critical" title={words.notSaved} /> : null}
+          {usedBy.length > 0 ? (
+            <Banner tone="critical" title={words.segmentInUseTitle}>
+              <p>{fill(words.segmentInUse, { flows: usedBy.join(", ") })}</p>
+            </Banner>
+          ) : null}
           <Card>
             <BlockStack gap="300">
               <TextField
