@@ -137,7 +137,7 @@ describe(`Flows admin pages on ${testProvider}`, () => {
     expect((await load(`/app/flows/${otherFlowId}/results`, resultsRoute)).status).toBe(404);
     expect((await load(`/app/flows/no-such-flow`, editorRoute)).status).toBe(404);
     const definition = JSON.stringify(presetDefinition("welcome"));
-    for (const fields of [
+    for (const fields of <Record<string, string>[]>[
       { intent: "save", definition },
       { intent: "status", status: "paused" },
       { intent: "testSend", template: "{}", locale: "en", to: "someone@example.com" },

@@ -235,9 +235,11 @@ export function TemplateEditor({
             </Text>
             {previewResult.content.email ? (
               <BlockStack gap="200">
-                <Text as="p" data-testid="preview-subject">
-                  <strong>{t.previewSubject}:</strong> {previewResult.content.email.subject}
-                </Text>
+                <div data-testid="preview-subject">
+                  <Text as="p">
+                    <strong>{t.previewSubject}:</strong> {previewResult.content.email.subject}
+                  </Text>
+                </div>
                 <iframe
                   title={t.previewFrame}
                   data-testid="preview-email"
@@ -248,9 +250,11 @@ export function TemplateEditor({
               </BlockStack>
             ) : null}
             {previewResult.content.sms ? (
-              <Text as="p" data-testid="preview-sms">
-                <strong>{t.previewSms}:</strong> {previewResult.content.sms.body}
-              </Text>
+              <div data-testid="preview-sms">
+                <Text as="p">
+                  <strong>{t.previewSms}:</strong> {previewResult.content.sms.body}
+                </Text>
+              </div>
             ) : null}
           </BlockStack>
         </Card>
