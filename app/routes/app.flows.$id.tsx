@@ -1,7 +1,7 @@
 // /app/flows/:id — the flow editor: steps, side panel, preview on sample data or a real customer,
 // test-send, save as a new version, activate / pause, version history (R-ADM-2).
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { useFetcher, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { adminActor, requireAdmin } from "../admin.server";
 import type { EditorAction } from "../components/flows/editor-actions";
@@ -129,6 +129,8 @@ export const action = async ({ request, params, context }: ActionFunctionArgs): 
 
 export default function FlowEditorRoute() {
   const { flow, segments, currency, timeZone } = useLoaderData<typeof loader>();
+  const save = useFetcher<EditorAction>();
+  const status = useFetcher<EditorAction>();
   return (
     <FlowEditor
       key={`${flow.id}@${flow.currentVersion}`}
@@ -136,6 +138,8 @@ export default function FlowEditorRoute() {
       segments={segments}
       currency={currency}
       timeZone={timeZone}
+      save={save}
+      status={status}
     />
   );
 }

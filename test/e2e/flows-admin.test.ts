@@ -116,6 +116,9 @@ describe("Flows admin in Chromium (demo shop)", () => {
     expect(await seriousViolations(page)).toEqual([]);
     await page.screenshot({ path: path.join(screenshots, "flows-editor-preview.png"), fullPage: true });
 
+    // A control group of 10 %: the results then compare it with those who got the flow.
+    await page.getByLabel("Control group (% of customers who get nothing)").fill("10");
+
     // Leaving with unsaved changes asks first.
     await page.getByRole("link", { name: "Flows" }).first().click();
     await page.getByText("Leave without saving?").waitFor();
@@ -132,6 +135,7 @@ describe("Flows admin in Chromium (demo shop)", () => {
     expect(definition.templates["first-reminder"].versions.cs.email.subject).toBe(
       "{{ customer.first_name }}, košík na vás čeká",
     );
+    expect(definition.controlPercent).toBe(10);
 
     // Pause, then activate again.
     await page.getByRole("button", { name: "Pause" }).click();
@@ -144,6 +148,7 @@ describe("Flows admin in Chromium (demo shop)", () => {
 
     await page.goto(`${session.baseUrl}/app/flows/${flow.id}/results`);
     await page.getByTestId("results-totals").waitFor();
+    await page.getByText(/^Not enough data yet: /).waitFor();
     await page.screenshot({ path: path.join(screenshots, "flows-results.png"), fullPage: true });
     expect(errors).toEqual([]);
   });

@@ -2,7 +2,7 @@
 // side panel, entry/exit rules, version history; Save makes a new version (refused whole, with the
 // step and field named, when anything does not validate); activate / pause; unsaved changes warn
 // before leaving (App Bridge's save bar when embedded, a dialog and the browser's prompt otherwise).
-import { useBlocker, useFetcher, useRouteLoaderData } from "@remix-run/react";
+import { useBlocker, useRouteLoaderData, type FetcherWithComponents } from "@remix-run/react";
 import { SaveBar } from "@shopify/app-bridge-react";
 import { Banner, BlockStack, Card, Layout, Modal, Page, Text } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
@@ -34,11 +34,16 @@ export function FlowEditor({
   segments,
   currency,
   timeZone,
+  save,
+  status,
 }: {
   flow: EditorFlow;
   segments: { id: string; name: string }[];
   currency: string;
   timeZone: string;
+  /** Owned by the route, so their answers outlive the editor's remount on a new version. */
+  save: FetcherWithComponents<EditorAction>;
+  status: FetcherWithComponents<EditorAction>;
 }) {
   const t = useMessages(flowsMessages);
   const fields = useMessages(profileFieldMessages);
@@ -48,12 +53,11 @@ export function FlowEditor({
   const embedded = layout?.demo === null;
   const [definition, setDefinition] = useState<FlowDefinition>(flow.definition);
   const [selected, setSelected] = useState<string | null>(flow.definition.start);
-  const save = useFetcher<EditorAction>({ key: `flow-save-${flow.id}` });
-  const status = useFetcher<EditorAction>({ key: `flow-status-${flow.id}` });
   const initial = useMemo(() => JSON.stringify(flow.definition), [flow.definition]);
   const dirty = JSON.stringify(definition) !== initial;
 
-  const saved = save.data?.intent === "save" && save.data.ok ? save.data : null;
+  const saved =
+    save.data?.intent === "save" && save.data.ok && save.data.version === flow.currentVersion ? save.data : null;
   const problems: DefinitionProblem[] =
     save.data?.intent === "save" && !save.data.ok && save.state === "idle" ? save.data.problems : [];
   const invalidSteps = new Set(problems.flatMap((problem) => (problem.step ? [problem.step] : [])));

@@ -95,6 +95,7 @@ export function TemplateEditor({
                 label={t.emailHtml}
                 autoComplete="off"
                 multiline={6}
+                maxHeight={260}
                 monospaced
                 value={version.email.html}
                 onChange={(html) => setVersion({ ...version, email: { ...version.email!, html } })}
@@ -103,6 +104,7 @@ export function TemplateEditor({
                 label={t.emailText}
                 autoComplete="off"
                 multiline={4}
+                maxHeight={200}
                 value={version.email.text}
                 onChange={(text) => setVersion({ ...version, email: { ...version.email!, text } })}
               />
