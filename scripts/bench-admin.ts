@@ -39,7 +39,10 @@ async function measure(browser: Browser, url: string): Promise<{ lcpMs: number; 
       for (const entry of list.getEntries()) window.benchLcp = entry.startTime;
     }).observe({ type: "largest-contentful-paint", buffered: true });
     new PerformanceObserver((list) => {
-      for (const entry of list.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[]) {
+      for (const entry of list.getEntries() as (PerformanceEntry & {
+        value: number;
+        hadRecentInput: boolean;
+      })[]) {
         if (!entry.hadRecentInput) window.benchCls += entry.value;
       }
     }).observe({ type: "layout-shift", buffered: true });
@@ -52,7 +55,8 @@ async function measure(browser: Browser, url: string): Promise<{ lcpMs: number; 
 }
 
 const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
-const at = (values: number[], p: number) => sorted(values)[Math.min(values.length - 1, Math.ceil(p * values.length) - 1)] ?? 0;
+const at = (values: number[], p: number) =>
+  sorted(values)[Math.min(values.length - 1, Math.ceil(p * values.length) - 1)] ?? 0;
 
 async function main() {
   ensureBuild();
@@ -76,7 +80,10 @@ async function main() {
   } finally {
     await session.close();
   }
-  const load = os.loadavg().map((value) => value.toFixed(1)).join(" / ");
+  const load = os
+    .loadavg()
+    .map((value) => value.toFixed(1))
+    .join(" / ");
   const section = [
     `### Admin pages in Chromium (LCP, CLS) — ${today()}`,
     "",

@@ -67,7 +67,10 @@ export async function flowsOverview(db: Database, shopId: string, period: Period
           select: { flowId: true, definition: true },
         });
   const controlShare = new Map(
-    versions.map((row) => [row.flowId, flowDefinitionSchema.safeParse(row.definition).data?.controlPercent ?? 0]),
+    versions.map((row) => [
+      row.flowId,
+      flowDefinitionSchema.safeParse(row.definition).data?.controlPercent ?? 0,
+    ]),
   );
   const incremental = new Map<string, number | null>();
   for (const flow of flows) {
@@ -179,7 +182,11 @@ function customerLabel(customer: Pick<Customer, "firstName" | "lastName" | "emai
   return name && contact ? `${name} (${contact})` : name || contact || "—";
 }
 
-export async function searchCustomers(db: Database, shopId: string, query: string): Promise<CustomerChoice[]> {
+export async function searchCustomers(
+  db: Database,
+  shopId: string,
+  query: string,
+): Promise<CustomerChoice[]> {
   const words = query.trim();
   if (words.length < 2) return [];
   const rows = await db.customer.findMany({
@@ -266,7 +273,10 @@ export async function previewFlowTemplate(
   if (problems.length > 0) return { ok: false, problems };
   const template = onlyLocale(input.template as MessageTemplate, input.locale);
   if (!template)
-    return { ok: false, problems: [{ field: input.locale, message: "has no version in this language", line: null }] };
+    return {
+      ok: false,
+      problems: [{ field: input.locale, message: "has no version in this language", line: null }],
+    };
   let variables = sampleVariables(input.locale);
   if (input.customerId) {
     const real = await customerVariables(db, shopId, input.customerId, input.locale);
@@ -280,7 +290,11 @@ export async function previewFlowTemplate(
     if (error instanceof TemplateError)
       return {
         ok: false,
-        problems: error.problems.map((problem) => ({ field: input.locale, message: problem.message, line: problem.line })),
+        problems: error.problems.map((problem) => ({
+          field: input.locale,
+          message: problem.message,
+          line: problem.line,
+        })),
       };
     throw error;
   }
@@ -323,8 +337,12 @@ export async function testSendFlowMessage(
   const to = isEmail ? typed : typed.replace(/[\s-]/g, "");
   if (!isEmail && !phonePattern.test(to))
     throw new TestSendError("to", "is neither an e-mail address nor a phone number such as +420601234567");
-  const preview = await previewFlowTemplate(db, input.shopId, { template: input.template, locale: input.locale });
-  if (!preview.ok) throw new TestSendError("template", preview.problems.map((p) => `${p.field}: ${p.message}`).join("; "));
+  const preview = await previewFlowTemplate(db, input.shopId, {
+    template: input.template,
+    locale: input.locale,
+  });
+  if (!preview.ok)
+    throw new TestSendError("template", preview.problems.map((p) => `${p.field}: ${p.message}`).join("; "));
   const wanted: Channel[] = isEmail
     ? ["email"]
     : (input.channels ?? channels).filter((channel): channel is Channel => channel !== "email");
@@ -333,7 +351,9 @@ export async function testSendFlowMessage(
   if (!channel)
     throw new TestSendError(
       "to",
-      isEmail ? "this message has no e-mail version to send" : "this message has no SMS or WhatsApp version to send",
+      isEmail
+        ? "this message has no e-mail version to send"
+        : "this message has no SMS or WhatsApp version to send",
     );
   const shopifyId = `${testRecipientPrefix}${to.toLowerCase()}`;
   const recipient = await db.customer.upsert({

@@ -49,7 +49,12 @@ const locale = z.enum(["en", "cs"]);
 const input = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("save"), definition: json }),
   z.object({ intent: z.literal("status"), status: z.enum(["live", "paused"]) }),
-  z.object({ intent: z.literal("preview"), template: json, locale, customerId: z.string().max(64).optional() }),
+  z.object({
+    intent: z.literal("preview"),
+    template: json,
+    locale,
+    customerId: z.string().max(64).optional(),
+  }),
   z.object({ intent: z.literal("customers"), query: z.string().max(100) }),
   z.object({
     intent: z.literal("testSend"),
@@ -59,7 +64,13 @@ const input = z.discriminatedUnion("intent", [
     channels: z
       .string()
       .optional()
-      .transform((text) => (text ? text.split(",").filter((c): c is (typeof channels)[number] => (channels as readonly string[]).includes(c)) : undefined)),
+      .transform((text) =>
+        text
+          ? text
+              .split(",")
+              .filter((c): c is (typeof channels)[number] => (channels as readonly string[]).includes(c))
+          : undefined,
+      ),
   }),
 ]);
 
@@ -74,7 +85,10 @@ export const action = async ({ request, params, context }: ActionFunctionArgs): 
     return {
       intent: "invalid",
       ok: false,
-      errors: parsed.error.issues.map((issue) => ({ field: issue.path.join(".") || "intent", message: issue.message })),
+      errors: parsed.error.issues.map((issue) => ({
+        field: issue.path.join(".") || "intent",
+        message: issue.message,
+      })),
     };
   const form = parsed.data;
   const now = context.clock.now();
@@ -91,7 +105,13 @@ export const action = async ({ request, params, context }: ActionFunctionArgs): 
         return { intent: "save", ok: true, version: saved.version };
       }
       case "status": {
-        const flow = await setFlowStatus(prisma, { shopId, flowId, status: form.status, staff: adminActor(admin), now });
+        const flow = await setFlowStatus(prisma, {
+          shopId,
+          flowId,
+          status: form.status,
+          staff: adminActor(admin),
+          now,
+        });
         return { intent: "status", ok: true, status: flow.status };
       }
       case "preview":
@@ -119,7 +139,8 @@ export const action = async ({ request, params, context }: ActionFunctionArgs): 
     }
   } catch (error) {
     if (error instanceof FlowEditError) return { intent: "save", ok: false, problems: error.problems };
-    if (error instanceof FlowStateError) return { intent: "status", ok: false, errors: [{ field: "status", message: error.message }] };
+    if (error instanceof FlowStateError)
+      return { intent: "status", ok: false, errors: [{ field: "status", message: error.message }] };
     if (error instanceof TestSendError)
       return { intent: "testSend", ok: false, errors: [{ field: error.field, message: error.message }] };
     if (error instanceof FlowNotFoundError || error instanceof PreviewCustomerNotFoundError) throw notFound();

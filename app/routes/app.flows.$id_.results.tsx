@@ -12,7 +12,12 @@ export const loader = async ({ request, params, context }: LoaderFunctionArgs) =
   const days = flowPeriodOf(new URL(request.url).searchParams.get("period"));
   if (!days) throw new Response("period must be 7, 30, 90 or 365", { status: 400 });
   try {
-    const report = await flowResultsData(prisma, shop.id, params.id ?? "", periodOfDays(days, context.clock.now()));
+    const report = await flowResultsData(
+      prisma,
+      shop.id,
+      params.id ?? "",
+      periodOfDays(days, context.clock.now()),
+    );
     return {
       days,
       flow: { id: report.id, name: report.name, status: report.status },
@@ -21,7 +26,8 @@ export const loader = async ({ request, params, context }: LoaderFunctionArgs) =
       control: report.control,
     };
   } catch (error) {
-    if (error instanceof FlowReportNotFoundError) throw new Response("No such flow in this shop", { status: 404 });
+    if (error instanceof FlowReportNotFoundError)
+      throw new Response("No such flow in this shop", { status: 404 });
     throw error;
   }
 };

@@ -29,7 +29,10 @@ export const action = async ({ request, context }: ActionFunctionArgs): Promise<
   if (!input.success)
     return {
       ok: false,
-      errors: input.error.issues.map((issue) => ({ field: issue.path.join(".") || "form", message: issue.message })),
+      errors: input.error.issues.map((issue) => ({
+        field: issue.path.join(".") || "form",
+        message: issue.message,
+      })),
     };
   try {
     const flow = await turnOnPreset(prisma, {

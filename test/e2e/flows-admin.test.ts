@@ -33,7 +33,9 @@ async function seriousViolations(page: Page): Promise<string[]> {
   const result = await page.evaluate(() => window.axe.run("body", { resultTypes: ["violations"] }));
   return result.violations
     .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-    .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`);
+    .map(
+      (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`,
+    );
 }
 
 describe("Flows admin in Chromium (demo shop)", () => {
@@ -63,15 +65,26 @@ describe("Flows admin in Chromium (demo shop)", () => {
 
   it("turns on the abandoned-cart preset, edits a wait and a template, previews in Czech, saves and activates", async () => {
     const shop = await db.shop.findFirstOrThrow();
-    const demoFlow = await db.flow.findFirstOrThrow({ where: { shopId: shop.id, name: "Abandoned checkout" } });
-    await setFlowStatus(db, { shopId: shop.id, flowId: demoFlow.id, status: "archived", staff: "e2e", now: new Date() });
+    const demoFlow = await db.flow.findFirstOrThrow({
+      where: { shopId: shop.id, name: "Abandoned checkout" },
+    });
+    await setFlowStatus(db, {
+      shopId: shop.id,
+      flowId: demoFlow.id,
+      status: "archived",
+      staff: "e2e",
+      now: new Date(),
+    });
 
     const page = await session.browser.newPage();
     watch(page);
     await page.goto(`${session.baseUrl}/app/flows`);
     await page.getByRole("heading", { name: "Flows", exact: true }).waitFor();
     // The preset is offered with what it does in one sentence.
-    await page.getByText(/^Sends up to three reminders/).first().waitFor();
+    await page
+      .getByText(/^Sends up to three reminders/)
+      .first()
+      .waitFor();
     await page.getByRole("button", { name: "Turn on Abandoned checkout" }).click();
     await page.getByText("Abandoned checkout is live.").waitFor({ timeout: 20_000 });
     const flow = await db.flow.findFirstOrThrow({
@@ -104,13 +117,15 @@ describe("Flows admin in Chromium (demo shop)", () => {
     // A template: the Czech subject of the first reminder, previewed in Czech.
     await page.getByTestId("step-first-reminder").click();
     await page.locator("#template-first-reminder-language").selectOption("cs");
-    await page.getByLabel("E-mail subject", { exact: true }).fill("{{ customer.first_name }}, košík na vás čeká");
+    await page
+      .getByLabel("E-mail subject", { exact: true })
+      .fill("{{ customer.first_name }}, košík na vás čeká");
     await page.locator("#template-first-reminder-preview-language").selectOption("cs");
     await page.getByRole("button", { name: "Preview on sample data" }).click();
     await page.getByTestId("preview-subject").waitFor({ timeout: 20_000 });
-    await expect.poll(() => page.getByTestId("preview-subject").innerText(), { timeout: 20_000 }).toContain(
-      "Tereza, košík na vás čeká",
-    );
+    await expect
+      .poll(() => page.getByTestId("preview-subject").innerText(), { timeout: 20_000 })
+      .toContain("Tereza, košík na vás čeká");
     const frame = page.frameLocator('[data-testid="preview-email"]');
     expect(await frame.locator("body").innerText()).toContain("Dokončit objednávku");
     expect(await seriousViolations(page)).toEqual([]);
@@ -129,7 +144,9 @@ describe("Flows admin in Chromium (demo shop)", () => {
     await page.getByText(/Saved as version 2\./).waitFor({ timeout: 20_000 });
     await expect.poll(() => page.getByTestId("version-history").innerText()).toContain("2 (current)");
     expect(await page.getByTestId("version-history").innerText()).toContain("demo merchant");
-    const saved = await db.flowVersion.findUniqueOrThrow({ where: { flowId_version: { flowId: flow.id, version: 2 } } });
+    const saved = await db.flowVersion.findUniqueOrThrow({
+      where: { flowId_version: { flowId: flow.id, version: 2 } },
+    });
     const definition = saved.definition as any; // eslint-disable-line @typescript-eslint/no-explicit-any
     expect(definition.steps.find((step: { id: string }) => step.id === "wait-second").minutes).toBe(1200);
     expect(definition.templates["first-reminder"].versions.cs.email.subject).toBe(
@@ -163,6 +180,14 @@ describe("Flows admin in Chromium (demo shop)", () => {
     expect(await page.getByRole("button", { name: /^Zapnout / }).count()).toBeGreaterThan(0);
     expect(await page.getByText("Opuštěný košík").count()).toBeGreaterThan(0);
     await page.screenshot({ path: path.join(screenshots, "flows-list-cs.png"), fullPage: true });
+
+    // The editor in Czech too: the sequence and the panel speak the merchant's language.
+    await page.getByRole("link", { name: "Upravit Uvítání" }).click();
+    await page.getByRole("heading", { name: "Kroky", exact: true }).waitFor();
+    expect(await page.getByText(/^Začíná, když: se zaregistruje zákazník/).count()).toBe(1);
+    expect(await page.getByRole("heading", { name: "Historie verzí" }).count()).toBe(1);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(screenshots, "flows-editor-cs.png"), fullPage: true });
     expect(errors).toEqual([]);
   });
 });

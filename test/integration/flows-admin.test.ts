@@ -59,7 +59,14 @@ describe(`Flows admin pages on ${testProvider}`, () => {
       })
     ).id;
     await db.customer.create({
-      data: { shopId: shop.id, shopifyId: "501", firstName: "Jana", lastName: "Dvořáková", email: "jana@example.cz", locale: "cs" },
+      data: {
+        shopId: shop.id,
+        shopifyId: "501",
+        firstName: "Jana",
+        lastName: "Dvořáková",
+        email: "jana@example.cz",
+        locale: "cs",
+      },
     });
     server = await startWebServer({
       DATABASE_URL: database.url,
@@ -75,9 +82,12 @@ describe(`Flows admin pages on ${testProvider}`, () => {
   });
 
   async function load(path: string, route: string) {
-    const response = await fetch(`${server.baseUrl}${path}${path.includes("?") ? "&" : "?"}_data=${encodeURIComponent(route)}`, {
-      redirect: "manual",
-    });
+    const response = await fetch(
+      `${server.baseUrl}${path}${path.includes("?") ? "&" : "?"}_data=${encodeURIComponent(route)}`,
+      {
+        redirect: "manual",
+      },
+    );
     const text = await response.text();
     return { status: response.status, body: (text.startsWith("{") ? JSON.parse(text) : text) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
   }
@@ -98,7 +108,9 @@ describe(`Flows admin pages on ${testProvider}`, () => {
     changes: await db.flowChange.count(),
     messages: await db.message.count(),
     customers: await db.customer.count(),
-    statuses: (await db.flow.findMany({ orderBy: { id: "asc" }, select: { status: true } })).map((f) => f.status),
+    statuses: (await db.flow.findMany({ orderBy: { id: "asc" }, select: { status: true } })).map(
+      (f) => f.status,
+    ),
   });
 
   it("lists every preset (not yet on) and the shop's flows with status and figures", async () => {
@@ -110,16 +122,26 @@ describe(`Flows admin pages on ${testProvider}`, () => {
     expect(names).toContain("Welcome");
     expect(names).not.toContain("Not yours");
     const flowRow = answer.body.rows.find((row: { flowId: string }) => row.flowId === flowId);
-    expect(flowRow).toMatchObject({ kind: "flow", presetId: "abandoned-checkout", status: "off", recipients: 0 });
+    expect(flowRow).toMatchObject({
+      kind: "flow",
+      presetId: "abandoned-checkout",
+      status: "off",
+      recipients: 0,
+    });
     // The preset the flow came from is not offered a second time.
-    expect(answer.body.rows.filter((row: { presetId: string }) => row.presetId === "abandoned-checkout")).toHaveLength(1);
+    expect(
+      answer.body.rows.filter((row: { presetId: string }) => row.presetId === "abandoned-checkout"),
+    ).toHaveLength(1);
     expect((await load("/app/flows?period=12", listRoute)).status).toBe(400);
   });
 
   it("turns a preset on in one click, and refuses an unknown preset without a trace", async () => {
     const before = await rows();
     const refused = await post("/app/flows", listRoute, { intent: "turnOn", presetId: "no-such-preset" });
-    expect(refused.body).toEqual({ ok: false, errors: [{ field: "presetId", message: expect.stringContaining("no-such-preset") }] });
+    expect(refused.body).toEqual({
+      ok: false,
+      errors: [{ field: "presetId", message: expect.stringContaining("no-such-preset") }],
+    });
     expect(await rows()).toEqual(before);
 
     const turned = await post("/app/flows", listRoute, { intent: "turnOn", presetId: "welcome" });
@@ -151,7 +173,9 @@ describe(`Flows admin pages on ${testProvider}`, () => {
     const answer = await load(`/app/flows/${flowId}`, editorRoute);
     expect(answer.status).toBe(200);
     expect(answer.body.flow.definition.start).toBe("wait-first");
-    expect(answer.body.flow.versions).toEqual([{ version: 1, createdBy: "owner@demo", createdAt: expect.any(String) }]);
+    expect(answer.body.flow.versions).toEqual([
+      { version: 1, createdBy: "owner@demo", createdAt: expect.any(String) },
+    ]);
     expect(answer.body.timeZone).toBe("Europe/Prague");
   });
 
@@ -160,18 +184,30 @@ describe(`Flows admin pages on ${testProvider}`, () => {
     definition.steps[2].minutes = null; // what the editor sends for an emptied duration
     definition.templates["first-reminder"].versions.cs.email.subject = "Ahoj {{ customer.first_name ";
     const before = await rows();
-    const refused = await post(`/app/flows/${flowId}`, editorRoute, { intent: "save", definition: JSON.stringify(definition) });
+    const refused = await post(`/app/flows/${flowId}`, editorRoute, {
+      intent: "save",
+      definition: JSON.stringify(definition),
+    });
     expect(refused.body.ok).toBe(false);
     expect(refused.body.problems).toEqual(
       expect.arrayContaining([expect.objectContaining({ step: "wait-second", path: "steps.2.minutes" })]),
     );
-    const unreadable = await post(`/app/flows/${flowId}`, editorRoute, { intent: "save", definition: "{not json" });
+    const unreadable = await post(`/app/flows/${flowId}`, editorRoute, {
+      intent: "save",
+      definition: "{not json",
+    });
     expect(unreadable.body).toMatchObject({ intent: "invalid", errors: [{ field: "definition" }] });
     // A template that does not parse: named by step, language and part.
     definition.steps[2].minutes = 1200;
-    const template = await post(`/app/flows/${flowId}`, editorRoute, { intent: "save", definition: JSON.stringify(definition) });
+    const template = await post(`/app/flows/${flowId}`, editorRoute, {
+      intent: "save",
+      definition: JSON.stringify(definition),
+    });
     expect(template.body.problems).toEqual([
-      expect.objectContaining({ step: "first-reminder", path: "template first-reminder · cs · e-mail subject" }),
+      expect.objectContaining({
+        step: "first-reminder",
+        path: "template first-reminder · cs · e-mail subject",
+      }),
     ]);
     expect(await rows()).toEqual(before);
   });
@@ -179,10 +215,16 @@ describe(`Flows admin pages on ${testProvider}`, () => {
   it("saves a valid edit as a new version with who made it; runs keep theirs", async () => {
     const definition = presetDefinition("abandoned-checkout") as any; // eslint-disable-line @typescript-eslint/no-explicit-any
     definition.steps[2].minutes = 1200;
-    definition.templates["first-reminder"].versions.cs.email.subject = "Zapomněli jste na košík, {{ customer.first_name }}?";
-    const saved = await post(`/app/flows/${flowId}`, editorRoute, { intent: "save", definition: JSON.stringify(definition) });
+    definition.templates["first-reminder"].versions.cs.email.subject =
+      "Zapomněli jste na košík, {{ customer.first_name }}?";
+    const saved = await post(`/app/flows/${flowId}`, editorRoute, {
+      intent: "save",
+      definition: JSON.stringify(definition),
+    });
     expect(saved.body).toEqual({ intent: "save", ok: true, version: 2 });
-    const version = await db.flowVersion.findUniqueOrThrow({ where: { flowId_version: { flowId, version: 2 } } });
+    const version = await db.flowVersion.findUniqueOrThrow({
+      where: { flowId_version: { flowId, version: 2 } },
+    });
     expect(version.createdBy).toBe("demo merchant");
     expect((version.definition as any).steps[2].minutes).toBe(1200); // eslint-disable-line @typescript-eslint/no-explicit-any
     const editor = await load(`/app/flows/${flowId}`, editorRoute);
@@ -190,12 +232,16 @@ describe(`Flows admin pages on ${testProvider}`, () => {
   });
 
   it("activates and pauses the flow; a change it cannot make is refused", async () => {
-    expect((await post(`/app/flows/${flowId}`, editorRoute, { intent: "status", status: "live" })).body).toEqual({
+    expect(
+      (await post(`/app/flows/${flowId}`, editorRoute, { intent: "status", status: "live" })).body,
+    ).toEqual({
       intent: "status",
       ok: true,
       status: "live",
     });
-    expect((await post(`/app/flows/${flowId}`, editorRoute, { intent: "status", status: "paused" })).body.status).toBe("paused");
+    expect(
+      (await post(`/app/flows/${flowId}`, editorRoute, { intent: "status", status: "paused" })).body.status,
+    ).toBe("paused");
     expect((await db.flow.findUniqueOrThrow({ where: { id: flowId } })).status).toBe("paused");
     const bad = await post(`/app/flows/${flowId}`, editorRoute, { intent: "status", status: "archived" });
     expect(bad.body).toMatchObject({ intent: "invalid", errors: [{ field: "status" }] });
@@ -215,8 +261,12 @@ describe(`Flows admin pages on ${testProvider}`, () => {
     expect(sample.body.content.email.html).toMatch(/1\s890,00\sKč/);
 
     const found = await post(`/app/flows/${flowId}`, editorRoute, { intent: "customers", query: "jana@" });
-    expect(found.body.customers).toEqual([{ id: expect.any(String), label: "Jana Dvořáková (jana@example.cz)" }]);
-    const greeting = { versions: { cs: { sms: { body: "Ahoj {{ customer.first_name }}, máte {{ points.balance }} bodů." } } } };
+    expect(found.body.customers).toEqual([
+      { id: expect.any(String), label: "Jana Dvořáková (jana@example.cz)" },
+    ]);
+    const greeting = {
+      versions: { cs: { sms: { body: "Ahoj {{ customer.first_name }}, máte {{ points.balance }} bodů." } } },
+    };
     const onSample = await post(`/app/flows/${flowId}`, editorRoute, {
       intent: "preview",
       template: JSON.stringify(greeting),
@@ -259,8 +309,16 @@ describe(`Flows admin pages on ${testProvider}`, () => {
       to: "merchant@example.cz",
     });
     expect(sent.body).toEqual({ intent: "testSend", ok: true, to: "merchant@example.cz", channel: "email" });
-    const message = await db.message.findFirstOrThrow({ where: { shopId: shop.id }, orderBy: { createdAt: "desc" } });
-    expect(message).toMatchObject({ flowId: null, flowRunId: null, purpose: "transactional", channelOrder: "email" });
+    const message = await db.message.findFirstOrThrow({
+      where: { shopId: shop.id },
+      orderBy: { createdAt: "desc" },
+    });
+    expect(message).toMatchObject({
+      flowId: null,
+      flowRunId: null,
+      purpose: "transactional",
+      channelOrder: "email",
+    });
     expect((message.content as any).email.subject).toBe("Ve vašem košíku na vás něco čeká"); // eslint-disable-line @typescript-eslint/no-explicit-any
     const list = await load("/app/flows?period=30", listRoute);
     expect(list.body.rows.find((row: { flowId: string }) => row.flowId === flowId).recipients).toBe(0);
@@ -289,7 +347,10 @@ describe(`Flows admin pages outside demo mode (${testProvider})`, () => {
 
   it("sends a visitor without a Shopify session to the login page, for pages and actions", async () => {
     for (const path of ["/app/flows", "/app/flows/some-flow", "/app/flows/some-flow/results"]) {
-      const anonymous = await fetch(`${server.baseUrl}${path}`, { redirect: "manual", headers: { "user-agent": browser } });
+      const anonymous = await fetch(`${server.baseUrl}${path}`, {
+        redirect: "manual",
+        headers: { "user-agent": browser },
+      });
       expect(anonymous.status, path).toBe(302);
       expect(anonymous.headers.get("location"), path).toContain("/auth/login");
     }

@@ -40,10 +40,14 @@ export function ConditionFields({
 }) {
   const t = useMessages(flowsMessages);
   const fields = useMessages(profileFieldMessages);
-  const operatorOptions = operators.map((operator) => ({ value: operator, label: operatorText(operator, t) }));
+  const operatorOptions = operators.map((operator) => ({
+    value: operator,
+    label: operatorText(operator, t),
+  }));
   const changeKind = (kind: string) => {
     if (kind === "segment") onChange({ kind: "segment", segmentId: segments[0]?.id ?? "", member: true });
-    else if (kind === "profile") onChange({ kind: "profile", field: "ordersCount", operator: "at_least", value: 1 });
+    else if (kind === "profile")
+      onChange({ kind: "profile", field: "ordersCount", operator: "at_least", value: 1 });
     else if (kind === "event") onChange({ kind: "event", property: "to", operator: "equals", value: "" });
     else onChange({ kind: "has_ordered_since_start" });
   };
@@ -109,7 +113,10 @@ export function ConditionFields({
             value={condition.operator}
             options={operatorOptions}
             onChange={(operator) =>
-              onChange({ ...condition, operator: operator as Condition extends { operator: infer O } ? O : never })
+              onChange({
+                ...condition,
+                operator: operator as Condition extends { operator: infer O } ? O : never,
+              })
             }
           />
           <TextField

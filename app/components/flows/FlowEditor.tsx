@@ -57,12 +57,16 @@ export function FlowEditor({
   const dirty = JSON.stringify(definition) !== initial;
 
   const saved =
-    save.data?.intent === "save" && save.data.ok && save.data.version === flow.currentVersion ? save.data : null;
+    save.data?.intent === "save" && save.data.ok && save.data.version === flow.currentVersion
+      ? save.data
+      : null;
   const problems: DefinitionProblem[] =
     save.data?.intent === "save" && !save.data.ok && save.state === "idle" ? save.data.problems : [];
   const invalidSteps = new Set(problems.flatMap((problem) => (problem.step ? [problem.step] : [])));
 
-  const blocker = useBlocker(({ currentLocation, nextLocation }) => dirty && currentLocation.pathname !== nextLocation.pathname);
+  const blocker = useBlocker(
+    ({ currentLocation, nextLocation }) => dirty && currentLocation.pathname !== nextLocation.pathname,
+  );
   useEffect(() => {
     if (!dirty) return;
     const warn = (event: BeforeUnloadEvent) => {
@@ -77,7 +81,11 @@ export function FlowEditor({
   const describe = (step: FlowStep) => stepText(step, { t, fields, segmentName, currency, locale });
   const describeProblem = (problem: DefinitionProblem) =>
     problem.step
-      ? fill(t.problemAt, { step: problem.step, field: problem.path.replace(/^steps\.\d+\./, "") || "—", message: problem.message })
+      ? fill(t.problemAt, {
+          step: problem.step,
+          field: problem.path.replace(/^steps\.\d+\./, "") || "—",
+          message: problem.message,
+        })
       : fill(t.problemFlow, { field: problem.path || "—", message: problem.message });
   const flowErrorFor = (path: string) =>
     problems
@@ -88,7 +96,8 @@ export function FlowEditor({
   const submitSave = () =>
     save.submit({ intent: "save", definition: JSON.stringify(definition) }, { method: "post" });
   const discard = () => setDefinition(flow.definition);
-  const setStatus = (next: "live" | "paused") => status.submit({ intent: "status", status: next }, { method: "post" });
+  const setStatus = (next: "live" | "paused") =>
+    status.submit({ intent: "status", status: next }, { method: "post" });
 
   const step = definition.steps.find((candidate) => candidate.id === selected) ?? null;
   const triggerText =
@@ -101,7 +110,9 @@ export function FlowEditor({
   return (
     <Page
       title={flow.name}
-      titleMetadata={<StatusBadge status={flow.status === "live" ? "live" : flow.status === "paused" ? "paused" : "off"} />}
+      titleMetadata={
+        <StatusBadge status={flow.status === "live" ? "live" : flow.status === "paused" ? "paused" : "off"} />
+      }
       backAction={{ content: t.back, url: "/app/flows" }}
       primaryAction={{
         content: save.state !== "idle" ? t.saving : t.save,
@@ -135,7 +146,9 @@ export function FlowEditor({
         {status.data?.intent === "status" && status.data.ok ? (
           <Banner
             tone="success"
-            title={fill(t.statusChanged, { status: status.data.status === "live" ? t.statusLive : t.statusPaused })}
+            title={fill(t.statusChanged, {
+              status: status.data.status === "live" ? t.statusLive : t.statusPaused,
+            })}
           />
         ) : null}
         {statusError.length > 0 ? (
@@ -183,7 +196,10 @@ export function FlowEditor({
                 describeProblem={describeProblem}
                 onChange={(changed) => setDefinition((current) => withStep(current, step.id, () => changed))}
                 onTemplateChange={(id: string, template: MessageTemplate) =>
-                  setDefinition((current) => ({ ...current, templates: { ...current.templates, [id]: template } }))
+                  setDefinition((current) => ({
+                    ...current,
+                    templates: { ...current.templates, [id]: template },
+                  }))
                 }
               />
             ) : (
@@ -193,7 +209,12 @@ export function FlowEditor({
             )}
           </Layout.Section>
           <Layout.Section>
-            <FlowSettings definition={definition} segments={segments} errorFor={flowErrorFor} onChange={setDefinition} />
+            <FlowSettings
+              definition={definition}
+              segments={segments}
+              errorFor={flowErrorFor}
+              onChange={setDefinition}
+            />
           </Layout.Section>
           <Layout.Section>
             <VersionHistory

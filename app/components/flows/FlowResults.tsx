@@ -10,7 +10,10 @@ import { fill, useAdminLocale, useMessages } from "../../i18n/catalogue";
 import { flowsMessages } from "../../i18n/messages/flows";
 import { formatCount, formatMoneyMinor, formatShare } from "./format";
 
-type Funnel = Pick<FlowResults["totals"], "recipients" | "sent" | "delivered" | "opened" | "clicked" | "converted" | "revenueMinor">;
+type Funnel = Pick<
+  FlowResults["totals"],
+  "recipients" | "sent" | "delivered" | "opened" | "clicked" | "converted" | "revenueMinor"
+>;
 
 export function FlowResultsPage({
   days,
@@ -23,7 +26,17 @@ export function FlowResultsPage({
   flow: { id: string; name: string; status: string };
   currency: string;
   results: Pick<FlowResults, "totals" | "steps" | "variants">;
-  control: Pick<ControlReport, "controlPercent" | "enoughData" | "reason" | "incrementalRevenueMinor" | "lift" | "liftInterval" | "treatment" | "control">;
+  control: Pick<
+    ControlReport,
+    | "controlPercent"
+    | "enoughData"
+    | "reason"
+    | "incrementalRevenueMinor"
+    | "lift"
+    | "liftInterval"
+    | "treatment"
+    | "control"
+  >;
 }) {
   const t = useMessages(flowsMessages);
   const locale = useAdminLocale();
@@ -131,8 +144,18 @@ export function FlowResultsPage({
                   columnContentTypes={["text", "numeric", "numeric", "numeric"]}
                   headings={["", t.recipients, t.conversionRate, t.revenue]}
                   rows={[
-                    [t.treatment, formatCount(control.treatment.recipients, locale), formatShare(control.treatment.conversionRate, locale), formatMoneyMinor(control.treatment.revenueMinor, currency, locale)],
-                    [t.control, formatCount(control.control.recipients, locale), formatShare(control.control.conversionRate, locale), formatMoneyMinor(control.control.revenueMinor, currency, locale)],
+                    [
+                      t.treatment,
+                      formatCount(control.treatment.recipients, locale),
+                      formatShare(control.treatment.conversionRate, locale),
+                      formatMoneyMinor(control.treatment.revenueMinor, currency, locale),
+                    ],
+                    [
+                      t.control,
+                      formatCount(control.control.recipients, locale),
+                      formatShare(control.control.conversionRate, locale),
+                      formatMoneyMinor(control.control.revenueMinor, currency, locale),
+                    ],
                   ]}
                 />
                 {control.enoughData && control.lift !== null && control.incrementalRevenueMinor !== null ? (

@@ -1,6 +1,16 @@
 // The flow's entry and exit rules: delay after the trigger, filters, re-entry, ending on purchase,
 // and the control group's share.
-import { BlockStack, Button, Card, Checkbox, FormLayout, InlineStack, Select, Text, TextField } from "@shopify/polaris";
+import {
+  BlockStack,
+  Button,
+  Card,
+  Checkbox,
+  FormLayout,
+  InlineStack,
+  Select,
+  Text,
+  TextField,
+} from "@shopify/polaris";
 import type { FlowDefinition } from "../../flows/definition";
 import { fill, useMessages } from "../../i18n/catalogue";
 import { flowsMessages } from "../../i18n/messages/flows";
@@ -36,7 +46,9 @@ export function FlowSettings({
               autoComplete="off"
               value={textOf(definition.trigger.delayMinutes)}
               error={errorFor("trigger.delayMinutes")}
-              onChange={(text) => onChange({ ...definition, trigger: { ...definition.trigger, delayMinutes: numberOf(text) } })}
+              onChange={(text) =>
+                onChange({ ...definition, trigger: { ...definition.trigger, delayMinutes: numberOf(text) } })
+              }
             />
             <TextField
               label={t.controlPercent}
@@ -66,7 +78,11 @@ export function FlowSettings({
                 onChange({
                   ...definition,
                   reentry:
-                    mode === "once_per_days" ? { mode, days: 30 } : mode === "once" ? { mode: "once" } : { mode: "every_time" },
+                    mode === "once_per_days"
+                      ? { mode, days: 30 }
+                      : mode === "once"
+                        ? { mode: "once" }
+                        : { mode: "every_time" },
                 })
               }
             />
@@ -77,7 +93,9 @@ export function FlowSettings({
                 autoComplete="off"
                 value={textOf(reentry.days)}
                 error={errorFor("reentry.days")}
-                onChange={(text) => onChange({ ...definition, reentry: { mode: "once_per_days", days: numberOf(text) } })}
+                onChange={(text) =>
+                  onChange({ ...definition, reentry: { mode: "once_per_days", days: numberOf(text) } })
+                }
               />
             ) : null}
           </FormLayout.Group>
@@ -101,7 +119,9 @@ export function FlowSettings({
                   <Button
                     variant="plain"
                     tone="critical"
-                    onClick={() => onChange({ ...definition, filters: definition.filters.filter((_, at) => at !== index) })}
+                    onClick={() =>
+                      onChange({ ...definition, filters: definition.filters.filter((_, at) => at !== index) })
+                    }
                   >
                     {fill(t.removeFilter, { index: index + 1 })}
                   </Button>
@@ -112,7 +132,10 @@ export function FlowSettings({
                   segments={segments}
                   error={errorFor(`filters.${index}`)}
                   onChange={(condition) =>
-                    onChange({ ...definition, filters: definition.filters.map((old, at) => (at === index ? condition : old)) })
+                    onChange({
+                      ...definition,
+                      filters: definition.filters.map((old, at) => (at === index ? condition : old)),
+                    })
                   }
                 />
               </BlockStack>

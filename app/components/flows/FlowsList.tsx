@@ -2,7 +2,18 @@
 // "Turn on", and the shop's flows with status, recipients, conversion, attributed and incremental
 // revenue for the chosen period.
 import { Form, Link as RemixLink, useNavigate, useNavigation } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineStack, Page, Select, Text } from "@shopify/polaris";
+import {
+  Badge,
+  Banner,
+  BlockStack,
+  Button,
+  Card,
+  DataTable,
+  InlineStack,
+  Page,
+  Select,
+  Text,
+} from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
 import type { ReactNode } from "react";
 import type { FlowListRow, FlowPeriod } from "../../flows/flow-admin";
@@ -97,11 +108,12 @@ export function FlowsList({
     <Page title={t.title} subtitle={t.subtitle}>
       <TitleBar title={t.title} />
       <BlockStack gap="400">
-        {turnedOn ? (
-          <Banner tone="success" title={fill(t.turnedOn, { name: nameOf(turnedOn) })} />
-        ) : null}
+        {turnedOn ? <Banner tone="success" title={fill(t.turnedOn, { name: nameOf(turnedOn) })} /> : null}
         {result && !result.ok ? (
-          <Banner tone="critical" title={fill(t.turnOnFailed, { reason: result.errors.map((e) => e.message).join("; ") })} />
+          <Banner
+            tone="critical"
+            title={fill(t.turnOnFailed, { reason: result.errors.map((e) => e.message).join("; ") })}
+          />
         ) : null}
         <InlineStack align="end">
           <div style={{ minWidth: 240 }}>

@@ -7,15 +7,16 @@ import type { FlowDefinition, FlowStep } from "../../flows/definition";
 import { fill, useMessages } from "../../i18n/catalogue";
 import { flowsMessages } from "../../i18n/messages/flows";
 
-const typeTone: Record<FlowStep["type"], "info" | "success" | "attention" | "magic" | "warning" | undefined> = {
-  wait: undefined,
-  send: "info",
-  condition: "attention",
-  split: "magic",
-  discount: "success",
-  points: "success",
-  exit: "warning",
-};
+const typeTone: Record<FlowStep["type"], "info" | "success" | "attention" | "magic" | "warning" | undefined> =
+  {
+    wait: undefined,
+    send: "info",
+    condition: "attention",
+    split: "magic",
+    discount: "success",
+    points: "success",
+    exit: "warning",
+  };
 
 export function StepCanvas({
   definition,
@@ -36,7 +37,9 @@ export function StepCanvas({
   const byId = new Map(definition.steps.map((step) => [step.id, step]));
   const placed = new Set<string>();
 
-  const connector = <div aria-hidden style={{ width: 2, height: 16, background: "#c9cccf", margin: "0 auto" }} />;
+  const connector = (
+    <div aria-hidden style={{ width: 2, height: 16, background: "#c9cccf", margin: "0 auto" }} />
+  );
 
   const card = (step: FlowStep) => {
     const isSelected = selected === step.id;
@@ -70,7 +73,7 @@ export function StepCanvas({
   };
 
   const branch = (label: string, next: string | null, key: string) => (
-    <div key={key} style={{ flex: "1 1 0", minWidth: 180 }}>
+    <div key={key} style={{ flex: "1 1 0", minWidth: 160 }}>
       <BlockStack gap="0">
         <Box paddingBlockEnd="100">
           <Text as="p" variant="bodySm" tone="subdued" alignment="center">
@@ -90,7 +93,13 @@ export function StepCanvas({
       if (!step) break;
       if (placed.has(step.id)) {
         items.push(
-          <Text key={`to-${step.id}-${items.length}`} as="p" variant="bodySm" tone="subdued" alignment="center">
+          <Text
+            key={`to-${step.id}-${items.length}`}
+            as="p"
+            variant="bodySm"
+            tone="subdued"
+            alignment="center"
+          >
             {fill(t.continuesAt, { step: step.id })}
           </Text>,
         );
@@ -104,7 +113,11 @@ export function StepCanvas({
           step.type === "condition"
             ? [branch(t.yes, step.yes, "yes"), branch(t.no, step.no, "no")]
             : step.variants.map((variant) =>
-                branch(fill(t.variant, { variant: variant.id, weight: variant.weight }), variant.next, variant.id),
+                branch(
+                  fill(t.variant, { variant: variant.id, weight: variant.weight }),
+                  variant.next,
+                  variant.id,
+                ),
               );
         items.push(<div key={`c2-${step.id}`}>{connector}</div>);
         items.push(
@@ -129,17 +142,20 @@ export function StepCanvas({
   const main = sequence(definition.start);
   const unreachable = definition.steps.filter((step) => !placed.has(step.id));
   return (
-    <BlockStack gap="200">
-      <Box padding="200" background="bg-surface-secondary" borderRadius="200">
-        <Text as="p" fontWeight="semibold">
-          {triggerText}
-        </Text>
-      </Box>
-      {connector}
-      {main}
-      {unreachable.map((step) => (
-        <div key={step.id}>{card(step)}</div>
-      ))}
-    </BlockStack>
+    // Wide branches scroll sideways inside the card instead of spilling out of it.
+    <div style={{ overflowX: "auto", paddingBottom: 4 }}>
+      <BlockStack gap="200">
+        <Box padding="200" background="bg-surface-secondary" borderRadius="200">
+          <Text as="p" fontWeight="semibold">
+            {triggerText}
+          </Text>
+        </Box>
+        {connector}
+        {main}
+        {unreachable.map((step) => (
+          <div key={step.id}>{card(step)}</div>
+        ))}
+      </BlockStack>
+    </div>
   );
 }

@@ -1,7 +1,18 @@
 // The side panel of the selected step: the fields of its kind — a wait (duration or time of day),
 // a send (channel order, message, preview, test-send), a condition, split weights, a discount,
 // points. Problems the last save found in this step are shown at the top of the panel.
-import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, InlineStack, Select, Text, TextField } from "@shopify/polaris";
+import {
+  Banner,
+  BlockStack,
+  Button,
+  Card,
+  Checkbox,
+  FormLayout,
+  InlineStack,
+  Select,
+  Text,
+  TextField,
+} from "@shopify/polaris";
 import { useState } from "react";
 import type { DefinitionProblem, FlowDefinition, FlowStep, WaitStep } from "../../flows/definition";
 import { channels as allChannels, type Channel } from "../../messaging/channels";
@@ -25,7 +36,9 @@ function WaitFields({ step, onChange }: { step: WaitStep; onChange: (step: FlowS
   const [unit, setUnit] = useState<Unit>(
     minutes % 1440 === 0 ? "days" : minutes % 60 === 0 ? "hours" : "minutes",
   );
-  const [amount, setAmount] = useState(textOf(step.minutes === undefined ? undefined : minutes / unitMinutes[unit]));
+  const [amount, setAmount] = useState(
+    textOf(step.minutes === undefined ? undefined : minutes / unitMinutes[unit]),
+  );
   const weekdays = step.until?.weekdays ?? [];
   const dayNames = [t.monday, t.tuesday, t.wednesday, t.thursday, t.friday, t.saturday, t.sunday];
   return (
@@ -40,7 +53,13 @@ function WaitFields({ step, onChange }: { step: WaitStep; onChange: (step: FlowS
         onChange={(kind) =>
           onChange(
             kind === "until"
-              ? { id: step.id, type: "wait", from: "step", until: { time: "09:00", zone: "recipient" }, next: step.next }
+              ? {
+                  id: step.id,
+                  type: "wait",
+                  from: "step",
+                  until: { time: "09:00", zone: "recipient" },
+                  next: step.next,
+                }
               : { id: step.id, type: "wait", from: "step", minutes: 60, next: step.next },
           )
         }
@@ -61,7 +80,9 @@ function WaitFields({ step, onChange }: { step: WaitStep; onChange: (step: FlowS
               { value: "recipient", label: t.zoneRecipient },
               { value: "shop", label: t.zoneShop },
             ]}
-            onChange={(zone) => onChange({ ...step, until: { ...step.until!, zone: zone === "shop" ? "shop" : "recipient" } })}
+            onChange={(zone) =>
+              onChange({ ...step, until: { ...step.until!, zone: zone === "shop" ? "shop" : "recipient" } })
+            }
           />
           <BlockStack gap="100">
             <Text as="p">{t.weekdays}</Text>
@@ -75,7 +96,10 @@ function WaitFields({ step, onChange }: { step: WaitStep; onChange: (step: FlowS
                     const next = checked
                       ? [...weekdays, index + 1].sort()
                       : weekdays.filter((day) => day !== index + 1);
-                    onChange({ ...step, until: { ...step.until!, weekdays: next.length > 0 ? next : undefined } });
+                    onChange({
+                      ...step,
+                      until: { ...step.until!, weekdays: next.length > 0 ? next : undefined },
+                    });
                   }}
                 />
               ))}
@@ -133,8 +157,14 @@ function ChannelOrder({
   onChange: (channels: Channel[] | undefined) => void;
 }) {
   const t = useMessages(flowsMessages);
-  const names: Record<Channel, string> = { email: t.channelEmail, sms: t.channelSms, whatsapp: t.channelWhatsapp };
-  const order = value ? [...value, ...allChannels.filter((channel) => !value.includes(channel))] : [...allChannels];
+  const names: Record<Channel, string> = {
+    email: t.channelEmail,
+    sms: t.channelSms,
+    whatsapp: t.channelWhatsapp,
+  };
+  const order = value
+    ? [...value, ...allChannels.filter((channel) => !value.includes(channel))]
+    : [...allChannels];
   const move = (index: number, by: number) => {
     const next = [...order];
     const [moved] = next.splice(index, 1);
@@ -143,7 +173,11 @@ function ChannelOrder({
   };
   return (
     <BlockStack gap="200">
-      <Checkbox label={t.useShopOrder} checked={value === undefined} onChange={(shop) => onChange(shop ? undefined : [...allChannels])} />
+      <Checkbox
+        label={t.useShopOrder}
+        checked={value === undefined}
+        onChange={(shop) => onChange(shop ? undefined : [...allChannels])}
+      />
       {value ? (
         <BlockStack gap="100">
           <Text as="p" tone="subdued">
@@ -158,7 +192,12 @@ function ChannelOrder({
                   onChange(order.filter((item) => (item === channel ? checked : value.includes(item))))
                 }
               />
-              <Button size="slim" disabled={index === 0} onClick={() => move(index, -1)} accessibilityLabel={fill(t.moveUp, { channel: names[channel] })}>
+              <Button
+                size="slim"
+                disabled={index === 0}
+                onClick={() => move(index, -1)}
+                accessibilityLabel={fill(t.moveUp, { channel: names[channel] })}
+              >
                 ↑
               </Button>
               <Button
@@ -212,7 +251,9 @@ export function StepPanel({
               { value: "marketing", label: t.purposeMarketing },
               { value: "transactional", label: t.purposeTransactional },
             ]}
-            onChange={(purpose) => onChange({ ...step, purpose: purpose === "transactional" ? "transactional" : "marketing" })}
+            onChange={(purpose) =>
+              onChange({ ...step, purpose: purpose === "transactional" ? "transactional" : "marketing" })
+            }
           />
           <Text as="h3" variant="headingSm">
             {t.channelOrder}
@@ -247,7 +288,10 @@ export function StepPanel({
       );
       break;
     case "split": {
-      const total = step.variants.reduce((sum, variant) => sum + (Number.isFinite(variant.weight) ? variant.weight : 0), 0);
+      const total = step.variants.reduce(
+        (sum, variant) => sum + (Number.isFinite(variant.weight) ? variant.weight : 0),
+        0,
+      );
       body = (
         <FormLayout>
           <Text as="h3" variant="headingSm">
@@ -268,7 +312,9 @@ export function StepPanel({
               onChange={(text) =>
                 onChange({
                   ...step,
-                  variants: step.variants.map((old, at) => (at === index ? { ...old, weight: numberOf(text) } : old)),
+                  variants: step.variants.map((old, at) =>
+                    at === index ? { ...old, weight: numberOf(text) } : old,
+                  ),
                 })
               }
             />
@@ -307,7 +353,9 @@ export function StepPanel({
               type="number"
               autoComplete="off"
               value={textOf(benefit.percentOff)}
-              onChange={(text) => onChange({ ...step, benefit: { kind: "percentage", percentOff: numberOf(text) } })}
+              onChange={(text) =>
+                onChange({ ...step, benefit: { kind: "percentage", percentOff: numberOf(text) } })
+              }
             />
           ) : null}
           {benefit.kind === "fixed_amount" ? (
@@ -315,7 +363,12 @@ export function StepPanel({
               label={fill(t.discountAmount, { currency })}
               currency={currency}
               minor={benefit.amountMinor}
-              onChange={(amountMinor) => onChange({ ...step, benefit: { kind: "fixed_amount", amountMinor: amountMinor ?? Number.NaN } })}
+              onChange={(amountMinor) =>
+                onChange({
+                  ...step,
+                  benefit: { kind: "fixed_amount", amountMinor: amountMinor ?? Number.NaN },
+                })
+              }
             />
           ) : null}
           <TextField
@@ -396,7 +449,9 @@ function MoneyField({
   minor: number | null;
   onChange: (minor: number | null) => void;
 }) {
-  const [text, setText] = useState(minor === null || !Number.isSafeInteger(minor) ? "" : toDecimalAmount(minor, currency));
+  const [text, setText] = useState(
+    minor === null || !Number.isSafeInteger(minor) ? "" : toDecimalAmount(minor, currency),
+  );
   return (
     <TextField
       label={label}

@@ -2,7 +2,18 @@
 // parameters), a live preview on sample data or on a real customer found by search, mistakes named
 // by field and line, and a test-send to an address or phone the merchant types.
 import { useFetcher } from "@remix-run/react";
-import { Banner, BlockStack, Button, Card, Divider, FormLayout, InlineStack, Select, Text, TextField } from "@shopify/polaris";
+import {
+  Banner,
+  BlockStack,
+  Button,
+  Card,
+  Divider,
+  FormLayout,
+  InlineStack,
+  Select,
+  Text,
+  TextField,
+} from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import type { Channel } from "../../messaging/channels";
 import type { MessageTemplate } from "../../messaging/compose";
@@ -123,7 +134,10 @@ export function TemplateEditor({
             ? version.whatsapp.parameters.map((parameter, index) => (
                 <TextField
                   key={index}
-                  label={fill(t.whatsappParameter, { name: version.whatsapp!.templateName, index: index + 1 })}
+                  label={fill(t.whatsappParameter, {
+                    name: version.whatsapp!.templateName,
+                    index: index + 1,
+                  })}
                   autoComplete="off"
                   value={parameter}
                   onChange={(value) =>
@@ -131,7 +145,9 @@ export function TemplateEditor({
                       ...version,
                       whatsapp: {
                         ...version.whatsapp!,
-                        parameters: version.whatsapp!.parameters.map((old, at) => (at === index ? value : old)),
+                        parameters: version.whatsapp!.parameters.map((old, at) =>
+                          at === index ? value : old,
+                        ),
                       },
                     })
                   }
@@ -222,7 +238,11 @@ export function TemplateEditor({
               <li key={index}>
                 {problem.line === null
                   ? fill(t.problemNoLine, { field: problem.field, message: problem.message })
-                  : fill(t.problemLine, { field: problem.field, line: problem.line, message: problem.message })}
+                  : fill(t.problemLine, {
+                      field: problem.field,
+                      line: problem.line,
+                      message: problem.message,
+                    })}
               </li>
             ))}
           </ul>
@@ -247,7 +267,13 @@ export function TemplateEditor({
                   data-testid="preview-email"
                   sandbox=""
                   srcDoc={withoutRemoteImages(previewResult.content.email.html)}
-                  style={{ width: "100%", height: 360, border: "1px solid #e1e3e5", borderRadius: 8, background: "#fff" }}
+                  style={{
+                    width: "100%",
+                    height: 360,
+                    border: "1px solid #e1e3e5",
+                    borderRadius: 8,
+                    background: "#fff",
+                  }}
                 />
               </BlockStack>
             ) : null}
@@ -293,7 +319,9 @@ export function TemplateEditor({
           {t.testSendButton}
         </Button>
       </InlineStack>
-      {sent?.ok ? <Banner tone="success" title={fill(t.testSent, { to: sent.to, channel: sent.channel })} /> : null}
+      {sent?.ok ? (
+        <Banner tone="success" title={fill(t.testSent, { to: sent.to, channel: sent.channel })} />
+      ) : null}
     </BlockStack>
   );
 }

@@ -37,7 +37,9 @@ export function VersionHistory({
             columnContentTypes={["text", "text", "text"]}
             headings={[t.version, t.who, t.when]}
             rows={versions.map((version) => [
-              version.version === currentVersion ? `${version.version} (${t.current})` : String(version.version),
+              version.version === currentVersion
+                ? `${version.version} (${t.current})`
+                : String(version.version),
               version.createdBy,
               formatMoment(version.createdAt, timeZone, locale),
             ])}
@@ -50,7 +52,9 @@ export function VersionHistory({
           columnContentTypes={["text", "numeric", "text", "text"]}
           headings={[t.action, t.version, t.who, t.when]}
           rows={changes.map((change) => [
-            change.action in actionKeys ? t[actionKeys[change.action as keyof typeof actionKeys]] : change.action,
+            change.action in actionKeys
+              ? t[actionKeys[change.action as keyof typeof actionKeys]]
+              : change.action,
             String(change.version),
             change.staff,
             formatMoment(change.at, timeZone, locale),

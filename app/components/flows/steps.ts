@@ -64,7 +64,13 @@ export function conditionText(
 
 export function stepText(
   step: FlowStep,
-  context: { t: FlowWords; fields: FieldWords; segmentName: (id: string) => string; currency: string; locale: string },
+  context: {
+    t: FlowWords;
+    fields: FieldWords;
+    segmentName: (id: string) => string;
+    currency: string;
+    locale: string;
+  },
 ): string {
   const { t } = context;
   switch (step.type) {
@@ -99,6 +105,10 @@ export function stepText(
 }
 
 /** The step with `id` replaced by `change(step)`. */
-export function withStep(definition: FlowDefinition, id: string, change: (step: FlowStep) => FlowStep): FlowDefinition {
+export function withStep(
+  definition: FlowDefinition,
+  id: string,
+  change: (step: FlowStep) => FlowStep,
+): FlowDefinition {
   return { ...definition, steps: definition.steps.map((step) => (step.id === id ? change(step) : step)) };
 }
