@@ -29,7 +29,10 @@ declare global {
   }
 }
 
-async function measure(browser: Browser, url: string): Promise<{ lcpMs: number; cls: number; ttfbMs: number }> {
+async function measure(
+  browser: Browser,
+  url: string,
+): Promise<{ lcpMs: number; cls: number; ttfbMs: number }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   await page.addInitScript(() => {
