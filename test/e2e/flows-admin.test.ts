@@ -110,7 +110,7 @@ describe("Flows admin in Chromium (demo shop)", () => {
     await page.getByLabel("Duration", { exact: true }).fill("");
     await page.getByRole("button", { name: "Save", exact: true }).click();
     await page.getByText("Nothing was saved. Fix these fields:").waitFor({ timeout: 20_000 });
-    expect(await page.getByTestId("save-problems").innerText()).toContain("Step wait-second · minutes");
+    expect(await page.getByTestId("save-problems").innerText()).toContain("Step wait-second · Duration: needs a number");
     expect(await db.flowVersion.count({ where: { flowId: flow.id } })).toBe(1);
     await page.getByLabel("Duration", { exact: true }).fill("20");
 

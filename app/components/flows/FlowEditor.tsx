@@ -16,7 +16,7 @@ import { FlowSettings } from "./FlowSettings";
 import { StatusBadge } from "./FlowsList";
 import { StepCanvas } from "./StepCanvas";
 import { StepPanel } from "./StepPanel";
-import { durationText, stepText, withStep } from "./steps";
+import { durationText, problemText, stepText, withStep } from "./steps";
 import { VersionHistory } from "./VersionHistory";
 
 export interface EditorFlow {
@@ -79,18 +79,11 @@ export function FlowEditor({
 
   const segmentName = (id: string) => segments.find((segment) => segment.id === id)?.name ?? id;
   const describe = (step: FlowStep) => stepText(step, { t, fields, segmentName, currency, locale });
-  const describeProblem = (problem: DefinitionProblem) =>
-    problem.step
-      ? fill(t.problemAt, {
-          step: problem.step,
-          field: problem.path.replace(/^steps\.\d+\./, "") || "—",
-          message: problem.message,
-        })
-      : fill(t.problemFlow, { field: problem.path || "—", message: problem.message });
+  const describeProblem = (problem: DefinitionProblem) => problemText(problem, t, currency);
   const flowErrorFor = (path: string) =>
     problems
       .filter((problem) => problem.step === null && problem.path.startsWith(path))
-      .map((problem) => problem.message)
+      .map((problem) => problemText({ ...problem, path: "" }, t, currency).replace(/^—: /, ""))
       .join("; ") || undefined;
 
   const submitSave = () =>

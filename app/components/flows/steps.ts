@@ -1,5 +1,5 @@
 // How a step reads at a glance in the editor's sequence: one line in the merchant's words.
-import type { Condition, FlowDefinition, FlowStep } from "../../flows/definition";
+import type { Condition, DefinitionProblem, FlowDefinition, FlowStep } from "../../flows/definition";
 import { fill, type Messages } from "../../i18n/catalogue";
 import type { flowsMessages, profileFieldMessages } from "../../i18n/messages/flows";
 import { formatMoneyMinor } from "./format";
@@ -111,4 +111,50 @@ export function withStep(
   change: (step: FlowStep) => FlowStep,
 ): FlowDefinition {
   return { ...definition, steps: definition.steps.map((step) => (step.id === id ? change(step) : step)) };
+}
+
+/** A field of a problem (its path in the definition) in the words of the editor's labels. */
+function fieldWords(path: string, t: FlowWords, currency: string): string {
+  const inStep = path.replace(/^steps\.\d+\./, "");
+  const variant = /^variants\.(\d+)\.weight$/.exec(inStep);
+  if (variant) return fill(t.splitWeight, { variant: Number(variant[1]) + 1 });
+  const labels: Record<string, string> = {
+    minutes: t.waitAmount,
+    "until.time": t.waitTime,
+    "benefit.percentOff": t.discountPercent,
+    "benefit.amountMinor": fill(t.discountAmount, { currency }),
+    expiresAfterDays: t.discountExpiry,
+    prefix: t.discountPrefix,
+    minimumSubtotalMinor: fill(t.discountMinimum, { currency }),
+    points: t.points,
+    reason: t.pointsReason,
+    controlPercent: t.controlPercent,
+    "trigger.delayMinutes": t.triggerDelayMinutes,
+    "reentry.days": t.reentryDays,
+    segmentId: t.segment,
+  };
+  return labels[inStep] ?? (inStep || "—");
+}
+
+/** The engine's problem message in the admin's language, where it is one the editor knows. */
+function messageWords(message: string, t: FlowWords): string {
+  const atMost = /expected number to be <=\s*(-?\d+)/.exec(message);
+  if (atMost) return fill(t.problemAtMost, { max: atMost[1] ?? "" });
+  const atLeast = /expected number to be >=\s*(-?\d+)/.exec(message);
+  if (atLeast) return fill(t.problemAtLeast, { min: atLeast[1] ?? "" });
+  if (/expected int\b/.test(message)) return t.problemWholeNumber;
+  if (/expected number/.test(message)) return t.problemNeedsNumber;
+  if (message.startsWith("is a time of day")) return t.problemTime;
+  if (message.startsWith("is 2–12 capital letters")) return t.problemPrefix;
+  if (message.startsWith("needs either minutes or until")) return t.problemWaitKind;
+  return message;
+}
+
+/** One line naming the step and the field of a problem, for the editor's banners. */
+export function problemText(problem: DefinitionProblem, t: FlowWords, currency: string): string {
+  const field = fieldWords(problem.path, t, currency);
+  const message = messageWords(problem.message, t);
+  return problem.step
+    ? fill(t.problemAt, { step: problem.step, field, message })
+    : fill(t.problemFlow, { field, message });
 }

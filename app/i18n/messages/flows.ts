@@ -252,6 +252,13 @@ export const flowsMessages = defineMessages({
     liftInterval: "{lift} (95 % interval {low} to {high})",
     notEnoughDataReason: "Not enough data yet: {reason}",
     previousVersion: "earlier version",
+    problemNeedsNumber: "needs a number",
+    problemWholeNumber: "must be a whole number",
+    problemAtMost: "must be at most {max}",
+    problemAtLeast: "must be at least {min}",
+    problemTime: "must be a time of day such as 09:30",
+    problemPrefix: "must be 2–12 capital letters or digits",
+    problemWaitKind: "needs either a duration or a time of day",
   },
   cs: {
     title: "Automatizace",
@@ -493,6 +500,13 @@ export const flowsMessages = defineMessages({
     liftInterval: "{lift} (95% interval {low} až {high})",
     notEnoughDataReason: "Zatím málo dat: {reason}",
     previousVersion: "starší verze",
+    problemNeedsNumber: "musí být číslo",
+    problemWholeNumber: "musí být celé číslo",
+    problemAtMost: "smí být nejvýš {max}",
+    problemAtLeast: "musí být aspoň {min}",
+    problemTime: "musí být denní doba, např. 09:30",
+    problemPrefix: "musí mít 2–12 velkých písmen nebo číslic",
+    problemWaitKind: "potřebuje buď dobu, nebo denní dobu",
   },
 });
 
