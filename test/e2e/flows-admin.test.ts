@@ -110,7 +110,9 @@ describe("Flows admin in Chromium (demo shop)", () => {
     await page.getByLabel("Duration", { exact: true }).fill("");
     await page.getByRole("button", { name: "Save", exact: true }).click();
     await page.getByText("Nothing was saved. Fix these fields:").waitFor({ timeout: 20_000 });
-    expect(await page.getByTestId("save-problems").innerText()).toContain("Step wait-second · Duration: needs a number");
+    expect(await page.getByTestId("save-problems").innerText()).toContain(
+      "Step wait-second · Duration: needs a number",
+    );
     expect(await db.flowVersion.count({ where: { flowId: flow.id } })).toBe(1);
     await page.getByLabel("Duration", { exact: true }).fill("20");
 
@@ -130,6 +132,32 @@ describe("Flows admin in Chromium (demo shop)", () => {
     expect(await frame.locator("body").innerText()).toContain("Dokončit objednávku");
     expect(await seriousViolations(page)).toEqual([]);
     await page.screenshot({ path: path.join(screenshots, "flows-editor-preview.png"), fullPage: true });
+
+    // The same message on a real customer of the shop, found by search.
+    const customer = await db.customer.findFirstOrThrow({
+      where: { shopId: shop.id, email: { not: null }, firstName: { not: null } },
+      orderBy: { createdAt: "asc" },
+    });
+    await page.getByLabel("Find a customer").fill(customer.email ?? "");
+    await page.getByRole("button", { name: "Search", exact: true }).click();
+    await page
+      .getByRole("button", { name: new RegExp(`^Preview on ${customer.firstName}`) })
+      .first()
+      .click();
+    await expect
+      .poll(() => page.getByTestId("preview-subject").innerText(), { timeout: 20_000 })
+      .toContain(`${customer.firstName}, košík na vás čeká`);
+
+    // A test-send to an address the merchant types: through the outbox, not counted for the flow.
+    await page.getByLabel("E-mail address or phone number").fill("owner@shop.example");
+    await page.getByRole("button", { name: "Send test" }).click();
+    await page
+      .getByText("Test message queued for owner@shop.example by E-mail.")
+      .waitFor({ timeout: 20_000 });
+    const test = await db.message.findFirstOrThrow({
+      where: { shopId: shop.id, idempotencyKey: { startsWith: "test-send:" } },
+    });
+    expect(test).toMatchObject({ flowId: null, flowRunId: null, purpose: "transactional" });
 
     // A control group of 10 %: the results then compare it with those who got the flow.
     await page.getByLabel("Control group (% of customers who get nothing)").fill("10");

@@ -320,7 +320,18 @@ export function TemplateEditor({
         </Button>
       </InlineStack>
       {sent?.ok ? (
-        <Banner tone="success" title={fill(t.testSent, { to: sent.to, channel: sent.channel })} />
+        <Banner
+          tone="success"
+          title={fill(t.testSent, {
+            to: sent.to,
+            channel:
+              sent.channel === "sms"
+                ? t.channelSms
+                : sent.channel === "whatsapp"
+                  ? t.channelWhatsapp
+                  : t.channelEmail,
+          })}
+        />
       ) : null}
     </BlockStack>
   );
