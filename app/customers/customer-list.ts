@@ -2,6 +2,7 @@
 // intelligence fields (lifecycle, RFM segment, value band), marketing consent per channel, loyalty
 // membership and tier, or a saved segment; newest customers first, in keyset pages of at most 100.
 // One statement per page (the customers with their loyalty member joined), always of one shop.
+import { notTestRecipientSql } from "./test-recipients";
 import { z } from "zod";
 import { sqlConnectionOf, type Database } from "../db/client";
 import { decodePageCursor, encodePageCursor, type PageCursor } from "../db/page-cursor";
@@ -219,7 +220,7 @@ export async function listCustomers(
   }
   return sqlConnectionOf(db).read(async (tx) => {
     const filters: Filter[] = [
-      { sql: `"shopId" = ? AND "deletedAt" IS NULL`, parameters: [shopId] },
+      { sql: `"shopId" = ? AND "deletedAt" IS NULL AND ${notTestRecipientSql}`, parameters: [shopId] },
       ...fieldFilters(query).map((condition) => conditionSql(tx.provider, condition, now)),
     ];
     if (query.q) filters.push(searchFilter(query.q));

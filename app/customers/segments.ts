@@ -3,6 +3,7 @@
 // tags, marketing consent per channel, loyalty tier. One definition, two readings that agree:
 // segmentMatches decides for one customer's facts (flow conditions), segmentSql counts in the
 // database (the preview).
+import { notTestRecipientSql } from "./test-recipients";
 import type { Segment } from "@prisma/client";
 import { z } from "zod";
 import { sqlConnectionOf, type Database } from "../db/client";
@@ -251,7 +252,7 @@ export function segmentSql(
   const parts = definition.conditions.map((condition) => conditionSql(provider, condition, now));
   const joined = parts.map((part) => `(${part.sql})`).join(definition.match === "all" ? " AND " : " OR ");
   return {
-    sql: `"shopId" = ? AND "deletedAt" IS NULL AND (${joined})`,
+    sql: `"shopId" = ? AND "deletedAt" IS NULL AND ${notTestRecipientSql} AND (${joined})`,
     parameters: [shopId, ...parts.flatMap((part) => part.parameters)],
   };
 }

@@ -2,6 +2,7 @@
 // their figures, an edit saved only when the whole definition validates (problems named by step and
 // field), template previews on sample data or on a real customer, and test-sends through the real
 // outbox that never count in a flow's results. Every query is scoped by the shop.
+import { testRecipientPrefix } from "../customers/test-recipients";
 import type { Customer } from "@prisma/client";
 import type { Database } from "../db/client";
 import { listSegments } from "../customers/segments";
@@ -300,8 +301,6 @@ export async function previewFlowTemplate(
   }
 }
 
-/** Test recipients are customers of the shop the merchant typed in; their ids say so. */
-export const testRecipientPrefix = "stayloop-test-recipient:";
 
 export class TestSendError extends Error {
   constructor(

@@ -11,7 +11,8 @@ import {
 } from "../../app/customers/customer-list";
 import { countSegmentForm, saveSegmentForm, segmentsWithCounts } from "../../app/customers/segment-admin";
 import { segmentFormEntries } from "../../app/customers/segment-form";
-import { listSegments } from "../../app/customers/segments";
+import { listSegments, segmentCount } from "../../app/customers/segments";
+import { testRecipientPrefix } from "../../app/customers/test-recipients";
 import type { Database } from "../../app/db/client";
 import { createFlow, setFlowStatus } from "../../app/flows/flows";
 import { deleteSegmentNotInUse, SegmentInUseError } from "../../app/flows/segment-use";
@@ -566,5 +567,30 @@ describe(`customers admin services on ${testProvider}`, () => {
     await setFlowStatus(db, { shopId: shop.id, flowId: flow.id, status: "archived", staff: "owner", now });
     await deleteSegmentNotInUse(db, shop.id, segment.id);
     expect(await db.segment.count({ where: { id: segment.id } })).toBe(0);
+  });
+
+  it("leaves the Flows editor's test recipients out of the list and of segment counts", async () => {
+    const everyone = {
+      match: "all" as const,
+      conditions: [{ field: "lifecycleStage" as const, operator: "is" as const, value: "lead" as const }],
+    };
+    const before = {
+      listed: (await listCustomers(db, shop.id, customerListQuery.parse({ q: "tester@" }), now)).customers
+        .length,
+      counted: await segmentCount(db, shop.id, everyone, now),
+    };
+    await db.customer.create({
+      data: {
+        shopId: shop.id,
+        shopifyId: `${testRecipientPrefix}tester@merchant.example`,
+        email: "tester@merchant.example",
+        lifecycleStage: "lead",
+        tags: "stayloop-test-recipient",
+      },
+    });
+    expect(
+      (await listCustomers(db, shop.id, customerListQuery.parse({ q: "tester@" }), now)).customers,
+    ).toHaveLength(before.listed);
+    expect(await segmentCount(db, shop.id, everyone, now)).toBe(before.counted);
   });
 });
