@@ -22,19 +22,33 @@ function patternOf(english: string): { regex: RegExp; names: string[] } {
   return { regex: new RegExp(`^${source}$`), names };
 }
 
-/** The domain's English message in the admin's language. */
+/** The domain's English message in the admin's language (several problems joined by "; " each). */
 export function localizeError<Keys extends string>(
   message: string,
   catalogue: Catalogue<Keys>,
   locale: AdminLocale,
 ): string {
   if (locale === "en") return message;
+  return message
+    .split("; ")
+    .map((part) => localizeOne(part, catalogue, locale))
+    .join("; ");
+}
+
+function localizeOne<Keys extends string>(message: string, catalogue: Catalogue<Keys>, locale: AdminLocale): string {
   for (const key of Object.keys(catalogue.en) as Keys[]) {
     if (!key.startsWith("error.") || key === "error.invalid") continue;
     const { regex, names } = patternOf(catalogue.en[key]);
     const match = regex.exec(message);
     if (!match) continue;
-    const values = Object.fromEntries(names.map((name, index) => [name, match[index + 1] ?? ""]));
+    // A varying part the catalogue knows ("value.marketing") is translated too.
+    const known = catalogue[locale] as Record<string, string>;
+    const values = Object.fromEntries(
+      names.map((name, index) => {
+        const value = match[index + 1] ?? "";
+        return [name, known[`value.${value}`] ?? value];
+      }),
+    );
     return fill(catalogue[locale][key], values);
   }
   const fallback = (catalogue[locale] as Record<string, string>)["error.invalid"];
