@@ -35,7 +35,11 @@ export function localizeError<Keys extends string>(
     .join("; ");
 }
 
-function localizeOne<Keys extends string>(message: string, catalogue: Catalogue<Keys>, locale: AdminLocale): string {
+function localizeOne<Keys extends string>(
+  message: string,
+  catalogue: Catalogue<Keys>,
+  locale: AdminLocale,
+): string {
   for (const key of Object.keys(catalogue.en) as Keys[]) {
     if (!key.startsWith("error.") || key === "error.invalid") continue;
     const { regex, names } = patternOf(catalogue.en[key]);

@@ -23,7 +23,8 @@ export const analyticsMessages = defineMessages({
     churnRate: "Churn rate",
     churnRateHelp: "Customers active at the start but not at the end, over those active at the start.",
     repeatPurchaseRate: "Repeat purchase rate",
-    repeatPurchaseRateHelp: "Customers with two or more orders in the period, over customers with one or more.",
+    repeatPurchaseRateHelp:
+      "Customers with two or more orders in the period, over customers with one or more.",
     lifetimeRepeatPurchaseRate: "Repeat purchase rate (lifetime)",
     lifetimeRepeatPurchaseRateHelp: "The same, over all orders up to the period's end.",
     averageOrderValue: "Average order value",
@@ -122,7 +123,8 @@ export const analyticsMessages = defineMessages({
     churnRate: "Míra odchodu",
     churnRateHelp: "Zákazníci aktivní na začátku, ale ne na konci, vůči aktivním na začátku.",
     repeatPurchaseRate: "Míra opakovaných nákupů",
-    repeatPurchaseRateHelp: "Zákazníci se dvěma a více objednávkami v období vůči zákazníkům s alespoň jednou.",
+    repeatPurchaseRateHelp:
+      "Zákazníci se dvěma a více objednávkami v období vůči zákazníkům s alespoň jednou.",
     lifetimeRepeatPurchaseRate: "Míra opakovaných nákupů (celkově)",
     lifetimeRepeatPurchaseRateHelp: "Totéž přes všechny objednávky do konce období.",
     averageOrderValue: "Průměrná hodnota objednávky",
@@ -149,7 +151,8 @@ export const analyticsMessages = defineMessages({
       "Zákazník je aktivní s objednávkou (ne zrušenou, ne plně refundovanou) za posledních {days} dní.",
     retentionOverTime: "Udržení a odchod po měsících",
     cohorts: "Kohorty: podíl opakovaných nákupů",
-    cohortsHelp: "Zákazníci podle měsíce první objednávky × podíl těch, kdo nakoupili znovu v měsíci +1 … +12.",
+    cohortsHelp:
+      "Zákazníci podle měsíce první objednávky × podíl těch, kdo nakoupili znovu v měsíci +1 … +12.",
     cohortMonth: "První objednávka",
     cohortCustomers: "Zákazníci",
     flowRevenue: "Tržby připsané automatizacím",

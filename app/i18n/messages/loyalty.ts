@@ -112,8 +112,8 @@ export const loyaltyMessages = defineMessages({
     "error.atLeast": "must be at least {min}",
     "error.atMost": "must be at most {max}",
     "error.needsAtLeast": "needs at least {min}",
-    "error.notDecimal": "\"{text}\" is not a decimal amount",
-    "error.tooManyDecimals": "\"{text}\" has more decimals than {currency} allows ({digits})",
+    "error.notDecimal": '"{text}" is not a decimal amount',
+    "error.tooManyDecimals": '"{text}" has more decimals than {currency} allows ({digits})',
     "error.costAtLeastOne": "must cost at least 1 point",
     "error.moreThanZero": "must be more than 0",
     "error.variantId": "must be a variant id",
@@ -124,7 +124,8 @@ export const loyaltyMessages = defineMessages({
     "error.reasonRequired": "a reason is required",
     "error.tierAbove": "must be higher than {name}'s threshold",
     "error.tierTwice": "two tiers are called {name}",
-    "error.busy": "the shop's data is busy being updated, so nothing was changed; please try again in a moment",
+    "error.busy":
+      "the shop's data is busy being updated, so nothing was changed; please try again in a moment",
   },
   cs: {
     title: "Věrnostní program",

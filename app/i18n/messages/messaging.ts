@@ -73,7 +73,7 @@ export const messagingMessages = defineMessages({
     "error.wholeNumber": "must be a whole number",
     "error.atLeast": "must be at least {min}",
     "error.atMost": "must be at most {max}",
-    "error.time": "must be a 24-hour time \"HH:MM\" (00:00–23:59)",
+    "error.time": 'must be a 24-hour time "HH:MM" (00:00–23:59)',
     "error.channels": "must list e-mail, SMS and WhatsApp channels once each, e.g. email,sms,whatsapp",
     "error.pricing": "must be conversation or per_message",
     "error.rateCategory": "Rate row {row}: choose a category",
@@ -100,8 +100,7 @@ export const messagingMessages = defineMessages({
     capHours: "za hodin",
     capHoursHelp: "Pro všechny automatizace dohromady; zprávy k objednávkám se nepočítají",
     channelOrder: "Pořadí kanálů",
-    channelOrderHelp:
-      "Stayloop použije první kanál, kterým zákazníka zastihne; když to nejde, zkusí další.",
+    channelOrderHelp: "Stayloop použije první kanál, kterým zákazníka zastihne; když to nejde, zkusí další.",
     channelPosition: "{position}. {channel}",
     useChannel: "Používat {channel}",
     moveUp: "Posunout {channel} výš",
