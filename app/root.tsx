@@ -14,6 +14,8 @@ export default function App() {
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width,initial-scale=1" />
+        {/* Without an icon of its own the browser asks for /favicon.ico, which the app does not have. */}
+        <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         {loadShopifyFonts ? (
           <>
             <link rel="preconnect" href="https://cdn.shopify.com/" />
