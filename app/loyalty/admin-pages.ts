@@ -43,7 +43,8 @@ export async function saveLoyaltySettingsForm(
   now: Date,
 ): Promise<SaveSettingsResult> {
   const parsed = settingsFormSchema.safeParse(input);
-  if (!parsed.success) return { saved: false, errors: [{ path: "", message: "The form could not be read." }] };
+  if (!parsed.success)
+    return { saved: false, errors: [{ path: "", message: "The form could not be read." }] };
   try {
     await saveProgramSettings(db, shop.id, settingsFromForm(parsed.data, shop.currency), now);
     return { saved: true, errors: [] };

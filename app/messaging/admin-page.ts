@@ -61,12 +61,17 @@ export type SaveMessagingResult =
   | { intent: "save"; saved: true }
   | { intent: "save"; saved: false; errors: { field: string; message: string }[] };
 
-export async function saveMessagingForm(db: Database, shopId: string, form: unknown): Promise<SaveMessagingResult> {
+export async function saveMessagingForm(
+  db: Database,
+  shopId: string,
+  form: unknown,
+): Promise<SaveMessagingResult> {
   try {
     await saveMessagingSettings(db, shopId, form);
     return { intent: "save", saved: true };
   } catch (error) {
-    if (error instanceof MessagingSettingsError) return { intent: "save", saved: false, errors: error.issues };
+    if (error instanceof MessagingSettingsError)
+      return { intent: "save", saved: false, errors: error.issues };
     throw error;
   }
 }
@@ -76,9 +81,14 @@ export type PreviewResult = { intent: "preview"; preview: string; problems: stri
 /** The template rendered on sample data, or its mistakes by line. */
 export async function previewForMerchant(source: string, locale: TemplateLocale): Promise<PreviewResult> {
   const checked = validateTemplate(source);
-  if (!checked.ok) return { intent: "preview", preview: "", problems: checked.errors.map((error) => error.message) };
+  if (!checked.ok)
+    return { intent: "preview", preview: "", problems: checked.errors.map((error) => error.message) };
   try {
-    return { intent: "preview", preview: await previewTemplate(source, locale, { escapeHtml: false }), problems: [] };
+    return {
+      intent: "preview",
+      preview: await previewTemplate(source, locale, { escapeHtml: false }),
+      problems: [],
+    };
   } catch (error) {
     if (error instanceof TemplateError) {
       return { intent: "preview", preview: "", problems: error.problems.map((problem) => problem.message) };

@@ -43,7 +43,11 @@ function priceText(micros: number): string {
 export function rateRowsOf(table: RateTable | null, defaultCurrency: string): RateRows {
   if (!table) return { currency: defaultCurrency, rows: [] };
   const rowsOf = (callingCode: string, prices: Prices) =>
-    rateCategories.map((category) => ({ callingCode, category, price: priceText(prices[priceField[category]]) }));
+    rateCategories.map((category) => ({
+      callingCode,
+      category,
+      price: priceText(prices[priceField[category]]),
+    }));
   return {
     currency: table.currency,
     rows: [...table.rates.flatMap((rate) => rowsOf(rate.callingCode, rate)), ...rowsOf("", table.fallback)],
@@ -56,9 +60,7 @@ export function rateRowsOf(table: RateTable | null, defaultCurrency: string): Ra
  * without a price in every category), each naming its row or code. No rows at all means "no
  * table" (null).
  */
-export function rateTableFromRows(
-  input: RateRows,
-): { table: RateTableInput | null; problems: string[] } {
+export function rateTableFromRows(input: RateRows): { table: RateTableInput | null; problems: string[] } {
   const problems: string[] = [];
   if (input.rows.length === 0) return { table: null, problems };
   const byCode = new Map<string, Record<string, number>>();

@@ -33,7 +33,8 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<RewardAct
   const data = Object.fromEntries(await request.formData());
   if (data.intent === "toggle") {
     const toggle = toggleForm.safeParse(data);
-    if (!toggle.success) return { ok: false, errors: [{ path: "id", message: "no such reward in this shop" }] };
+    if (!toggle.success)
+      return { ok: false, errors: [{ path: "id", message: "no such reward in this shop" }] };
     return offerReward(prisma, shop.id, toggle.data.rewardId, toggle.data.active === "true");
   }
   // Every field is text here; the reward's own validation names what is wrong with each.

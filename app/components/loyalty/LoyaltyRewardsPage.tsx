@@ -52,7 +52,10 @@ export function LoyaltyRewardsPage({ currency, rewards }: Props) {
       minimumSubtotal: "",
       validDays: "",
     },
-    errors.map((error) => ({ field: errorField[error.path] ?? error.path, message: errorText(error.message) })),
+    errors.map((error) => ({
+      field: errorField[error.path] ?? error.path,
+      message: errorText(error.message),
+    })),
   );
   const gives = (reward: RewardRow): string => {
     if (reward.kind === "fixed_amount" && reward.amountMinor !== null && reward.currency) {

@@ -93,7 +93,11 @@ export function LoyaltySettingsPage({ currency, form: stored, overview }: Props)
             ) : null}
             <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
               <Figure label={words.figureMembers} value={overview.members} testId="loyalty-members" />
-              <Figure label={words.figureAvailable} value={overview.pointsAvailable} testId="loyalty-available" />
+              <Figure
+                label={words.figureAvailable}
+                value={overview.pointsAvailable}
+                testId="loyalty-available"
+              />
               <Figure label={words.figurePending} value={overview.pointsPending} testId="loyalty-pending" />
               <Figure
                 label={words.figureReferrals}
@@ -189,7 +193,11 @@ export function LoyaltySettingsPage({ currency, form: stored, overview }: Props)
                 <Text as="h2" variant="headingMd">
                   {words.tiers}
                 </Text>
-                <Checkbox label={words.tiersEnabled} checked={form.tiersEnabled} onChange={set("tiersEnabled")} />
+                <Checkbox
+                  label={words.tiersEnabled}
+                  checked={form.tiersEnabled}
+                  onChange={set("tiersEnabled")}
+                />
                 {form.tiersEnabled ? (
                   <FormLayout>
                     <FormLayout.Group>
@@ -230,7 +238,11 @@ export function LoyaltySettingsPage({ currency, form: stored, overview }: Props)
                           error={errorFor(`tiers.${index}.name`)}
                         />
                         <TextField
-                          label={form.tierMetric === "spend" ? fill(words.tierFromCurrency, { currency }) : words.tierFrom}
+                          label={
+                            form.tierMetric === "spend"
+                              ? fill(words.tierFromCurrency, { currency })
+                              : words.tierFrom
+                          }
                           autoComplete="off"
                           value={tier.threshold}
                           onChange={(threshold) => setTier(index, { threshold })}

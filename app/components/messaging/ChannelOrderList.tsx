@@ -51,7 +51,9 @@ export function ChannelOrderList({
                 label={fill(words.useChannel, { channel: name(choice.channel) })}
                 checked={choice.used}
                 onChange={(used) =>
-                  onChange(value.map((other) => (other.channel === choice.channel ? { ...other, used } : other)))
+                  onChange(
+                    value.map((other) => (other.channel === choice.channel ? { ...other, used } : other)),
+                  )
                 }
               />
               <Button

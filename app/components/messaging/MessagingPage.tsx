@@ -78,12 +78,8 @@ export function MessagingPage({ timeZone, settings, messages, costs }: Props) {
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
-            {result?.intent === "save" && result.saved ? (
-              <Banner tone="success" title={words.saved} />
-            ) : null}
-            {saveErrors.length > 0 ? (
-              <Banner tone="critical" title={words.notSaved} />
-            ) : null}
+            {result?.intent === "save" && result.saved ? <Banner tone="success" title={words.saved} /> : null}
+            {saveErrors.length > 0 ? <Banner tone="critical" title={words.notSaved} /> : null}
             <Card>
               <Form method="post">
                 <input type="hidden" name="intent" value="save" />
@@ -104,7 +100,11 @@ export function MessagingPage({ timeZone, settings, messages, costs }: Props) {
                     {field("capMessages", words.capMessages)}
                     {field("capHours", words.capHours, words.capHoursHelp)}
                   </InlineGrid>
-                  <ChannelOrderList value={channelList} onChange={setChannelList} error={errorFor("channelOrder")} />
+                  <ChannelOrderList
+                    value={channelList}
+                    onChange={setChannelList}
+                    error={errorFor("channelOrder")}
+                  />
                   <InlineGrid columns={2} gap="300">
                     {field("fallbackAfterMinutes", words.fallbackAfter)}
                   </InlineGrid>

@@ -82,7 +82,9 @@ export function RateTableEditor({
           <Button
             variant="plain"
             tone="critical"
-            onClick={() => onChange({ ...value, rows: value.rows.filter((_, position) => position !== index) })}
+            onClick={() =>
+              onChange({ ...value, rows: value.rows.filter((_, position) => position !== index) })
+            }
           >
             {fill(words.removeRate, { row: index + 1 })}
           </Button>
@@ -91,7 +93,10 @@ export function RateTableEditor({
       <InlineStack>
         <Button
           onClick={() =>
-            onChange({ ...value, rows: [...value.rows, { callingCode: "", category: "marketing", price: "" }] })
+            onChange({
+              ...value,
+              rows: [...value.rows, { callingCode: "", category: "marketing", price: "" }],
+            })
           }
         >
           {words.addRate}
