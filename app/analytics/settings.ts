@@ -15,10 +15,11 @@ export interface AnalyticsSettingsForm {
   profitMarginPercent: string;
 }
 
+/** The form as posted; a missing field reads as empty, so the checks below name it. */
 export const analyticsSettingsFormSchema = z.object({
-  activityWindowDays: z.string(),
-  expectedLifespanYears: z.string(),
-  profitMarginPercent: z.string(),
+  activityWindowDays: z.string().catch(""),
+  expectedLifespanYears: z.string().catch(""),
+  profitMarginPercent: z.string().catch(""),
 });
 
 export type AnalyticsSettingsIssue = { field: keyof AnalyticsSettingsForm; message: string };

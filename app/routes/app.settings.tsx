@@ -25,18 +25,9 @@ export type SettingsActionResult =
 
 export const action = async ({ request }: ActionFunctionArgs): Promise<SettingsActionResult> => {
   const { shop } = await requireAdmin(request);
-  const parsed = analyticsSettingsFormSchema.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success) {
-    return {
-      saved: false,
-      errors: parsed.error.issues.map((issue) => ({
-        field: String(issue.path[0]) as AnalyticsSettingsIssue["field"],
-        message: "must be a whole number",
-      })),
-    };
-  }
+  const form = analyticsSettingsFormSchema.parse(Object.fromEntries(await request.formData()));
   try {
-    const { rebuilt } = await saveAnalyticsSettings(prisma, analyticsSqlConnection(), shop.id, parsed.data);
+    const { rebuilt } = await saveAnalyticsSettings(prisma, analyticsSqlConnection(), shop.id, form);
     return { saved: true, rebuilt, errors: [] };
   } catch (error) {
     if (error instanceof AnalyticsSettingsError) return { saved: false, errors: error.issues };
