@@ -34,12 +34,15 @@ export const action = async ({ request, context }: ActionFunctionArgs): Promise<
       message: parsed.error.issues.map((issue) => issue.message).join("; "),
     };
   }
-  return adjustMemberPoints(
+  const result = await adjustMemberPoints(
     prisma,
     admin.shop.id,
     { ...parsed.data, points: Number(parsed.data.points), actor: adminActor(admin) },
     context.clock.now(),
   );
+  // Another shop's member is not found here.
+  if (!result.ok && result.problem === "not_in_shop") throw new Response("Not found", { status: 404 });
+  return result;
 };
 
 export default function LoyaltyMembers() {

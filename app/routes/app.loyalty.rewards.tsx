@@ -33,9 +33,11 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<RewardAct
   const data = Object.fromEntries(await request.formData());
   if (data.intent === "toggle") {
     const toggle = toggleForm.safeParse(data);
-    if (!toggle.success)
-      return { ok: false, errors: [{ path: "id", message: "no such reward in this shop" }] };
-    return offerReward(prisma, shop.id, toggle.data.rewardId, toggle.data.active === "true");
+    if (!toggle.success) throw new Response("Not found", { status: 404 });
+    const result = await offerReward(prisma, shop.id, toggle.data.rewardId, toggle.data.active === "true");
+    // Another shop's reward (or none) is not found here.
+    if (!result.ok) throw new Response("Not found", { status: 404 });
+    return result;
   }
   // Every field is text here; the reward's own validation names what is wrong with each.
   const form: RewardForm = rewardForm.parse(data);
