@@ -112,7 +112,7 @@ export async function saveMessagingSettings(
   if (!channelOrderSchema.safeParse(order).success) {
     issues.push({
       field: "channelOrder",
-      message: "must list e-mail, SMS and WhatsApp channels once each, e.g. email,sms,whatsapp",
+      message: "choose at least one channel, each of e-mail, SMS and WhatsApp at most once",
     });
   }
   let rates: unknown = null;

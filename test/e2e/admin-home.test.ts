@@ -118,6 +118,7 @@ describe("admin home in Chromium (demo shop)", () => {
     await page.goto(`${adminUrl}?locale=cs`);
     await page.waitForLoadState("networkidle");
     expect(await page.getByRole("heading", { name: "Vítejte zpět" }).isVisible()).toBe(true);
+    expect(await page.locator("html").getAttribute("lang")).toBe("cs");
     for (const label of ["Zákazníci", "Objednávky", "Produkty", "Rozpracované pokladny"]) {
       expect(await page.getByRole("heading", { name: label, exact: true }).count()).toBeGreaterThan(0);
     }

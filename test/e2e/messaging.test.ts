@@ -56,7 +56,11 @@ describe("messaging page in Chromium (demo shop)", () => {
     await page.getByLabel("Price (USD), row 1").fill("cheap");
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByText("Nothing was saved").waitFor({ timeout: 20_000 });
-    expect(await page.getByText(/must list e-mail, SMS and WhatsApp channels once each/).count()).toBe(1);
+    expect(
+      await page
+        .getByText("choose at least one channel, each of e-mail, SMS and WhatsApp at most once")
+        .count(),
+    ).toBe(1);
     expect(await page.getByText("Rate row 1: the price must be an amount such as 0.0125").count()).toBe(1);
     const db = createDatabaseClient(resolveDatabase(session.databaseUrl));
     const shop = await db.shop.findFirstOrThrow();

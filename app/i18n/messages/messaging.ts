@@ -74,7 +74,7 @@ export const messagingMessages = defineMessages({
     "error.atLeast": "must be at least {min}",
     "error.atMost": "must be at most {max}",
     "error.time": 'must be a 24-hour time "HH:MM" (00:00–23:59)',
-    "error.channels": "must list e-mail, SMS and WhatsApp channels once each, e.g. email,sms,whatsapp",
+    "error.channels": "choose at least one channel, each of e-mail, SMS and WhatsApp at most once",
     "error.pricing": "must be conversation or per_message",
     "error.rateCategory": "Rate row {row}: choose a category",
     "error.ratePrice": "Rate row {row}: the price must be an amount such as 0.0125",
