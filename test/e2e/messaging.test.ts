@@ -1,9 +1,11 @@
 // The messaging page in a real browser, served by `npm run demo`: a template preview that points
 // to the line of a mistake, then renders sample data; a bad settings form refused whole with the
 // reason next to each field; a good one saved.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabaseClient } from "../../app/db/client";
-import { resolveDatabase } from "../../prisma/database.mjs";
+import { projectRoot, resolveDatabase } from "../../prisma/database.mjs";
 import { startDemoInBrowser, type DemoInBrowser } from "../support/demo-browser";
 
 describe("messaging page in Chromium (demo shop)", () => {
@@ -98,6 +100,8 @@ describe("messaging page in Chromium (demo shop)", () => {
     }
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByText("Messaging settings saved").waitFor({ timeout: 20_000 });
+    mkdirSync(path.join(projectRoot, "test-results"), { recursive: true });
+    await page.screenshot({ path: path.join(projectRoot, "test-results", "messaging.png"), fullPage: true });
     expect(await db.messagingSettings.findUniqueOrThrow({ where: { shopId: shop.id } })).toMatchObject({
       quietStart: "22:00",
       quietEnd: "00:00", // the demo's, left as it was

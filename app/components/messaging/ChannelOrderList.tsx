@@ -43,10 +43,28 @@ export function ChannelOrderList({
       <ol aria-labelledby="channel-order-heading" style={{ margin: 0, paddingLeft: 0, listStyle: "none" }}>
         {value.map((choice, index) => (
           <li key={choice.channel} data-testid={`channel-${choice.channel}`}>
-            <InlineStack gap="300" blockAlign="center">
-              <Text as="span" fontWeight="semibold">
-                {fill(words.channelPosition, { position: index + 1, channel: name(choice.channel) })}
-              </Text>
+            <InlineStack gap="300" blockAlign="center" wrap={false}>
+              <div style={{ minWidth: "7rem" }}>
+                <Text as="span" fontWeight="semibold">
+                  {fill(words.channelPosition, { position: index + 1, channel: name(choice.channel) })}
+                </Text>
+              </div>
+              <Button
+                size="slim"
+                disabled={index === 0}
+                onClick={() => move(index, -1)}
+                accessibilityLabel={fill(words.moveUp, { channel: name(choice.channel) })}
+              >
+                {words.up}
+              </Button>
+              <Button
+                size="slim"
+                disabled={index === value.length - 1}
+                onClick={() => move(index, 1)}
+                accessibilityLabel={fill(words.moveDown, { channel: name(choice.channel) })}
+              >
+                {words.down}
+              </Button>
               <Checkbox
                 label={fill(words.useChannel, { channel: name(choice.channel) })}
                 checked={choice.used}
@@ -56,22 +74,6 @@ export function ChannelOrderList({
                   )
                 }
               />
-              <Button
-                size="slim"
-                disabled={index === 0}
-                onClick={() => move(index, -1)}
-                accessibilityLabel={fill(words.moveUp, { channel: name(choice.channel) })}
-              >
-                ↑
-              </Button>
-              <Button
-                size="slim"
-                disabled={index === value.length - 1}
-                onClick={() => move(index, 1)}
-                accessibilityLabel={fill(words.moveDown, { channel: name(choice.channel) })}
-              >
-                ↓
-              </Button>
             </InlineStack>
           </li>
         ))}

@@ -1,7 +1,7 @@
 // The WhatsApp rate table as rows of country calling code, category and price in the table's
 // currency, with rows added and removed. Submitted as repeated fields (rateCallingCode,
 // rateCategory, ratePrice) and rateCurrency; the server validates the whole table.
-import { BlockStack, Button, InlineStack, Select, Text, TextField } from "@shopify/polaris";
+import { BlockStack, Button, InlineGrid, InlineStack, Select, Text, TextField } from "@shopify/polaris";
 import { fill, useMessages } from "../../i18n/catalogue";
 import { messagingMessages } from "../../i18n/messages/messaging";
 import { rateCategories, type RateRows } from "../../messaging/whatsapp-rate-rows";
@@ -50,7 +50,7 @@ export function RateTableEditor({
         </Text>
       ) : null}
       {value.rows.map((row, index) => (
-        <InlineStack key={index} gap="300" blockAlign="end" wrap={false}>
+        <InlineGrid key={index} columns="1fr 2fr 1.2fr auto" gap="300" alignItems="end">
           <TextField
             label={fill(words.callingCodeRow, { row: index + 1 })}
             labelHidden={index > 0}
@@ -82,13 +82,14 @@ export function RateTableEditor({
           <Button
             variant="plain"
             tone="critical"
+            accessibilityLabel={fill(words.removeRate, { row: index + 1 })}
             onClick={() =>
               onChange({ ...value, rows: value.rows.filter((_, position) => position !== index) })
             }
           >
-            {fill(words.removeRate, { row: index + 1 })}
+            {words.remove}
           </Button>
-        </InlineStack>
+        </InlineGrid>
       ))}
       <InlineStack>
         <Button
