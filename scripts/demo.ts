@@ -118,7 +118,25 @@ async function main(): Promise<void> {
   // Four presets of the flow library, so the replayed store shows the flow engine at work.
   for (const name of await ensureDemoFlows(db, shop.id, clock.now())) step(`flow "${name}" is live`);
   // The demo's Shopify Admin API: the worker imports the store's history from it (backfill).
-  const adminApi = await startFakeAdminApi({ customers: 150, orders: 400, products: 24, seed: 2026 });
+  // Its live theme has Stayloop's app embed switched on, as the demo storefront shows the launcher
+  // (Home's onboarding reads it from there, as it reads a real shop's theme).
+  const adminApi = await startFakeAdminApi({
+    customers: 150,
+    orders: 400,
+    products: 24,
+    seed: 2026,
+    themeSettingsData: JSON.stringify({
+      current: {
+        blocks: {
+          "stayloop-embed": {
+            type: "shopify://apps/stayloop/blocks/loyalty-launcher/6f1c2a4e-demo-4c59-9d3e-stayloop0001",
+            disabled: false,
+            settings: {},
+          },
+        },
+      },
+    }),
+  });
   await requestStoreHistoryImport(db, shop.id, clock);
   // The demo's e-mail and SMS / WhatsApp providers: a local SMTP server (unless one is given) and
   // a fake provider API.

@@ -21,7 +21,6 @@ export interface AnalyticsPageData {
   report: AnalyticsReport;
   preset: PeriodPreset | null;
   compare: boolean;
-  locale: string;
 }
 
 /** The page's data; a bad query is answered 400 with what is wrong (nothing is read). */
@@ -43,5 +42,5 @@ export async function analyticsPageData(
   });
   if (!query.success) throw new Response(describeQueryError(query.error), { status: 400 });
   const report = await analyticsReport(prisma, analyticsSqlConnection(), shop.id, query.data, now);
-  return { report, preset, compare, locale: shop.locale };
+  return { report, preset, compare };
 }

@@ -1,5 +1,7 @@
 import { Form, useNavigation } from "@remix-run/react";
 import { Badge, BlockStack, Button, Card, InlineStack, Text } from "@shopify/polaris";
+import { fill, useAdminLocale, useMessages } from "../i18n/catalogue";
+import { homeMessages } from "../i18n/messages/home";
 
 export interface StoreHistoryImportStatus {
   status: "not_started" | "queued" | "running" | "done" | "failed";
@@ -11,15 +13,17 @@ export interface StoreHistoryImportStatus {
 }
 
 const badges = {
-  not_started: { tone: undefined, label: "Not started" },
-  queued: { tone: "info", label: "Queued" },
-  running: { tone: "attention", label: "Importing" },
-  done: { tone: "success", label: "Imported" },
-  failed: { tone: "critical", label: "Failed" },
+  not_started: { tone: undefined, label: "importNotStarted" },
+  queued: { tone: "info", label: "importQueued" },
+  running: { tone: "attention", label: "importRunning" },
+  done: { tone: "success", label: "importDone" },
+  failed: { tone: "critical", label: "importFailed" },
 } as const;
 
 /** The backfill (R-EVT-7): what was imported from the store's history, and a way to run it again. */
 export function StoreHistoryImport({ importStatus }: { importStatus: StoreHistoryImportStatus }) {
+  const words = useMessages(homeMessages);
+  const locale = useAdminLocale();
   const navigation = useNavigation();
   const busy = importStatus.status === "queued" || importStatus.status === "running";
   const badge = badges[importStatus.status];
@@ -28,17 +32,22 @@ export function StoreHistoryImport({ importStatus }: { importStatus: StoreHistor
       <BlockStack gap="200">
         <InlineStack gap="200" blockAlign="center">
           <Text as="h2" variant="headingMd">
-            Store history
+            {words.importTitle}
           </Text>
-          <Badge tone={badge.tone}>{badge.label}</Badge>
+          <Badge tone={badge.tone}>{words[badge.label]}</Badge>
         </InlineStack>
         <Text as="p" tone="subdued">
-          Existing customers, orders and products are imported from Shopify so flows and segments work from
-          day one.
+          {words.importBody}
         </Text>
         {importStatus.status !== "not_started" ? (
           <Text as="p">
-            <span data-testid="import-counts">{`${importStatus.customersImported.toLocaleString("en")} customers, ${importStatus.ordersImported.toLocaleString("en")} orders, ${importStatus.productsImported.toLocaleString("en")} products imported`}</span>
+            <span data-testid="import-counts">
+              {fill(words.importCounts, {
+                customers: importStatus.customersImported.toLocaleString(locale),
+                orders: importStatus.ordersImported.toLocaleString(locale),
+                products: importStatus.productsImported.toLocaleString(locale),
+              })}
+            </span>
           </Text>
         ) : null}
         {importStatus.lastError ? (
@@ -49,7 +58,7 @@ export function StoreHistoryImport({ importStatus }: { importStatus: StoreHistor
         <Form method="post">
           <input type="hidden" name="intent" value="import-store-history" />
           <Button submit disabled={busy} loading={navigation.state === "submitting"}>
-            {importStatus.status === "not_started" ? "Import store history" : "Import again"}
+            {importStatus.status === "not_started" ? words.importStart : words.importAgain}
           </Button>
         </Form>
       </BlockStack>

@@ -21,7 +21,10 @@ export function defineMessages<Keys extends string>(catalogue: {
 }
 
 /** The catalogue's words in one language. */
-export function messagesFor<Keys extends string>(catalogue: Catalogue<Keys>, locale: AdminLocale): Messages<Keys> {
+export function messagesFor<Keys extends string>(
+  catalogue: Catalogue<Keys>,
+  locale: AdminLocale,
+): Messages<Keys> {
   return catalogue[locale];
 }
 

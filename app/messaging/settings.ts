@@ -14,6 +14,7 @@ import {
   quietHoursSchema,
 } from "./send-rules";
 import { parseRateTable, RateTableError } from "./whatsapp-costs";
+import { rateRowsSchema, rateTableFromRows } from "./whatsapp-rate-rows";
 
 export type MessagingSettingsView = Omit<MessagingSettings, "shopId" | "updatedAt">;
 
@@ -55,7 +56,11 @@ const wholeNumber = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 
-/** The form as submitted: every value a string, the rate table as JSON text (empty = keep the current one). */
+/**
+ * The form as submitted: every value a string; the rate table either as the Messaging page's rows
+ * (whatsapp-rate-rows.ts; no rows = keep the current table) or as JSON text for the API (empty =
+ * keep the current one).
+ */
 export const messagingSettingsFormSchema = z.object({
   fromName: z
     .string()
@@ -71,7 +76,7 @@ export const messagingSettingsFormSchema = z.object({
   channelOrder: z.string().trim(),
   fallbackAfterMinutes: wholeNumber(5, 10_080),
   whatsappPricing: z.enum(["conversation", "per_message"], "must be conversation or per_message"),
-  whatsappRates: z.string().trim(),
+  whatsappRates: z.union([z.string().trim(), rateRowsSchema], "must be a rate table"),
 });
 
 export class MessagingSettingsError extends Error {
@@ -107,13 +112,17 @@ export async function saveMessagingSettings(
   if (!channelOrderSchema.safeParse(order).success) {
     issues.push({
       field: "channelOrder",
-      message: "must list e-mail, SMS and WhatsApp channels once each, e.g. email,sms,whatsapp",
+      message: "choose at least one channel, each of e-mail, SMS and WhatsApp at most once",
     });
   }
   let rates: unknown = null;
-  if (text("whatsappRates") !== "") {
+  const rateRows = rateRowsSchema.safeParse(raw.whatsappRates);
+  const rateTable = rateRows.success ? rateTableFromRows(rateRows.data) : null;
+  if (rateTable && rateTable.problems.length > 0) {
+    issues.push({ field: "whatsappRates", message: rateTable.problems.join("; ") });
+  } else if (rateTable?.table || text("whatsappRates") !== "") {
     try {
-      rates = parseRateTable(JSON.parse(text("whatsappRates")) as unknown);
+      rates = parseRateTable(rateTable?.table ?? (JSON.parse(text("whatsappRates")) as unknown));
     } catch (error) {
       const message =
         error instanceof RateTableError

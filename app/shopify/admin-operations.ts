@@ -380,6 +380,28 @@ export const customerSmsMarketingConsentUpdateMutation = `#graphql
   }
 `;
 
+// The main theme's settings (read_themes): whether the app embed is switched on (onboarding,
+// app/shops/onboarding.ts).
+export const mainThemeSettingsQuery = `#graphql
+  query MainThemeSettings {
+    themes(first: 1, roles: [MAIN]) {
+      nodes {
+        id
+        files(filenames: ["config/settings_data.json"], first: 1) {
+          nodes {
+            filename
+            body {
+              ... on OnlineStoreThemeFileBodyText {
+                content
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
 /** The operations sent as GraphQL requests. */
 export const adminOperations = {
   runBulkQueryMutation,
@@ -396,6 +418,7 @@ export const adminOperations = {
   storeCreditTransactionsAfterQuery,
   customerEmailMarketingConsentUpdateMutation,
   customerSmsMarketingConsentUpdateMutation,
+  mainThemeSettingsQuery,
 } as const;
 
 /** The queries run as bulk operations (sent as the `query` variable of RunBulkQuery). */

@@ -104,4 +104,20 @@ describe("analytics in Chromium (demo shop)", () => {
     });
     expect(errors).toEqual([]);
   });
+
+  it("renders in Czech with ?locale=cs, and the CSV it links to is in Czech too", async () => {
+    const page = await session.browser.newPage();
+    watch(page);
+    await page.goto(`${session.baseUrl}/app/analytics?period=last365&locale=cs`);
+    await page.getByRole("heading", { name: "Analytika", level: 1 }).waitFor({ timeout: 20_000 });
+    expect(await page.getByRole("heading", { name: "Udržení zákazníků v kostce" }).isVisible()).toBe(true);
+    expect(await page.getByText("Stáhnout CSV").count()).toBeGreaterThan(0);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByTestId("csv-metrics").click(),
+    ]);
+    const csv = readFileSync(await download.path(), "utf8");
+    expect(csv.split("\r\n")[0]).toMatch(/^Ukazatel,Hodnota,/);
+    expect(errors).toEqual([]);
+  });
 });

@@ -215,7 +215,7 @@ describe("loyalty settings in Chromium (demo shop)", () => {
       minimumSubtotalMinor: 2500,
       active: true,
     });
-    await waitForText(page, "5.00 USD off", watched);
+    await waitForText(page, "$5.00 off", watched);
 
     await page
       .getByRole("row")
@@ -227,6 +227,26 @@ describe("loyalty settings in Chromium (demo shop)", () => {
       false,
     );
     await db.$disconnect();
+    expect(watched.errors).toEqual([]);
+  });
+
+  it("renders the loyalty pages in Czech with ?locale=cs, the domain's errors included", async () => {
+    const page = await session.browser.newPage();
+    const watched = watchPage(page);
+    await page.goto(`${pageUrl}?locale=cs`);
+    await page.getByRole("heading", { name: "Věrnostní program", level: 1 }).waitFor({ timeout: 20_000 });
+    expect(await page.getByText("Získávání bodů").count()).toBe(1);
+    await page.getByLabel("Kolik dní body čekají na připsání").fill("-1");
+    await page.getByRole("button", { name: "Uložit" }).first().click();
+    await waitForText(page, "Nic se neuložilo: opravte prosím označená pole", watched);
+    expect(await page.getByText("musí být alespoň 0").count()).toBeGreaterThan(0);
+    // The layout keeps the language for the other loyalty pages.
+    await page.getByRole("link", { name: "Členové" }).first().click();
+    await page.getByRole("heading", { name: "Členové věrnostního programu", level: 1 }).waitFor();
+    await page.getByRole("link", { name: "Věrnostní program" }).first().click();
+    await page.getByRole("link", { name: "Odměny" }).first().click();
+    await page.getByRole("heading", { name: "Odměny", level: 1 }).waitFor();
+    expect(await page.getByRole("button", { name: "Přidat odměnu" }).count()).toBe(1);
     expect(watched.errors).toEqual([]);
   });
 });

@@ -99,4 +99,51 @@ describe(`messaging settings on ${testProvider}`, () => {
       whatsappRates: { currency: "EUR" },
     });
   });
+
+  it("takes the rate table as the page's rows: a bad row refuses the whole form by field, a good table is stored", async () => {
+    const before = await messagingSettingsFor(db, shop.id);
+    const rows = (code: string, price: string) =>
+      ["marketing", "utility", "authentication", "business_initiated", "user_initiated"].map((category) => ({
+        callingCode: code,
+        category,
+        price,
+      }));
+    const refused = (await saveMessagingSettings(db, shop.id, {
+      ...form,
+      capMessages: "9",
+      whatsappRates: {
+        currency: "EUR",
+        rows: [...rows("44", "0.05"), { callingCode: "420", category: "marketing", price: "abc" }],
+      },
+    }).catch((caught: unknown) => caught)) as MessagingSettingsError;
+    expect(refused).toBeInstanceOf(MessagingSettingsError);
+    expect(refused.issues.map((issue) => issue.field)).toEqual(["whatsappRates"]);
+    expect(refused.issues[0]?.message).toMatch(/Rate row 6: the price must be an amount/);
+    // A code without every category, and no fallback: the same validation as a table given whole.
+    const incomplete = (await saveMessagingSettings(db, shop.id, {
+      ...form,
+      whatsappRates: { currency: "EUR", rows: rows("44", "0.05").slice(0, 4) },
+    }).catch((caught: unknown) => caught)) as MessagingSettingsError;
+    expect(incomplete.issues[0]?.message).toMatch(/\+44 has no user_initiated price/);
+    const noFallback = (await saveMessagingSettings(db, shop.id, {
+      ...form,
+      whatsappRates: { currency: "EUR", rows: rows("44", "0.05") },
+    }).catch((caught: unknown) => caught)) as MessagingSettingsError;
+    expect(noFallback.issues[0]?.message).toMatch(/the fallback rate is missing/);
+    expect(await messagingSettingsFor(db, shop.id)).toEqual(before);
+
+    await saveMessagingSettings(db, shop.id, {
+      ...form,
+      whatsappRates: { currency: "usd", rows: [...rows("+44", "0.0125"), ...rows("", "0.05")] },
+    });
+    const saved = await messagingSettingsFor(db, shop.id);
+    expect(saved.whatsappRates).toMatchObject({
+      currency: "USD",
+      rates: [{ callingCode: "44", marketingMicros: 12_500, userInitiatedMicros: 12_500 }],
+      fallback: { marketingMicros: 50_000 },
+    });
+    // No rows keeps the current table.
+    await saveMessagingSettings(db, shop.id, { ...form, whatsappRates: { currency: "USD", rows: [] } });
+    expect((await messagingSettingsFor(db, shop.id)).whatsappRates).toEqual(saved.whatsappRates);
+  });
 });

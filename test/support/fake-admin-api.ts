@@ -129,6 +129,8 @@ export interface FakeAdminApiOptions {
   failFirstRequests?: number;
   /** Bulk queries that end FAILED (errorCode INTERNAL_SERVER_ERROR) instead of COMPLETED. */
   failBulkQueries?: readonly BulkQueryName[];
+  /** The main theme's config/settings_data.json for every shop (default: a theme without app embeds). */
+  themeSettingsData?: string;
   now?: () => number;
 }
 
@@ -158,6 +160,8 @@ export interface FakeAdminApi {
   dataset: FakeDataset;
   /** Discounts and store credit, with failure injection. */
   commerce: FakeCommerce;
+  /** Each shop's main theme settings_data.json (read with MainThemeSettings); null = no main theme. */
+  themeSettings: Map<string, string | null>;
   close(): Promise<void>;
 }
 
@@ -411,7 +415,14 @@ function nodeSelection(connection: SelectionSetNode): SelectionSetNode {
 function project(selection: SelectionSetNode, source: Row, children?: ChildConnection[]): Row {
   const result: Row = {};
   for (const field of selection.selections) {
-    if (field.kind !== Kind.FIELD) throw new Error("the fake Admin API does not resolve fragments");
+    // An inline fragment applies when the object is of its type (`__typename` in the fake's data).
+    if (field.kind === Kind.INLINE_FRAGMENT) {
+      const typeName = field.typeCondition?.name.value;
+      if (!typeName || source.__typename === typeName)
+        Object.assign(result, project(field.selectionSet, source));
+      continue;
+    }
+    if (field.kind !== Kind.FIELD) throw new Error("the fake Admin API does not resolve named fragments");
     const name = field.name.value;
     const key = field.alias?.value ?? name;
     if (!(name in source)) throw new Error(`the fake Admin API has no field "${name}"`);
@@ -626,10 +637,28 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
   };
 
   const commerce = new FakeCommerce();
+  const defaultThemeSettings =
+    options.themeSettingsData ?? JSON.stringify({ current: { blocks: {} }, presets: {} });
+  const themeSettings = new Map<string, string | null>();
 
   const execute = (shop: string, name: string, variables: Row): Row => {
     const commerceAnswer = commerce.execute(shop, name, variables);
     if (commerceAnswer) return commerceAnswer;
+    if (name === "MainThemeSettings") {
+      const content = themeSettings.has(shop) ? themeSettings.get(shop) : defaultThemeSettings;
+      const theme = {
+        id: "gid://shopify/OnlineStoreTheme/1",
+        files: {
+          nodes: [
+            {
+              filename: "config/settings_data.json",
+              body: { __typename: "OnlineStoreThemeFileBodyText", content },
+            },
+          ],
+        },
+      };
+      return { themes: { nodes: content === null || content === undefined ? [] : [theme] } };
+    }
     if (name === "AddCustomerTags")
       return { tagsAdd: customerTags(variables, (tags, given) => given.forEach((tag) => tags.add(tag))) };
     if (name === "RemoveCustomerTags")
@@ -826,6 +855,7 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
     stats,
     dataset,
     commerce,
+    themeSettings,
     close: () =>
       new Promise<void>((resolve, reject) => {
         if (!server.listening) return resolve();

@@ -8,23 +8,24 @@ import type { AnalyticsReport } from "../../analytics/report";
 import { BarChart, CohortHeatmap, LineChart } from "./charts";
 import { KpiCards } from "./KpiCards";
 import { PeriodPicker } from "./PeriodPicker";
-import { analyticsLocaleOf, analyticsStrings, type AnalyticsStrings } from "./strings";
 import { formatMoney } from "./tables";
+import { useAdminLocale, messagesFor } from "../../i18n/catalogue";
+import { analyticsMessages, type AnalyticsStrings } from "../../i18n/messages/analytics";
 
 export interface AnalyticsViewProps {
   report: AnalyticsReport;
   preset: PeriodPreset | null;
   compare: boolean;
-  locale: string;
   /** The link to the Analytics page (not on the page itself). */
   showAnalyticsLink?: boolean;
 }
 
-export function useAnalyticsView(locale: string) {
+/** The words and number format in the admin's language (the app layout resolved it). */
+export function useAnalyticsView() {
   const navigation = useNavigation();
-  const code = analyticsLocaleOf(locale);
+  const code = useAdminLocale();
   return {
-    t: analyticsStrings[code],
+    t: messagesFor(analyticsMessages, code),
     locale: code === "cs" ? "cs-CZ" : "en-US",
     loading: navigation.state === "loading",
   };
@@ -79,10 +80,9 @@ export function AnalyticsDashboard({
   report,
   preset,
   compare,
-  locale: shopLocale,
   showAnalyticsLink = true,
 }: AnalyticsViewProps) {
-  const { t, locale, loading } = useAnalyticsView(shopLocale);
+  const { t, locale, loading } = useAnalyticsView();
   const flows = report.flows.filter((flow) => flow.attributedRevenue.amountMinor > 0);
   return (
     <BlockStack gap="400">

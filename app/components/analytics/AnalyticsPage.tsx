@@ -10,17 +10,22 @@ import {
   type AnalyticsViewProps,
 } from "./AnalyticsDashboard";
 import { analyticsTables, formatCell } from "./tables";
+import { useAdminLocale, useMessages } from "../../i18n/catalogue";
+import { navigationMessages } from "../../i18n/messages/navigation";
 
 export function AnalyticsPage(props: AnalyticsViewProps) {
   const { report, preset, compare } = props;
-  const { t, locale, loading } = useAnalyticsView(props.locale);
+  const { t, locale, loading } = useAnalyticsView();
+  const nav = useMessages(navigationMessages);
   const tables = analyticsTables(report, t);
   const query = new URLSearchParams(
     preset ? { period: preset } : { from: report.period.from, to: report.period.to },
   );
   query.set("compare", compare ? "previous" : "none");
+  // The export is a plain download outside the page: it is told the page's language.
+  query.set("locale", useAdminLocale());
   return (
-    <Page title={t.analyticsTitle} backAction={{ content: "Home", url: "/app" }}>
+    <Page title={t.analyticsTitle} backAction={{ content: nav.home, url: "/app" }}>
       <BlockStack gap="400">
         <AnalyticsDashboard {...props} showAnalyticsLink={false} />
         {!hasAnalyticsData(report) ? (

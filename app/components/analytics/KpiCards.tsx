@@ -1,7 +1,7 @@
 import { BlockStack, Card, InlineGrid, InlineStack, Text } from "@shopify/polaris";
 import type { AnalyticsReport, MetricSet, Money } from "../../analytics/report";
 import { formatMoney } from "./tables";
-import type { AnalyticsStrings } from "./strings";
+import type { AnalyticsStrings } from "../../i18n/messages/analytics";
 
 type Kind = "rate" | "money" | "number";
 

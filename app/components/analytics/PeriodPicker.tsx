@@ -1,7 +1,7 @@
 import { useNavigate } from "@remix-run/react";
 import { Checkbox, InlineStack, Select } from "@shopify/polaris";
 import { periodPresets, type PeriodPreset } from "../../analytics/presets";
-import type { AnalyticsStrings } from "./strings";
+import type { AnalyticsStrings } from "../../i18n/messages/analytics";
 
 /** The period presets and the comparison switch; a change loads the page for the new period. */
 export function PeriodPicker({

@@ -3,7 +3,7 @@
 // merchant's language, the CSV writes plain decimals.
 import type { AnalyticsReport, Money, MetricSet } from "../../analytics/report";
 import { toDecimalAmount } from "../../money/money";
-import type { AnalyticsStrings } from "./strings";
+import type { AnalyticsStrings } from "../../i18n/messages/analytics";
 
 export type Cell = string | number | null | Money | { rate: number | null };
 
