@@ -1,6 +1,10 @@
 // The worker's composition root: which domains subscribe to store events and which job kinds
 // exist. The worker process and the tests build their workers from here, so both run the same set.
-import { thenRebuildAnalytics } from "./analytics/rebuild";
+import {
+  analyticsRebuildJobHandler,
+  analyticsRebuildJobKind,
+  thenRebuildAnalytics,
+} from "./analytics/rebuild";
 import { analyticsSubscriber, analyticsSubscription } from "./analytics/subscriber";
 import type { Clock } from "./clock";
 import {
@@ -99,6 +103,7 @@ export function workerSetup(options: {
       // Imported history announces no events to subscribers: past orders do not earn points
       // or start flows by themselves; analytics is rebuilt from them once the import is done.
       [backfillJobKind]: thenRebuildAnalytics(backfillJobHandler({ clock, adminClientFor })),
+      [analyticsRebuildJobKind]: analyticsRebuildJobHandler,
       [inboxPurgeJobKind]: inboxPurgeJobHandler({
         clock,
         retentionDays: options.inboxRetentionDays ?? defaultInboxRetentionDays,

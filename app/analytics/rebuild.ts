@@ -75,3 +75,10 @@ export function thenRebuildAnalytics(handler: JobHandler): JobHandler {
   if (handler.onParked) wrapped.onParked = handler.onParked;
   return wrapped;
 }
+
+/** The worker's job that rebuilds a shop's analytics (after its activity window changed). */
+export const analyticsRebuildJobKind = "analytics.rebuild";
+
+export const analyticsRebuildJobHandler: JobHandler = async (job, db) => {
+  await rebuildShopAnalytics(sqlConnectionOf(db), job.shopId);
+};

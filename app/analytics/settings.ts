@@ -5,8 +5,8 @@
 // (ADR 013, "Consequences").
 import { z } from "zod";
 import type { Database } from "../db/client";
-import type { SqlConnection } from "../db/sql";
-import { rebuildShopAnalytics } from "./rebuild";
+import { scheduleJobOnce } from "../jobs/schedule";
+import { analyticsRebuildJobKind } from "./rebuild";
 import { defaultAnalyticsSettings, type AnalyticsSettingsValues } from "./rollups";
 
 export interface AnalyticsSettingsForm {
@@ -91,18 +91,34 @@ export function analyticsSettingsFromForm(form: AnalyticsSettingsForm): Analytic
 
 /**
  * Saves the shop's analytics settings from the form, or throws AnalyticsSettingsError and changes
- * nothing. Returns whether the analytics were rebuilt (the activity window changed).
+ * nothing. A changed activity window changes every customer's rollup rows: the worker rebuilds the
+ * shop's analytics (an "analytics.rebuild" job, scheduled in the same transaction; a rebuild of a
+ * large shop takes minutes, too long for a request). Returns whether a rebuild was scheduled.
  */
 export async function saveAnalyticsSettings(
   db: Database,
-  sql: SqlConnection,
   shopId: string,
   form: AnalyticsSettingsForm,
-): Promise<{ settings: AnalyticsSettingsValues; rebuilt: boolean }> {
+  now: Date,
+): Promise<{ settings: AnalyticsSettingsValues; rebuilding: boolean }> {
   const settings = analyticsSettingsFromForm(form);
-  const before = await analyticsSettingsFor(db, shopId);
-  await db.analyticsSettings.upsert({ where: { shopId }, create: { shopId, ...settings }, update: settings });
-  const rebuilt = before.activityWindowDays !== settings.activityWindowDays;
-  if (rebuilt) await rebuildShopAnalytics(sql, shopId);
-  return { settings, rebuilt };
+  return db.$transaction(async (tx) => {
+    const before = await tx.analyticsSettings.findUnique({ where: { shopId } });
+    await tx.analyticsSettings.upsert({
+      where: { shopId },
+      create: { shopId, ...settings },
+      update: settings,
+    });
+    const window = before?.activityWindowDays ?? defaultAnalyticsSettings.activityWindowDays;
+    const rebuilding = window !== settings.activityWindowDays;
+    if (rebuilding)
+      await scheduleJobOnce(tx, {
+        shopId,
+        kind: analyticsRebuildJobKind,
+        key: `window-${settings.activityWindowDays}-${now.toISOString()}`,
+        payload: {},
+        runAt: now,
+      });
+    return { settings, rebuilding };
+  });
 }

@@ -11,7 +11,6 @@ import {
   saveAnalyticsSettings,
   type AnalyticsSettingsIssue,
 } from "../analytics/settings";
-import { analyticsSqlConnection } from "../analytics/sql.server";
 import { SettingsPage } from "../components/settings/SettingsPage";
 import prisma from "../db.server";
 
@@ -21,14 +20,14 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 };
 
 export type SettingsActionResult =
-  { saved: true; rebuilt: boolean; errors: [] } | { saved: false; errors: AnalyticsSettingsIssue[] };
+  { saved: true; rebuilding: boolean; errors: [] } | { saved: false; errors: AnalyticsSettingsIssue[] };
 
-export const action = async ({ request }: ActionFunctionArgs): Promise<SettingsActionResult> => {
+export const action = async ({ request, context }: ActionFunctionArgs): Promise<SettingsActionResult> => {
   const { shop } = await requireAdmin(request);
   const form = analyticsSettingsFormSchema.parse(Object.fromEntries(await request.formData()));
   try {
-    const { rebuilt } = await saveAnalyticsSettings(prisma, analyticsSqlConnection(), shop.id, form);
-    return { saved: true, rebuilt, errors: [] };
+    const { rebuilding } = await saveAnalyticsSettings(prisma, shop.id, form, context.clock.now());
+    return { saved: true, rebuilding, errors: [] };
   } catch (error) {
     if (error instanceof AnalyticsSettingsError) return { saved: false, errors: error.issues };
     throw error;

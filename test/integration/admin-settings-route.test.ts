@@ -93,7 +93,7 @@ describe(`admin settings route in demo mode on ${testProvider}`, () => {
       expectedLifespanYears: "2",
       profitMarginPercent: "25",
     });
-    expect(await response.json()).toEqual({ saved: true, rebuilt: true, errors: [] });
+    expect(await response.json()).toEqual({ saved: true, rebuilding: true, errors: [] });
     expect(await db.analyticsSettings.findUniqueOrThrow({ where: { shopId: shop.id } })).toMatchObject({
       activityWindowDays: 180,
       expectedLifespanMonths: 24,

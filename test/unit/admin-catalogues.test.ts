@@ -4,6 +4,8 @@ import { describe, expect, it } from "vitest";
 import type { Catalogue } from "../../app/i18n/catalogue";
 import { localizeError } from "../../app/i18n/errors";
 import { analyticsMessages } from "../../app/i18n/messages/analytics";
+import { customersMessages } from "../../app/i18n/messages/customers";
+import { flowsMessages, profileFieldMessages, triggerMessages } from "../../app/i18n/messages/flows";
 import { homeMessages } from "../../app/i18n/messages/home";
 import { loyaltyMessages } from "../../app/i18n/messages/loyalty";
 import { messagingMessages } from "../../app/i18n/messages/messaging";
@@ -12,6 +14,10 @@ import { settingsMessages } from "../../app/i18n/messages/settings";
 
 const catalogues: Record<string, Catalogue<string>> = {
   analytics: analyticsMessages,
+  customers: customersMessages,
+  flows: flowsMessages,
+  flowProfileFields: profileFieldMessages,
+  flowTriggers: triggerMessages,
   home: homeMessages,
   loyalty: loyaltyMessages,
   messaging: messagingMessages,

@@ -27,7 +27,7 @@ export function SettingsPage({ form }: { form: AnalyticsSettingsForm }) {
         <Layout.Section>
           <BlockStack gap="400">
             {result?.saved ? (
-              <Banner tone="success" title={result.rebuilt ? words.savedRebuilt : words.saved} />
+              <Banner tone="success" title={result.rebuilding ? words.savedRebuilding : words.saved} />
             ) : null}
             {errors.length > 0 ? <Banner tone="critical" title={words.notSaved} /> : null}
             <Card>

@@ -16,8 +16,8 @@ export const settingsMessages = defineMessages({
     profitMarginPercentHelp: "The share of revenue you keep after the cost of goods.",
     save: "Save",
     saved: "Analytics settings saved",
-    savedRebuilt:
-      "Analytics settings saved; every customer's figures were recomputed with the new activity window",
+    savedRebuilding:
+      "Analytics settings saved. Every customer's figures are being recomputed with the new activity window; the reports follow within minutes.",
     notSaved: "Nothing was saved: please correct the fields marked below",
     otherSettings: "More settings",
     loyaltySettings: "Loyalty program settings",
@@ -43,8 +43,8 @@ export const settingsMessages = defineMessages({
     profitMarginPercentHelp: "Podíl tržeb, který vám zůstane po odečtení nákladů na zboží.",
     save: "Uložit",
     saved: "Nastavení analytiky je uložené",
-    savedRebuilt:
-      "Nastavení analytiky je uložené; údaje všech zákazníků se přepočítaly podle nového období aktivity",
+    savedRebuilding:
+      "Nastavení analytiky je uložené. Údaje všech zákazníků se přepočítávají podle nového období aktivity; přehledy se aktualizují během několika minut.",
     notSaved: "Nic se neuložilo: opravte prosím označená pole",
     otherSettings: "Další nastavení",
     loyaltySettings: "Nastavení věrnostního programu",
