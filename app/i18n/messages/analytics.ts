@@ -34,7 +34,7 @@ export const analyticsMessages = defineMessages({
     purchaseFrequencyHelp: "Orders / distinct customers in the period.",
     customerLifetimeValue: "Customer lifetime value",
     customerLifetimeValueHelp:
-      "AOV × orders per customer in the last 12 months × expected lifespan × profit margin.",
+      "AOV × orders per active customer in the activity window before the period's end (a year by default), per year × expected lifespan × profit margin.",
     nps: "Net Promoter Score",
     npsHelp: "% promoters (9–10) − % detractors (0–6) of the period's survey answers.",
     revenue: "Revenue",
@@ -134,7 +134,7 @@ export const analyticsMessages = defineMessages({
     purchaseFrequencyHelp: "Objednávky / počet různých zákazníků v období.",
     customerLifetimeValue: "Celoživotní hodnota zákazníka",
     customerLifetimeValueHelp:
-      "Průměrná objednávka × objednávky na zákazníka za posledních 12 měsíců × očekávaná doba × marže.",
+      "Průměrná objednávka × objednávky na aktivního zákazníka za období aktivity před koncem období (standardně rok), přepočteno na rok × očekávaná doba × marže.",
     nps: "Net Promoter Score",
     npsHelp: "% propagátorů (9–10) − % kritiků (0–6) z odpovědí v období.",
     revenue: "Tržby",
