@@ -1,6 +1,6 @@
 // The customers admin in Chromium on `npm run demo` (issue 18): a segment built with form controls
-// shows its live count and is saved, and a flow condition accepts it (through the flows domain:
-// the flow editor is built on another branch); a customer's page removes them from a flow run;
+// shows its live count and is saved, and the flow editor makes it a condition step's question; a
+// customer's page removes them from a flow run;
 // the list and the customer page render in Czech; no console errors; no serious or critical
 // axe-core violation on the list or the customer page. Screenshots in test-results/.
 import { mkdirSync } from "node:fs";
@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { segmentCount, segmentDefinition, type SegmentDefinition } from "../../app/customers/segments";
 import { createDatabaseClient, type Database } from "../../app/db/client";
 import { InvalidFlowError } from "../../app/flows/definition";
-import { createFlow, saveFlowVersion, setFlowStatus } from "../../app/flows/flows";
+import { createFlow, setFlowStatus } from "../../app/flows/flows";
 import { flowsSubscriber } from "../../app/flows/subscriber";
 import { recordDomainEvent } from "../../app/events/domain-events";
 import { projectRoot, resolveDatabase } from "../../prisma/database.mjs";
@@ -105,7 +105,7 @@ describe("customers admin in Chromium (demo shop)", () => {
     return Number(/([\d,]+)/.exec(text)?.[1]?.replace(/,/g, "") ?? NaN);
   }
 
-  it("builds a segment with a live count, saves it, and a flow condition accepts it", async () => {
+  it("builds a segment with a live count, saves it, and uses it in a flow's condition step", async () => {
     const page = await session.browser.newPage();
     watch(page);
     await page.goto(`${session.baseUrl}/app/customers/segments/new`);
@@ -163,39 +163,38 @@ describe("customers admin in Chromium (demo shop)", () => {
     await page.goto(`${session.baseUrl}/app/customers/segments`);
     await page.getByRole("link", { name: "E-mail subscribers" }).waitFor();
 
-    // The flow editor is not on this branch: the condition step is saved through the flows domain.
-    const flow = await createFlow(db, {
+    // A flow cannot name a segment the shop does not have.
+    const refused = await createFlow(db, {
       shopId,
       name: "Subscriber check-in",
-      definition: checkInFlow("no-such-segment-yet", false),
+      definition: checkInFlow({ kind: "segment", segmentId: "no-such-segment", member: true }),
       staff: "e2e",
       now: new Date(),
     }).catch((error: unknown) => error);
-    expect(flow).toBeInstanceOf(InvalidFlowError);
+    expect(refused).toBeInstanceOf(InvalidFlowError);
+    // In the flow editor the saved segment becomes a condition step's question.
     const created = await createFlow(db, {
       shopId,
       name: "Subscriber check-in",
-      definition: checkInFlow(segmentId, false),
+      definition: checkInFlow({ kind: "has_ordered_since_start" }),
       staff: "e2e",
       now: new Date(),
     });
-    const version = await saveFlowVersion(db, {
-      shopId,
-      flowId: created.id,
-      definition: checkInFlow(segmentId, true),
-      staff: "e2e",
-      now: new Date(),
+    await page.goto(`${session.baseUrl}/app/flows/${created.id}`);
+    await page.getByTestId("step-in-segment").click();
+    await page.getByLabel("Condition", { exact: true }).selectOption("segment");
+    await page.getByLabel("Segment", { exact: true }).selectOption({ label: "E-mail subscribers" });
+    await page.getByLabel("Customers who are").selectOption("in");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByText(/Saved as version 2\./).waitFor({ timeout: 20_000 });
+    const version = await db.flowVersion.findFirstOrThrow({ where: { flowId: created.id, version: 2 } });
+    const steps = (version.definition as { steps: { id: string; condition?: unknown }[] }).steps;
+    expect(steps.find((step) => step.id === "in-segment")?.condition).toEqual({
+      kind: "segment",
+      segmentId,
+      member: true,
     });
-    expect(version.version).toBe(2);
-    await expect(
-      saveFlowVersion(db, {
-        shopId,
-        flowId: created.id,
-        definition: checkInFlow("someone-elses-segment", true),
-        staff: "e2e",
-        now: new Date(),
-      }),
-    ).rejects.toBeInstanceOf(InvalidFlowError);
+    await page.screenshot({ path: path.join(screenshots, "customers-segment-in-flow.png"), fullPage: true });
     expect(errors).toEqual([]);
   });
 
@@ -302,19 +301,13 @@ describe("customers admin in Chromium (demo shop)", () => {
 });
 
 /** A flow that waits 30 days, then asks whether the customer is in the segment. */
-function checkInFlow(segmentId: string, member: boolean) {
+function checkInFlow(condition: Record<string, unknown>) {
   return {
     trigger: { event: "loyalty.referral_rewarded" },
     start: "wait",
     steps: [
       { id: "wait", type: "wait", minutes: 30 * 24 * 60, next: "in-segment" },
-      {
-        id: "in-segment",
-        type: "condition",
-        condition: { kind: "segment", segmentId, member },
-        yes: null,
-        no: null,
-      },
+      { id: "in-segment", type: "condition", condition, yes: null, no: null },
     ],
   };
 }
