@@ -276,7 +276,10 @@ async function main(): Promise<void> {
       // Signed now: Shopify's timestamps are at most 90 s old when they arrive.
       const runs: [string, (pid?: number) => Promise<Measurement>][] = [
         ["evenly paced", (pid) => paced(server.ready, signedPaths(shopifyIds), seconds, pid)],
-        ["autocannon (per-second bursts)", (pid) => load(server.ready, signedPaths(shopifyIds), seconds, pid)],
+        [
+          "autocannon (per-second bursts)",
+          (pid) => load(server.ready, signedPaths(shopifyIds), seconds, pid),
+        ],
       ];
       for (const [shape, run] of runs) {
         const loadBefore = os.loadavg()[0] ?? 0;

@@ -38,7 +38,6 @@ import { sendWebhook } from "../test/support/webhooks";
 const demoShopDomain = "stayloop-demo.myshopify.com";
 const demoScopes = ["read_customers", "write_customers", "read_orders", "read_products", "write_discounts"];
 
-
 function step(message: string): void {
   console.log(`stayloop demo: ${message}`);
 }

@@ -128,7 +128,14 @@ export function customerRollup(
     const last = spells[spells.length - 1];
     if (last && from <= last.activeUntil + 1) last.activeUntil = Math.max(last.activeUntil, until);
     else
-      spells.push({ shopId, customerId, seq: spells.length + 1, activeFrom: from, activeUntil: until, nextFrom: null });
+      spells.push({
+        shopId,
+        customerId,
+        seq: spells.length + 1,
+        activeFrom: from,
+        activeUntil: until,
+        nextFrom: null,
+      });
   }
   for (const [index, spell] of spells.entries()) spell.nextFrom = spells[index + 1]?.activeFrom ?? null;
   return { orders: facts, customer, spells };

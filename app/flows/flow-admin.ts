@@ -301,7 +301,6 @@ export async function previewFlowTemplate(
   }
 }
 
-
 export class TestSendError extends Error {
   constructor(
     readonly field: string,

@@ -25,7 +25,9 @@ export async function flowsUsingSegment(db: Database, shopId: string, segmentId:
   });
   const using = new Set(
     versions
-      .filter((row) => segmentIdsOf(storedDefinition(row.flowId, row.version, row.definition)).includes(segmentId))
+      .filter((row) =>
+        segmentIdsOf(storedDefinition(row.flowId, row.version, row.definition)).includes(segmentId),
+      )
       .map((row) => row.flowId),
   );
   return flows.filter((flow) => using.has(flow.id)).map((flow) => flow.name);

@@ -28,8 +28,13 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 // The layout's data (key, demo, language) does not change with a save: it is loaded again only when
 // the admin opens the app with another `locale`, so the language chosen on opening stays.
-export const shouldRevalidate: ShouldRevalidateFunction = ({ currentUrl, nextUrl, defaultShouldRevalidate }) =>
-  nextUrl.searchParams.get("locale") !== currentUrl.searchParams.get("locale") && nextUrl.searchParams.has("locale")
+export const shouldRevalidate: ShouldRevalidateFunction = ({
+  currentUrl,
+  nextUrl,
+  defaultShouldRevalidate,
+}) =>
+  nextUrl.searchParams.get("locale") !== currentUrl.searchParams.get("locale") &&
+  nextUrl.searchParams.has("locale")
     ? defaultShouldRevalidate
     : false;
 

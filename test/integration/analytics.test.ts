@@ -337,7 +337,10 @@ describe(`analytics rollups on ${testProvider}`, () => {
         ],
       );
       const ordersIn = async (from: number, to: number, edges: "[)" | "(]" = "[)") => {
-        const range = edges === "[)" ? `o."processedAt" >= ? AND o."processedAt" < ?` : `o."processedAt" > ? AND o."processedAt" <= ?`;
+        const range =
+          edges === "[)"
+            ? `o."processedAt" >= ? AND o."processedAt" < ?`
+            : `o."processedAt" > ? AND o."processedAt" <= ?`;
         const [row] = await tx.query<Record<string, unknown>>(
           `SELECT COUNT(*) AS "orders", SUM(CASE WHEN o."subtotalMinor" > o."refundedMinor" THEN o."subtotalMinor" - o."refundedMinor" ELSE 0 END) AS "revenue",
              COUNT(DISTINCT o."customerId") AS "customers"
@@ -494,7 +497,12 @@ describe(`analytics rollups on ${testProvider}`, () => {
           `SELECT COUNT(*) AS "count" FROM (SELECT o."customerId" FROM "Order" o WHERE ${qualifying} GROUP BY o."customerId" HAVING COUNT(*) >= 2) r`,
           [shopA.shopId],
         );
-        return { orders: n(row?.orders), revenue: n(row?.revenue), customers: n(row?.customers), repeat: n(repeat?.count) };
+        return {
+          orders: n(row?.orders),
+          revenue: n(row?.revenue),
+          customers: n(row?.customers),
+          repeat: n(repeat?.count),
+        };
       });
       expect(lifetime?.customers).toBeLessThan(all.customers);
       expect(report.lifetimeTotals).toEqual({

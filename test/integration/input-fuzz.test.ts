@@ -525,9 +525,7 @@ describe(`input fuzz on ${testProvider} (seed ${seed})`, () => {
         return [];
       }
     };
-    const namedByDone = new Set(
-      rows.filter((row) => row.status === "done").flatMap((row) => named(row.id)),
-    );
+    const namedByDone = new Set(rows.filter((row) => row.status === "done").flatMap((row) => named(row.id)));
     const onlyByFailed = new Set(
       rows
         .filter((row) => row.status !== "done")

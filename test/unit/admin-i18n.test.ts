@@ -6,7 +6,9 @@ import { navigationMessages } from "../../app/i18n/messages/navigation";
 describe("admin language", () => {
   it("takes Shopify's locale parameter first, then the staff member's, then the shop's", () => {
     const url = "https://stayloop.example/app";
-    expect(resolveAdminLocale({ url: `${url}?locale=cs-CZ`, staffLocale: "en", shopLocale: "en" })).toBe("cs");
+    expect(resolveAdminLocale({ url: `${url}?locale=cs-CZ`, staffLocale: "en", shopLocale: "en" })).toBe(
+      "cs",
+    );
     expect(resolveAdminLocale({ url, staffLocale: "cs", shopLocale: "en" })).toBe("cs");
     expect(resolveAdminLocale({ url, staffLocale: null, shopLocale: "cs" })).toBe("cs");
     expect(resolveAdminLocale({ url: `${url}?locale=de`, shopLocale: "cs" })).toBe("en");

@@ -64,6 +64,8 @@ export function intelligenceSubscription(
         recomputeFor(tx, event.shopId, [event], now, subscribers),
       );
     },
-    handleBatch: perShopBatch((tx, shopId, events, now) => recomputeFor(tx, shopId, events, now, subscribers)),
+    handleBatch: perShopBatch((tx, shopId, events, now) =>
+      recomputeFor(tx, shopId, events, now, subscribers),
+    ),
   };
 }
