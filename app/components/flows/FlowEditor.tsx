@@ -186,7 +186,7 @@ export function FlowEditor({
             {step ? (
               <BlockStack gap="400">
                 <StepArrange
-                  key={step.id}
+                  key={`arrange-${step.id}`}
                   step={step}
                   definition={definition}
                   onChange={(next, select) => {
