@@ -3,9 +3,9 @@
 // for good would have it), change a wait and a Czech template, preview it in Czech, save (a new
 // version appears in the history), pause and activate; an invalid edit is refused and saves nothing;
 // leaving with unsaved changes asks first; the list renders in Czech; steps are added (a wait and a
-// send in a condition's branch) and removed with the "+" and Remove buttons and the saved version
-// has that sequence; no console errors; no serious or critical axe-core violation on the list and
-// the editor. Screenshots in test-results/.
+// send in a condition's branch), moved and removed (a condition keeping one branch) with the "+",
+// Move and Remove buttons and the saved version has that sequence; no console errors; no serious or
+// critical axe-core violation on the list and the editor. Screenshots in test-results/.
 import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -253,6 +253,25 @@ describe("Flows admin in Chromium (demo shop)", () => {
     const subject = page.getByLabel("E-mail subject", { exact: true });
     expect(await subject.inputValue()).toBe("News from {{ shop.name }}");
     await subject.fill("One more thing from {{ shop.name }}");
+
+    // A condition after it, removed again keeping its No branch (the dialog asks which).
+    await addStep("Add a step after send-1", "condition");
+    await page.getByRole("heading", { name: "Step condition-1" }).waitFor();
+    expect(await page.getByTestId("step-condition-1").innerText()).toContain(
+      "Has ordered since the flow started?",
+    );
+    await page.getByRole("button", { name: "Remove step" }).click();
+    await page.getByText("Remove step condition-1?").waitFor();
+    await page.getByText("The No branch").click();
+    await page.getByRole("button", { name: "Remove", exact: true }).click();
+    await page.getByTestId("step-condition-1").waitFor({ state: "detached" });
+
+    // The wait moves up before the thank-you (first in its branch, so it cannot go higher), and back.
+    await page.getByTestId("step-wait-1").click();
+    await page.getByRole("button", { name: "Move step up" }).click();
+    await expect.poll(() => page.getByRole("button", { name: "Move step up" }).isDisabled()).toBe(true);
+    await page.getByRole("button", { name: "Move step down" }).click();
+    await expect.poll(() => page.getByRole("button", { name: "Move step up" }).isDisabled()).toBe(false);
 
     // A points step at the top of the No branch, then removed again: the branch is as it was.
     await addStep("Add a step to the No branch of first-order-check", "points");
