@@ -217,6 +217,14 @@ describe("Flows admin in Chromium (demo shop)", () => {
     await page.getByRole("heading", { name: "Kroky", exact: true }).waitFor();
     expect(await page.getByText(/^Začíná, když: se zaregistruje zákazník/).count()).toBe(1);
     expect(await page.getByRole("heading", { name: "Historie verzí" }).count()).toBe(1);
+    // Adding a step asks for its type in Czech; cancelling changes nothing.
+    await page.getByRole("button", { name: "Přidat krok na začátek", exact: true }).click();
+    await page.getByRole("dialog").getByLabel("Typ kroku").waitFor();
+    expect(await page.getByRole("dialog").getByRole("option", { name: "Odeslat zprávu" }).count()).toBe(1);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole("button", { name: "Zrušit", exact: true }).click();
+    await page.getByRole("dialog").waitFor({ state: "detached" });
+    expect(await page.getByRole("button", { name: "Zahodit změny" }).count()).toBe(0);
     expect(await seriousViolations(page)).toEqual([]);
     await page.screenshot({ path: path.join(screenshots, "flows-editor-cs.png"), fullPage: true });
     expect(errors).toEqual([]);
@@ -262,6 +270,7 @@ describe("Flows admin in Chromium (demo shop)", () => {
     );
     await page.getByRole("button", { name: "Remove step" }).click();
     await page.getByText("Remove step condition-1?").waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
     await page.getByText("The No branch").click();
     await page.getByRole("button", { name: "Remove", exact: true }).click();
     await page.getByTestId("step-condition-1").waitFor({ state: "detached" });
