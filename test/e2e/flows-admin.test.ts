@@ -2,14 +2,17 @@
 // preset from the list (the demo's own copy is archived first, as a merchant who had switched it off
 // for good would have it), change a wait and a Czech template, preview it in Czech, save (a new
 // version appears in the history), pause and activate; an invalid edit is refused and saves nothing;
-// leaving with unsaved changes asks first; the list renders in Czech; no console errors; no serious
-// or critical axe-core violation on the list and the editor. Screenshots in test-results/.
+// leaving with unsaved changes asks first; the list renders in Czech; steps are added (a wait and a
+// send in a condition's branch), moved and removed (a condition keeping one branch) with the "+",
+// Move and Remove buttons and the saved version has that sequence; no console errors; no serious or
+// critical axe-core violation on the list and the editor. Screenshots in test-results/.
 import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabaseClient, type Database } from "../../app/db/client";
+import { parseFlowDefinition } from "../../app/flows/definition";
 import { setFlowStatus } from "../../app/flows/flows";
 import { projectRoot, resolveDatabase } from "../../prisma/database.mjs";
 import { startDemoInBrowser, type DemoInBrowser } from "../support/demo-browser";
@@ -214,8 +217,120 @@ describe("Flows admin in Chromium (demo shop)", () => {
     await page.getByRole("heading", { name: "Kroky", exact: true }).waitFor();
     expect(await page.getByText(/^Začíná, když: se zaregistruje zákazník/).count()).toBe(1);
     expect(await page.getByRole("heading", { name: "Historie verzí" }).count()).toBe(1);
+    // Adding a step asks for its type in Czech; cancelling changes nothing.
+    await page.getByRole("button", { name: "Přidat krok na začátek", exact: true }).click();
+    await page.getByRole("dialog").getByLabel("Typ kroku").waitFor();
+    expect(await page.getByRole("dialog").getByRole("option", { name: "Odeslat zprávu" }).count()).toBe(1);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole("button", { name: "Zrušit", exact: true }).click();
+    await page.getByRole("dialog").waitFor({ state: "detached" });
+    expect(await page.getByRole("button", { name: "Zahodit změny" }).count()).toBe(0);
     expect(await seriousViolations(page)).toEqual([]);
     await page.screenshot({ path: path.join(screenshots, "flows-editor-cs.png"), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+  it("adds a wait and a send to a branch, removes a step, and saves that sequence", async () => {
+    const shop = await db.shop.findFirstOrThrow();
+    const flow = await db.flow.findFirstOrThrow({
+      where: { shopId: shop.id, name: "Post-purchase thank-you" },
+    });
+    const versionsBefore = await db.flowVersion.count({ where: { flowId: flow.id } });
+    const page = await session.browser.newPage();
+    watch(page);
+    await page.goto(`${session.baseUrl}/app/flows/${flow.id}`);
+    await page.getByTestId("step-thank-first-order").waitFor();
+
+    const addStep = async (where: string, type: string) => {
+      await page.getByRole("button", { name: where, exact: true }).click();
+      await page.getByRole("dialog").getByText(where).waitFor();
+      await page.getByLabel("Step type").selectOption(type);
+      await page.getByRole("button", { name: "Add step", exact: true }).click();
+      await page.getByRole("dialog").waitFor({ state: "detached" });
+    };
+
+    // A wait after the first-order thank-you: 1 day by default, opened in the panel, set to 2 days.
+    await addStep("Add a step after thank-first-order", "wait");
+    await page.getByRole("heading", { name: "Step wait-1" }).waitFor();
+    expect(await page.getByTestId("step-wait-1").innerText()).toContain("Wait 1 day");
+    await page.getByLabel("Duration", { exact: true }).fill("2");
+    expect(await page.getByTestId("step-wait-1").innerText()).toContain("Wait 2 days");
+
+    // Then a send: a new message with an English e-mail, edited in the panel.
+    await addStep("Add a step after wait-1", "send");
+    await page.getByRole("heading", { name: "Step send-1" }).waitFor();
+    const subject = page.getByLabel("E-mail subject", { exact: true });
+    expect(await subject.inputValue()).toBe("News from {{ shop.name }}");
+    await subject.fill("One more thing from {{ shop.name }}");
+
+    // A condition after it, removed again keeping its No branch (the dialog asks which).
+    await addStep("Add a step after send-1", "condition");
+    await page.getByRole("heading", { name: "Step condition-1" }).waitFor();
+    expect(await page.getByTestId("step-condition-1").innerText()).toContain(
+      "Has ordered since the flow started?",
+    );
+    await page.getByRole("button", { name: "Remove step" }).click();
+    await page.getByText("Remove step condition-1?").waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByText("The No branch").click();
+    await page.getByRole("button", { name: "Remove", exact: true }).click();
+    await page.getByTestId("step-condition-1").waitFor({ state: "detached" });
+
+    // The wait moves up before the thank-you (first in its branch, so it cannot go higher), and back.
+    await page.getByTestId("step-wait-1").click();
+    await page.getByRole("button", { name: "Move step up" }).click();
+    await expect.poll(() => page.getByRole("button", { name: "Move step up" }).isDisabled()).toBe(true);
+    await page.getByRole("button", { name: "Move step down" }).click();
+    await expect.poll(() => page.getByRole("button", { name: "Move step up" }).isDisabled()).toBe(false);
+
+    // A points step at the top of the No branch, then removed again: the branch is as it was.
+    await addStep("Add a step to the No branch of first-order-check", "points");
+    await page.getByRole("heading", { name: "Step points-1" }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(screenshots, "flows-editor-steps-added.png"), fullPage: true });
+    await page.getByRole("button", { name: "Remove step" }).click();
+    await page.getByText("Remove step points-1?").waitFor();
+    await page.getByRole("button", { name: "Remove", exact: true }).click();
+    await page.getByTestId("step-points-1").waitFor({ state: "detached" });
+    await page.getByRole("heading", { name: "Step thank-repeat-order" }).waitFor();
+    // A removed step's "+" is gone too.
+    expect(await page.getByRole("button", { name: "Add a step after points-1" }).count()).toBe(0);
+
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page
+      .getByText(`Saved as version ${versionsBefore + 1}.`, { exact: false })
+      .waitFor({ timeout: 20_000 });
+    const saved = await db.flowVersion.findUniqueOrThrow({
+      where: { flowId_version: { flowId: flow.id, version: versionsBefore + 1 } },
+    });
+    const definition = parseFlowDefinition(saved.definition);
+    const ids = (from: string | null) => {
+      const sequence: string[] = [];
+      while (from !== null) {
+        const step = definition.steps.find((candidate) => candidate.id === from);
+        if (!step) throw new Error(`dangling link to ${from}`);
+        sequence.push(step.id);
+        from = "next" in step ? step.next : null;
+      }
+      return sequence;
+    };
+    const check = definition.steps.find((step) => step.id === "first-order-check");
+    expect(check).toMatchObject({ type: "condition", yes: "thank-first-order", no: "thank-repeat-order" });
+    expect(ids("thank-first-order")).toEqual(["thank-first-order", "wait-1", "send-1"]);
+    expect(ids("thank-repeat-order")).toEqual(["thank-repeat-order"]);
+    expect(definition.steps.map((step) => step.id).sort()).toEqual([
+      "first-order-check",
+      "send-1",
+      "thank-first-order",
+      "thank-repeat-order",
+      "wait-1",
+    ]);
+    expect(definition.steps.find((step) => step.id === "wait-1")).toMatchObject({ minutes: 2 * 1440 });
+    const send = definition.steps.find((step) => step.id === "send-1");
+    expect(send?.type === "send" && definition.templates[send.template]?.versions.en?.email?.subject).toBe(
+      "One more thing from {{ shop.name }}",
+    );
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(screenshots, "flows-editor-steps-saved.png"), fullPage: true });
     expect(errors).toEqual([]);
   });
 });

@@ -1,11 +1,15 @@
 // The Flows admin pages (R-ADM-2) through the built production server: the list, the editor and the
 // results route, their loaders and actions (Remix `_data` requests). Another shop's flow is a 404
 // and changes nothing; an invalid edit is refused with the step and field named and saves nothing;
-// a test-send goes through the outbox without counting for the flow; outside demo mode every page
-// needs the admin session. Needs `npm run build` first.
+// a flow reshaped in the editor (steps added and removed) saves as it was built, while one with a
+// link to a missing step or a send without its template is refused by name; a test-send goes
+// through the outbox without counting for the flow; outside demo mode every page needs the admin
+// session. Needs `npm run build` first.
 import type { Shop } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../app/db/client";
+import { parseFlowDefinition } from "../../app/flows/definition";
+import { insertStep, removeStep } from "../../app/flows/definition-edits";
 import { createFlow } from "../../app/flows/flows";
 import { presetDefinition } from "../../app/flows/presets";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database";
@@ -256,6 +260,73 @@ describe(`Flows admin pages on ${testProvider}`, () => {
       hasControlGroup: true,
       incrementalRevenueMinor: null,
     });
+  });
+
+  it("saves a flow reshaped in the editor; refuses a dangling link or a missing template by name", async () => {
+    const reshapedId = (
+      await createFlow(db, {
+        shopId: shop.id,
+        name: "Thank-you, reshaped",
+        definition: presetDefinition("post-purchase-thank-you"),
+        staff: "owner@demo",
+        now: new Date(),
+      })
+    ).id;
+    const template = presetDefinition("post-purchase-thank-you").templates["first-order"]!;
+    const words = { template, pointsReason: "Flow reward" };
+    let definition = presetDefinition("post-purchase-thank-you");
+    definition = insertStep(
+      definition,
+      { from: "thank-first-order", path: "next" },
+      "wait",
+      words,
+    ).definition;
+    definition = insertStep(definition, { from: "wait-1", path: "next" }, "send", words).definition;
+    definition = removeStep(definition, "first-order-check", "yes")!.definition;
+
+    const before = await rows();
+    const dangling = structuredClone(definition) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    dangling.steps.find((step: { id: string }) => step.id === "wait-1").next = "gone";
+    const refusedLink = await post(`/app/flows/${reshapedId}`, editorRoute, {
+      intent: "save",
+      definition: JSON.stringify(dangling),
+    });
+    expect(refusedLink.body).toEqual({
+      intent: "save",
+      ok: false,
+      problems: [{ step: "wait-1", path: "next", message: 'leads to "gone", which is not a step' }],
+    });
+    const noTemplate = { ...definition, templates: {} };
+    const refusedTemplate = await post(`/app/flows/${reshapedId}`, editorRoute, {
+      intent: "save",
+      definition: JSON.stringify(noTemplate),
+    });
+    expect(refusedTemplate.body.problems).toEqual([
+      expect.objectContaining({ step: "thank-first-order", path: "template" }),
+      expect.objectContaining({ step: "send-1", path: "template" }),
+    ]);
+    expect(await rows()).toEqual(before);
+
+    const saved = await post(`/app/flows/${reshapedId}`, editorRoute, {
+      intent: "save",
+      definition: JSON.stringify(definition),
+    });
+    expect(saved.body).toEqual({ intent: "save", ok: true, version: 2 });
+    const stored = parseFlowDefinition(
+      (
+        await db.flowVersion.findUniqueOrThrow({
+          where: { flowId_version: { flowId: reshapedId, version: 2 } },
+        })
+      ).definition,
+    );
+    expect(stored.start).toBe("thank-first-order");
+    expect(stored.steps.map((step) => [step.id, step.type, "next" in step ? step.next : "-"])).toEqual([
+      ["thank-first-order", "send", "wait-1"],
+      ["wait-1", "wait", "send-1"],
+      ["send-1", "send", null],
+    ]);
+    // The removed branch's template went with it; the new send's came in.
+    expect(Object.keys(stored.templates).sort()).toEqual(["first-order", "message-1"]);
   });
 
   it("activates and pauses the flow; a change it cannot make is refused", async () => {

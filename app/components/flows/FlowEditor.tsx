@@ -1,5 +1,6 @@
-// The flow editor (R-ADM-2): the steps as a sequence with branches, the selected step's fields in a
-// side panel, entry/exit rules, version history; Save makes a new version (refused whole, with the
+// The flow editor (R-ADM-2): the steps as a sequence with branches (a step can be added in any
+// place, moved or removed — StepArrange; edits stay here until Save), the selected step's fields in
+// a side panel, entry/exit rules, version history; Save makes a new version (refused whole, with the
 // step and field named, when anything does not validate); activate / pause; unsaved changes warn
 // before leaving (App Bridge's save bar when embedded, a dialog and the browser's prompt otherwise).
 import { useBlocker, useRouteLoaderData, type FetcherWithComponents } from "@remix-run/react";
@@ -8,6 +9,7 @@ import { Banner, BlockStack, Card, Layout, Modal, Page, Text } from "@shopify/po
 import { TitleBar } from "@shopify/app-bridge-react";
 import { useEffect, useMemo, useState } from "react";
 import type { DefinitionProblem, FlowDefinition, FlowStep } from "../../flows/definition";
+import type { LinkSlot } from "../../flows/definition-edits";
 import type { MessageTemplate } from "../../messaging/compose";
 import { fill, useAdminLocale, useMessages } from "../../i18n/catalogue";
 import { flowsMessages, profileFieldMessages, triggerMessages } from "../../i18n/messages/flows";
@@ -15,6 +17,7 @@ import type { EditorAction } from "./editor-actions";
 import { FlowSettings } from "./FlowSettings";
 import { StatusBadge } from "./FlowsList";
 import { StepCanvas } from "./StepCanvas";
+import { AddStepModal, StepArrange } from "./StepArrange";
 import { StepPanel } from "./StepPanel";
 import { durationText, problemText, stepText, withStep } from "./steps";
 import { VersionHistory } from "./VersionHistory";
@@ -53,6 +56,7 @@ export function FlowEditor({
   const embedded = layout?.demo === null;
   const [definition, setDefinition] = useState<FlowDefinition>(flow.definition);
   const [selected, setSelected] = useState<string | null>(flow.definition.start);
+  const [adding, setAdding] = useState<{ slot: LinkSlot; label: string } | null>(null);
   const initial = useMemo(() => JSON.stringify(flow.definition), [flow.definition]);
   const dirty = JSON.stringify(definition) !== initial;
 
@@ -171,6 +175,7 @@ export function FlowEditor({
                   selected={selected}
                   invalidSteps={invalidSteps}
                   onSelect={setSelected}
+                  onAdd={(slot, label) => setAdding({ slot, label })}
                   describe={describe}
                   triggerText={triggerText}
                 />
@@ -179,22 +184,35 @@ export function FlowEditor({
           </Layout.Section>
           <Layout.Section variant="oneThird">
             {step ? (
-              <StepPanel
-                key={step.id}
-                step={step}
-                definition={definition}
-                segments={segments}
-                currency={currency}
-                problems={problems.filter((problem) => problem.step === step.id)}
-                describeProblem={describeProblem}
-                onChange={(changed) => setDefinition((current) => withStep(current, step.id, () => changed))}
-                onTemplateChange={(id: string, template: MessageTemplate) =>
-                  setDefinition((current) => ({
-                    ...current,
-                    templates: { ...current.templates, [id]: template },
-                  }))
-                }
-              />
+              <BlockStack gap="400">
+                <StepArrange
+                  key={`arrange-${step.id}`}
+                  step={step}
+                  definition={definition}
+                  onChange={(next, select) => {
+                    setDefinition(next);
+                    setSelected(select);
+                  }}
+                />
+                <StepPanel
+                  key={step.id}
+                  step={step}
+                  definition={definition}
+                  segments={segments}
+                  currency={currency}
+                  problems={problems.filter((problem) => problem.step === step.id)}
+                  describeProblem={describeProblem}
+                  onChange={(changed) =>
+                    setDefinition((current) => withStep(current, step.id, () => changed))
+                  }
+                  onTemplateChange={(id: string, template: MessageTemplate) =>
+                    setDefinition((current) => ({
+                      ...current,
+                      templates: { ...current.templates, [id]: template },
+                    }))
+                  }
+                />
+              </BlockStack>
             ) : (
               <Card>
                 <Text as="p">{t.selectStep}</Text>
@@ -219,6 +237,16 @@ export function FlowEditor({
           </Layout.Section>
         </Layout>
       </BlockStack>
+      <AddStepModal
+        adding={adding}
+        definition={definition}
+        onClose={() => setAdding(null)}
+        onAdded={(next, id) => {
+          setDefinition(next);
+          setSelected(id);
+          setAdding(null);
+        }}
+      />
       <Modal
         open={blocker.state === "blocked"}
         onClose={() => blocker.reset?.()}

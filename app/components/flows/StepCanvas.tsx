@@ -1,9 +1,12 @@
 // The flow's steps as a vertical sequence, read top to bottom like a canvas: condition branches
 // (yes / no) and split variants side by side. A step met a second time (a merge or a loop) shows
-// "continues at". Clicking a step opens it in the side panel; no drag and drop is needed.
-import { Badge, BlockStack, Box, InlineStack, Text } from "@shopify/polaris";
+// "continues at". Clicking a step opens it in the side panel; no drag and drop is needed. A "+"
+// in every place a step can go (before the first step, after a step, at the top of each branch)
+// asks the editor to add one there.
+import { Badge, BlockStack, Box, Button, InlineStack, Text } from "@shopify/polaris";
 import type { ReactNode } from "react";
 import type { FlowDefinition, FlowStep } from "../../flows/definition";
+import type { LinkSlot } from "../../flows/definition-edits";
 import { fill, useMessages } from "../../i18n/catalogue";
 import { flowsMessages } from "../../i18n/messages/flows";
 
@@ -23,6 +26,7 @@ export function StepCanvas({
   selected,
   invalidSteps,
   onSelect,
+  onAdd,
   describe,
   triggerText,
 }: {
@@ -30,6 +34,8 @@ export function StepCanvas({
   selected: string | null;
   invalidSteps: ReadonlySet<string>;
   onSelect: (id: string) => void;
+  /** Add a step into this link; `label` says where, in the merchant's words. */
+  onAdd: (slot: LinkSlot, label: string) => void;
   describe: (step: FlowStep) => string;
   triggerText: string;
 }) {
@@ -39,6 +45,14 @@ export function StepCanvas({
 
   const connector = (
     <div aria-hidden style={{ width: 2, height: 16, background: "#c9cccf", margin: "0 auto" }} />
+  );
+
+  const addButton = (slot: LinkSlot, label: string) => (
+    <div style={{ display: "flex", justifyContent: "center" }}>
+      <Button size="slim" accessibilityLabel={label} onClick={() => onAdd(slot, label)}>
+        +
+      </Button>
+    </div>
   );
 
   const card = (step: FlowStep) => {
@@ -72,7 +86,7 @@ export function StepCanvas({
     );
   };
 
-  const branch = (label: string, next: string | null, key: string) => (
+  const branch = (label: string, next: string | null, key: string, slot: LinkSlot, addLabel: string) => (
     <div key={key} style={{ flex: "1 1 0", minWidth: 160 }}>
       <BlockStack gap="0">
         <Box paddingBlockEnd="100">
@@ -80,6 +94,8 @@ export function StepCanvas({
             {label}
           </Text>
         </Box>
+        {addButton(slot, addLabel)}
+        {next !== null ? connector : null}
         {sequence(next)}
       </BlockStack>
     </div>
@@ -109,14 +125,20 @@ export function StepCanvas({
       if (items.length > 0) items.push(<div key={`c-${step.id}`}>{connector}</div>);
       items.push(<div key={step.id}>{card(step)}</div>);
       if (step.type === "condition" || step.type === "split") {
+        const inBranch = (name: string) => fill(t.addStepInBranch, { branch: name, step: step.id });
         const branches =
           step.type === "condition"
-            ? [branch(t.yes, step.yes, "yes"), branch(t.no, step.no, "no")]
-            : step.variants.map((variant) =>
+            ? [
+                branch(t.yes, step.yes, "yes", { from: step.id, path: "yes" }, inBranch(t.yes)),
+                branch(t.no, step.no, "no", { from: step.id, path: "no" }, inBranch(t.no)),
+              ]
+            : step.variants.map((variant, index) =>
                 branch(
                   fill(t.variant, { variant: variant.id, weight: variant.weight }),
                   variant.next,
                   variant.id,
+                  { from: step.id, path: `variants.${index}.next` },
+                  inBranch(fill(t.variantName, { variant: variant.id })),
                 ),
               );
         items.push(<div key={`c2-${step.id}`}>{connector}</div>);
@@ -127,6 +149,13 @@ export function StepCanvas({
         );
         return <BlockStack gap="0">{items}</BlockStack>;
       }
+      if (step.type !== "exit")
+        items.push(
+          <div key={`add-${step.id}`}>
+            {connector}
+            {addButton({ from: step.id, path: "next" }, fill(t.addStepAfter, { step: step.id }))}
+          </div>,
+        );
       current = step.type === "exit" ? null : step.next;
     }
     items.push(
@@ -150,6 +179,8 @@ export function StepCanvas({
             {triggerText}
           </Text>
         </Box>
+        {connector}
+        {addButton({ from: null, path: "start" }, t.addStepAtStart)}
         {connector}
         {main}
         {unreachable.map((step) => (

@@ -1,7 +1,9 @@
 // How a step reads at a glance in the editor's sequence: one line in the merchant's words.
 import type { Condition, DefinitionProblem, FlowDefinition, FlowStep } from "../../flows/definition";
+import type { NewStepWords } from "../../flows/definition-edits";
 import { fill, type Messages } from "../../i18n/catalogue";
-import type { flowsMessages, profileFieldMessages } from "../../i18n/messages/flows";
+import type { AdminLocale } from "../../i18n/locale";
+import { flowsMessages, type profileFieldMessages } from "../../i18n/messages/flows";
 import { formatMoneyMinor } from "./format";
 
 type FlowWords = Messages<keyof (typeof flowsMessages)["en"]>;
@@ -157,4 +159,23 @@ export function problemText(problem: DefinitionProblem, t: FlowWords, currency: 
   return problem.step
     ? fill(t.problemAt, { step: problem.step, field, message })
     : fill(t.problemFlow, { field, message });
+}
+
+/**
+ * What a step added in the editor starts with: a send's message has an English e-mail, and one in
+ * the admin's language when that is not English; a points step's reason is in the admin's language.
+ */
+export function newStepWords(locale: AdminLocale): NewStepWords {
+  const version = (words: FlowWords) => ({
+    email: { subject: words.newTemplateSubject, html: words.newTemplateHtml, text: words.newTemplateText },
+  });
+  return {
+    template: {
+      versions: {
+        en: version(flowsMessages.en),
+        ...(locale === "en" ? {} : { [locale]: version(flowsMessages[locale]) }),
+      },
+    },
+    pointsReason: flowsMessages[locale].newPointsReason,
+  };
 }
