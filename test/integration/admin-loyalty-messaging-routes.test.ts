@@ -5,9 +5,8 @@ import type { Shop } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../app/db/client";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database";
-import { startWebServer, type RunningProcess } from "../support/processes";
-
-const demoShop = "stayloop-demo.myshopify.com";
+import type { RunningProcess } from "../support/processes";
+import { createDemoSession, demoShop, startDemoServer } from "../support/demo-admin";
 
 describe(`loyalty and messaging routes in demo mode on ${testProvider}`, () => {
   let database: TestDatabase;
@@ -20,16 +19,7 @@ describe(`loyalty and messaging routes in demo mode on ${testProvider}`, () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     db = database.connect();
-    await db.session.create({
-      data: {
-        id: `offline_${demoShop}`,
-        shop: demoShop,
-        state: "demo",
-        isOnline: false,
-        scope: "read_customers",
-        accessToken: "demo-offline-token",
-      },
-    });
+    await createDemoSession(db, "read_customers");
     shop = await db.shop.create({ data: { domain: demoShop } });
     const other = await db.shop.create({ data: { domain: "someone-else.myshopify.com" } });
     const customer = await db.customer.create({ data: { shopId: other.id, shopifyId: "1" } });
@@ -43,12 +33,7 @@ describe(`loyalty and messaging routes in demo mode on ${testProvider}`, () => {
         data: { shopId: other.id, name: "Theirs", kind: "free_shipping", pointsCost: 100, active: true },
       })
     ).id;
-    server = await startWebServer({
-      DATABASE_URL: database.url,
-      NODE_ENV: "development",
-      STAYLOOP_DEMO: "1",
-      STAYLOOP_DEMO_SHOP: demoShop,
-    });
+    server = await startDemoServer(database.url);
   });
 
   afterAll(async () => {

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../app/db/client";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database";
 import { startWebServer, type RunningProcess } from "../support/processes";
+import { createDemoSession, demoShop, startDemoServer } from "../support/demo-admin";
 
-const demoShop = "stayloop-demo.myshopify.com";
 const browserUserAgent =
   "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36";
 
@@ -22,25 +22,11 @@ describe(`admin settings route in demo mode on ${testProvider}`, () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     db = database.connect();
-    await db.session.create({
-      data: {
-        id: `offline_${demoShop}`,
-        shop: demoShop,
-        state: "demo",
-        isOnline: false,
-        scope: "read_customers,read_orders,read_themes",
-        accessToken: "demo-offline-token",
-      },
-    });
+    await createDemoSession(db, "read_customers,read_orders,read_themes");
     shop = await db.shop.create({ data: { domain: demoShop } });
     other = await db.shop.create({ data: { domain: "someone-else.myshopify.com" } });
     await db.analyticsSettings.create({ data: { shopId: other.id, activityWindowDays: 90 } });
-    server = await startWebServer({
-      DATABASE_URL: database.url,
-      NODE_ENV: "development",
-      STAYLOOP_DEMO: "1",
-      STAYLOOP_DEMO_SHOP: demoShop,
-    });
+    server = await startDemoServer(database.url);
   });
 
   afterAll(async () => {

@@ -9,9 +9,8 @@ import { rebuildShopAnalytics } from "../../app/analytics/rebuild";
 import type { AnalyticsReport } from "../../app/analytics/report";
 import { sqlConnectionOf, type Database } from "../../app/db/client";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database";
-import { startWebServer, type RunningProcess } from "../support/processes";
-
-const demoShop = "stayloop-demo.myshopify.com";
+import type { RunningProcess } from "../support/processes";
+import { createDemoSession, demoShop, startDemoServer } from "../support/demo-admin";
 
 describe(`analytics JSON API on ${testProvider}`, () => {
   let database: TestDatabase;
@@ -40,16 +39,7 @@ describe(`analytics JSON API on ${testProvider}`, () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     db = database.connect();
-    await db.session.create({
-      data: {
-        id: `offline_${demoShop}`,
-        shop: demoShop,
-        state: "demo",
-        isOnline: false,
-        scope: "read_customers,read_orders",
-        accessToken: "demo-offline-token",
-      },
-    });
+    await createDemoSession(db);
     shop = await db.shop.create({ data: { domain: demoShop, currency: "CZK", timezone: "Europe/Prague" } });
     other = await db.shop.create({ data: { domain: "someone-else.myshopify.com", currency: "CZK" } });
     const customer = async (target: Shop, name: string) =>
@@ -123,12 +113,7 @@ describe(`analytics JSON API on ${testProvider}`, () => {
       })),
     });
 
-    server = await startWebServer({
-      DATABASE_URL: database.url,
-      NODE_ENV: "development",
-      STAYLOOP_DEMO: "1",
-      STAYLOOP_DEMO_SHOP: demoShop,
-    });
+    server = await startDemoServer(database.url);
   });
 
   afterAll(async () => {

@@ -11,8 +11,8 @@ import type { Database } from "../../app/db/client";
 import { createFlow } from "../../app/flows/flows";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database";
 import { startWebServer, type RunningProcess } from "../support/processes";
+import { createDemoSession, demoShop, startDemoServer } from "../support/demo-admin";
 
-const demoShop = "stayloop-demo.myshopify.com";
 const browser =
   "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36";
 const day = 86_400_000;
@@ -73,16 +73,7 @@ describe(`customers admin routes in demo mode on ${testProvider}`, () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     db = database.connect();
-    await db.session.create({
-      data: {
-        id: `offline_${demoShop}`,
-        shop: demoShop,
-        state: "demo",
-        isOnline: false,
-        scope: "read_customers,read_orders",
-        accessToken: "demo-offline-token",
-      },
-    });
+    await createDemoSession(db);
     shop = await db.shop.create({ data: { domain: demoShop, currency: "CZK", timezone: "Europe/Prague" } });
     other = await db.shop.create({ data: { domain: "someone-else.myshopify.com", currency: "EUR" } });
     for (const [key, shopId, stage] of [
@@ -138,12 +129,7 @@ describe(`customers admin routes in demo mode on ${testProvider}`, () => {
       })
     ).id;
 
-    server = await startWebServer({
-      DATABASE_URL: database.url,
-      NODE_ENV: "development",
-      STAYLOOP_DEMO: "1",
-      STAYLOOP_DEMO_SHOP: demoShop,
-    });
+    server = await startDemoServer(database.url);
   });
 
   afterAll(async () => {

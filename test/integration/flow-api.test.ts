@@ -8,8 +8,8 @@ import type { Database } from "../../app/db/client";
 import { createFlow, saveFlowVersion } from "../../app/flows/flows";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database";
 import { startWebServer, type RunningProcess } from "../support/processes";
+import { createDemoSession, demoShop, startDemoServer } from "../support/demo-admin";
 
-const demoShop = "stayloop-demo.myshopify.com";
 const minute = 60_000;
 const hour = 60 * minute;
 const day = 24 * hour;
@@ -36,16 +36,7 @@ describe(`flows JSON API on ${testProvider}`, () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     db = database.connect();
-    await db.session.create({
-      data: {
-        id: `offline_${demoShop}`,
-        shop: demoShop,
-        state: "demo",
-        isOnline: false,
-        scope: "read_customers,read_orders",
-        accessToken: "demo-offline-token",
-      },
-    });
+    await createDemoSession(db);
     shop = await db.shop.create({ data: { domain: demoShop, currency: "CZK" } });
     other = await db.shop.create({ data: { domain: "someone-else.myshopify.com" } });
 
@@ -184,12 +175,7 @@ describe(`flows JSON API on ${testProvider}`, () => {
       },
     });
 
-    server = await startWebServer({
-      DATABASE_URL: database.url,
-      NODE_ENV: "development",
-      STAYLOOP_DEMO: "1",
-      STAYLOOP_DEMO_SHOP: demoShop,
-    });
+    server = await startDemoServer(database.url);
   });
 
   afterAll(async () => {

@@ -14,8 +14,8 @@ import { createFlow } from "../../app/flows/flows";
 import { presetDefinition } from "../../app/flows/presets";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database";
 import { startWebServer, type RunningProcess } from "../support/processes";
+import { createDemoSession, demoShop, startDemoServer } from "../support/demo-admin";
 
-const demoShop = "stayloop-demo.myshopify.com";
 const listRoute = "routes/app.flows._index";
 const editorRoute = "routes/app.flows.$id";
 const resultsRoute = "routes/app.flows.$id_.results";
@@ -31,16 +31,7 @@ describe(`Flows admin pages on ${testProvider}`, () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     db = database.connect();
-    await db.session.create({
-      data: {
-        id: `offline_${demoShop}`,
-        shop: demoShop,
-        state: "demo",
-        isOnline: false,
-        scope: "read_customers,read_orders",
-        accessToken: "demo-offline-token",
-      },
-    });
+    await createDemoSession(db);
     shop = await db.shop.create({ data: { domain: demoShop, currency: "CZK", timezone: "Europe/Prague" } });
     const other = await db.shop.create({ data: { domain: "someone-else.myshopify.com" } });
     const now = new Date();
@@ -72,12 +63,7 @@ describe(`Flows admin pages on ${testProvider}`, () => {
         locale: "cs",
       },
     });
-    server = await startWebServer({
-      DATABASE_URL: database.url,
-      NODE_ENV: "development",
-      STAYLOOP_DEMO: "1",
-      STAYLOOP_DEMO_SHOP: demoShop,
-    });
+    server = await startDemoServer(database.url);
   });
 
   afterAll(async () => {

@@ -19,8 +19,9 @@ import {
 } from "../fixtures/shopify-payloads";
 import { ManualClock } from "../support/clock";
 import { createTestDatabase, testProvider, type TestDatabase } from "../support/database";
-import { startWebServer, testShopifyEnv, type RunningProcess } from "../support/processes";
+import { testShopifyEnv, type RunningProcess } from "../support/processes";
 import { numbers } from "../support/stored";
+import { createDemoSession, startDemoServer } from "../support/demo-admin";
 
 const seed = Number(process.env.STAYLOOP_FUZZ_SEED ?? 20261201);
 const random = seededRandom(seed);
@@ -30,7 +31,6 @@ const chance = (p: number) => random() < p;
 const secret = testShopifyEnv.SHOPIFY_API_SECRET;
 const linkSecret = testShopifyEnv.STAYLOOP_LINK_SECRET;
 const publicUrl = "http://127.0.0.1:3999";
-const demoShop = "stayloop-demo.myshopify.com";
 const textEnv = {
   STAYLOOP_PUBLIC_URL: publicUrl,
   STAYLOOP_SMS_API_URL: "http://127.0.0.1:1",
@@ -185,21 +185,8 @@ describe(`input fuzz on ${testProvider} (seed ${seed})`, () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     db = database.connect();
-    await db.session.create({
-      data: {
-        id: `offline_${demoShop}`,
-        shop: demoShop,
-        state: "demo",
-        isOnline: false,
-        scope: "read_customers,read_orders",
-        accessToken: "demo-offline-token",
-      },
-    });
-    server = await startWebServer({
-      DATABASE_URL: database.url,
-      NODE_ENV: "development",
-      STAYLOOP_DEMO: "1",
-      STAYLOOP_DEMO_SHOP: demoShop,
+    await createDemoSession(db);
+    server = await startDemoServer(database.url, {
       // The demo clock stands at the time the server started, so the rows it stamps are in the
       // past of the worker's clock below (at the demo's default speed they would run ahead).
       STAYLOOP_DEMO_SPEED: "0",
