@@ -121,6 +121,45 @@ function engine(language: DemoLocale): Liquid {
   return liquid;
 }
 
+/**
+ * The demo storefront page for a shopper id (the demo's "logged-in" cookie) or a guest: the shop,
+ * the shopper, and up to nine customers to switch to (the seeded shopper first). Null when the demo
+ * shop does not exist yet.
+ */
+export async function demoStorefrontPage(
+  db: Database,
+  shopDomain: string,
+  options: { language: DemoLocale; shopifyId: string | null },
+): Promise<string | null> {
+  const shop = await db.shop.findUnique({ where: { domain: shopDomain } });
+  if (!shop) return null;
+  const select = { shopifyId: true, firstName: true, lastName: true } as const;
+  const { shopifyId } = options;
+  const [shopper, others, seeded] = await Promise.all([
+    shopifyId
+      ? db.customer.findFirst({ where: { shopId: shop.id, shopifyId, deletedAt: null }, select })
+      : null,
+    db.customer.findMany({
+      where: {
+        shopId: shop.id,
+        deletedAt: null,
+        redactedAt: null,
+        shopifyId: { not: demoShopper.shopifyId },
+      },
+      orderBy: { createdAt: "asc" },
+      take: 8,
+      select,
+    }),
+    db.customer.findFirst({ where: { shopId: shop.id, shopifyId: demoShopper.shopifyId }, select }),
+  ]);
+  return renderDemoStorefront({
+    language: options.language,
+    shop,
+    shopper,
+    choices: [...(seeded ? [seeded] : []), ...others],
+  });
+}
+
 export interface DemoStorefrontOptions {
   language: DemoLocale;
   shop: Pick<Shop, "domain" | "name" | "currency">;

@@ -2,10 +2,9 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import prisma from "../db.server";
 import {
   demoLocales,
-  demoShopper,
   demoShopperCookie,
+  demoStorefrontPage,
   demoStorefrontPath,
-  renderDemoStorefront,
   type DemoLocale,
 } from "../demo/storefront.server";
 import { env } from "../env.server";
@@ -38,33 +37,11 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       },
     });
   }
-  const shop = await prisma.shop.findUnique({ where: { domain: env.demo.shopDomain } });
-  if (!shop) return notFound();
-  const select = { shopifyId: true, firstName: true, lastName: true } as const;
-  const shopifyId = cookieValue(request, demoShopperCookie);
-  const [shopper, others, seeded] = await Promise.all([
-    shopifyId
-      ? prisma.customer.findFirst({ where: { shopId: shop.id, shopifyId, deletedAt: null }, select })
-      : null,
-    prisma.customer.findMany({
-      where: {
-        shopId: shop.id,
-        deletedAt: null,
-        redactedAt: null,
-        shopifyId: { not: demoShopper.shopifyId },
-      },
-      orderBy: { createdAt: "asc" },
-      take: 8,
-      select,
-    }),
-    prisma.customer.findFirst({ where: { shopId: shop.id, shopifyId: demoShopper.shopifyId }, select }),
-  ]);
-  const html = await renderDemoStorefront({
+  const html = await demoStorefrontPage(prisma, env.demo.shopDomain, {
     language,
-    shop,
-    shopper,
-    choices: [...(seeded ? [seeded] : []), ...others],
+    shopifyId: cookieValue(request, demoShopperCookie),
   });
+  if (html === null) return notFound();
   return new Response(html, {
     headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },
   });
