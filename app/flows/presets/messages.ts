@@ -314,17 +314,20 @@ export const pointForms = { en: ["point", "points"], cs: ["bod", "body", "bodů"
 /** An incentive's code with what it is worth and how long it lasts; `lead` opens the sentence. */
 export function incentiveCode(
   locale: Locale,
-  incentive: { percentOff: number; days: number },
+  incentive: { percentOff: number; days: number } | null,
   lead: string,
-): Block {
+): Block[] {
+  if (!incentive) return [];
   const off = percent(locale, incentive.percentOff);
-  return locale === "en"
-    ? discountCode({
-        before: `${lead} ${off} off your next order with this personal code:`,
-        after: `It is valid for ${dayCount("en", incentive.days)} and works once.`,
-      })
-    : discountCode({
-        before: `${lead} sleva ${off} na další nákup s tímto osobním kódem:`,
-        after: `Platí ${dayCount("cs", incentive.days)} a lze ho použít jednou.`,
-      });
+  return [
+    locale === "en"
+      ? discountCode({
+          before: `${lead} ${off} off your next order with this personal code:`,
+          after: `It is valid for ${dayCount("en", incentive.days)} and works once.`,
+        })
+      : discountCode({
+          before: `${lead} sleva ${off} na další nákup s tímto osobním kódem:`,
+          after: `Platí ${dayCount("cs", incentive.days)} a lze ho použít jednou.`,
+        }),
+  ];
 }

@@ -57,10 +57,6 @@ function occasionFlow(
   };
 }
 
-function withGift(locale: Locale, incentive: Incentive | null) {
-  return incentive ? [incentiveCode(locale, incentive, giftLead[locale])] : [];
-}
-
 function birthdayMessage(incentive: Incentive | null): MessageTemplate {
   const message: PresetMessage = {
     purpose: "marketing",
@@ -74,7 +70,7 @@ function birthdayMessage(incentive: Incentive | null): MessageTemplate {
       blocks: [
         greeting("en"),
         paragraph("Everyone at {{ shop.name }} wishes you a very happy birthday and a wonderful year ahead!"),
-        ...withGift("en", incentive),
+        ...incentiveCode("en", incentive, giftLead.en),
         button(incentive ? "Treat yourself" : "Visit the shop", "shop.url"),
         signOff("en"),
       ],
@@ -90,7 +86,7 @@ function birthdayMessage(incentive: Incentive | null): MessageTemplate {
         paragraph(
           "celý tým obchodu {{ shop.name }} vám přeje všechno nejlepší k narozeninám a krásný rok plný radosti!",
         ),
-        ...withGift("cs", incentive),
+        ...incentiveCode("cs", incentive, giftLead.cs),
         button(incentive ? "Udělejte si radost" : "Navštívit obchod", "shop.url"),
         signOff("cs"),
       ],
@@ -122,7 +118,7 @@ function anniversaryMessage(incentive: Incentive | null): MessageTemplate {
         paragraph(
           `{% if event.years > 0 %}It has been ${countOf("en", "event.years", years)} since your first order at {{ shop.name }}.{% else %}Today is the anniversary of your first order at {{ shop.name }}.{% endif %} Thank you for staying with us; customers like you are the reason we love what we do.`,
         ),
-        ...withGift("en", incentive),
+        ...incentiveCode("en", incentive, giftLead.en),
         productList("recommendations", "Picked for you"),
         button("Visit the shop", "shop.url"),
         signOff("en"),
@@ -142,7 +138,7 @@ function anniversaryMessage(incentive: Incentive | null): MessageTemplate {
         paragraph(
           `{% if event.years > 0 %}od vaší první objednávky v obchodě {{ shop.name }} uplynul{% if event.years == 1 %}{% elsif event.years < 5 %}y{% else %}o{% endif %} už ${countOf("cs", "event.years", years)}.{% else %}dnes je to přesně rok od vaší první objednávky v obchodě {{ shop.name }}.{% endif %} Děkujeme, že jste s námi. Díky zákazníkům, jako jste vy, nás naše práce tolik baví.`,
         ),
-        ...withGift("cs", incentive),
+        ...incentiveCode("cs", incentive, giftLead.cs),
         productList("recommendations", "Vybrali jsme pro vás"),
         button("Navštívit obchod", "shop.url"),
         signOff("cs"),

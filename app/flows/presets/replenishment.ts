@@ -73,7 +73,7 @@ function blocks(locale: Locale, incentive: Incentive | null): Block[] {
     greeting(locale),
     copy.intro,
     featuredProduct(copy.view),
-    ...(incentive ? [incentiveCode(locale, incentive, copy.lead)] : []),
+    ...incentiveCode(locale, incentive, copy.lead),
     button(copy.cta, reorder),
     productList("recommendations", copy.also),
     signOff(locale),

@@ -11,7 +11,6 @@ import {
   presetMessage,
   signOff,
   when,
-  type Block,
   type Locale,
 } from "./messages";
 import {
@@ -49,10 +48,6 @@ function rescueFlow(
   };
 }
 
-function gift(locale: Locale, incentive: Incentive | null): Block[] {
-  return incentive ? [incentiveCode(locale, incentive, apologyLead[locale])] : [];
-}
-
 function detractorApology(incentive: Incentive | null): MessageTemplate {
   return presetMessage({
     purpose: "marketing",
@@ -71,7 +66,7 @@ function detractorApology(incentive: Incentive | null): MessageTemplate {
         paragraph(
           "A real person on our team reads every answer. If you reply to this e-mail and tell us what went wrong, we will do our best to put it right.",
         ),
-        ...gift("en", incentive),
+        ...incentiveCode("en", incentive, apologyLead.en),
         signOff("en"),
       ],
       sms: incentive
@@ -89,7 +84,7 @@ function detractorApology(incentive: Incentive | null): MessageTemplate {
         paragraph(
           "Každou odpověď u nás čte skutečný člověk. Když odpovíte na tento e-mail a napíšete nám, co se pokazilo, uděláme vše pro to, abychom to napravili.",
         ),
-        ...gift("cs", incentive),
+        ...incentiveCode("cs", incentive, apologyLead.cs),
         signOff("cs"),
       ],
       sms: incentive
@@ -119,7 +114,7 @@ function cancellationApology(incentive: Incentive | null): MessageTemplate {
         paragraph(
           "If you have any questions about the cancellation or a refund, just reply to this e-mail and we will help straight away.",
         ),
-        ...gift("en", incentive),
+        ...incentiveCode("en", incentive, apologyLead.en),
         button("Shop again", "shop.url"),
         signOff("en"),
       ],
@@ -139,7 +134,7 @@ function cancellationApology(incentive: Incentive | null): MessageTemplate {
         paragraph(
           "Pokud máte jakékoli dotazy ke zrušení nebo k vrácení peněz, stačí odpovědět na tento e-mail a hned vám pomůžeme.",
         ),
-        ...gift("cs", incentive),
+        ...incentiveCode("cs", incentive, apologyLead.cs),
         button("Nakoupit znovu", "shop.url"),
         signOff("cs"),
       ],
