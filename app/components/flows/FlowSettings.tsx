@@ -15,9 +15,7 @@ import type { FlowDefinition } from "../../flows/definition";
 import { fill, useMessages } from "../../i18n/catalogue";
 import { flowsMessages } from "../../i18n/messages/flows";
 import { ConditionFields } from "./ConditionFields";
-
-const numberOf = (text: string): number => (text.trim() === "" ? Number.NaN : Number(text));
-const textOf = (value: number): string => (Number.isFinite(value) ? String(value) : "");
+import { numberOf, textOf } from "./number-text";
 
 export function FlowSettings({
   definition,

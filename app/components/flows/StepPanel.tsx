@@ -21,11 +21,8 @@ import { toDecimalAmount, toMinorUnits } from "../../money/money";
 import { fill, useMessages } from "../../i18n/catalogue";
 import { flowsMessages } from "../../i18n/messages/flows";
 import { ConditionFields } from "./ConditionFields";
+import { numberOf, textOf } from "./number-text";
 import { TemplateEditor } from "./TemplateEditor";
-
-const numberOf = (text: string): number => (text.trim() === "" ? Number.NaN : Number(text));
-const textOf = (value: number | undefined | null): string =>
-  value === undefined || value === null || !Number.isFinite(value) ? "" : String(value);
 
 const unitMinutes = { minutes: 1, hours: 60, days: 1440 } as const;
 type Unit = keyof typeof unitMinutes;
