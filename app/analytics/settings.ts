@@ -4,10 +4,10 @@
 // changed activity window changes every customer's rollup rows, so the shop's analytics are rebuilt
 // (ADR 013, "Consequences").
 import { z } from "zod";
-import type { Database } from "../db/client";
+import { sqlConnectionOf, type Database } from "../db/client";
 import { scheduleJobOnce } from "../jobs/schedule";
 import { analyticsRebuildJobKind } from "./rebuild";
-import { defaultAnalyticsSettings, type AnalyticsSettingsValues } from "./rollups";
+import { analyticsSettingsOf, defaultAnalyticsSettings, type AnalyticsSettingsValues } from "./rollups";
 
 export interface AnalyticsSettingsForm {
   activityWindowDays: string;
@@ -32,14 +32,9 @@ export class AnalyticsSettingsError extends Error {
   }
 }
 
-export async function analyticsSettingsFor(db: Database, shopId: string): Promise<AnalyticsSettingsValues> {
-  const stored = await db.analyticsSettings.findUnique({ where: { shopId } });
-  if (!stored) return { ...defaultAnalyticsSettings };
-  return {
-    activityWindowDays: stored.activityWindowDays,
-    expectedLifespanMonths: stored.expectedLifespanMonths,
-    profitMarginBasisPoints: stored.profitMarginBasisPoints,
-  };
+/** The shop's settings as the reports read them (analyticsSettingsOf), for the Settings page. */
+export function analyticsSettingsFor(db: Database, shopId: string): Promise<AnalyticsSettingsValues> {
+  return sqlConnectionOf(db).read((tx) => analyticsSettingsOf(tx, shopId));
 }
 
 /** The settings as the form shows them. */
