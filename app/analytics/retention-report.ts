@@ -153,6 +153,15 @@ class DailyTotals {
 }
 
 /**
+ * A day number or instant written into a statement (integers from the calendar, never input): the
+ * planner then sees the actual ranges instead of planning for parameters.
+ */
+function sqlInteger(value: number, what: string): string {
+  if (!Number.isSafeInteger(value)) throw new Error(`not ${what}: ${value}`);
+  return String(value);
+}
+
+/**
  * Customers lost between two midnights a < b: active at a (the spell covering a) and not at b —
  * that spell ends before b and no later spell of theirs covers b. Only spells ending in [a, b) are
  * read (an index range), so a window costs its spell ends, not the whole table. A customer with
@@ -169,10 +178,7 @@ async function lostCounts(
   if (pairs.length === 0) return [];
   // Day numbers written into the statement (integers from the calendar, never input): the planner
   // then sees each range and walks the (activeUntil) index instead of a generic plan's scan.
-  const day = (value: number) => {
-    if (!Number.isSafeInteger(value)) throw new Error(`not a day number: ${value}`);
-    return String(value);
-  };
+  const day = (value: number) => sqlInteger(value, "a day number");
   const windows = pairs
     .map(
       (pair, index) =>
@@ -207,10 +213,7 @@ async function windowCustomers(
   // Instants written into the statement (integers from the calendar, never input), as in
   // lostCounts: with them as parameters PostgreSQL settles on a generic plan that reads the facts
   // twice as slowly as the one it picks for the actual range.
-  const at = (value: number) => {
-    if (!Number.isSafeInteger(value)) throw new Error(`not an instant: ${value}`);
-    return String(value);
-  };
+  const at = (value: number) => sqlInteger(value, "an instant");
   const columns = windows
     .map(({ from, to }, index) => {
       const [a, b] = [at(from), at(to)];
